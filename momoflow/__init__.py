@@ -1,0 +1,81 @@
+"""MomoFlow: approval workflows and flow assignment in one Flask app."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from momoflow.config import load_config
+
+
+def create_app(config=None):
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_response_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app):
+    from momoflow.directory import init_directory
+    from momoflow.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIRECTORY", _migrations_path()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    import momoflow.auth.session  # noqa: F401  (registers the user loader)
+
+    init_directory(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_blueprints(app):
+    import momoflow.auth.api  # noqa: F401  (adds its routes to the API blueprint)
+    from momoflow.api import bp as api_bp
+    from momoflow.auth.views import bp as auth_bp
+    from momoflow.dashboard.views import bp as dashboard_bp
+    from momoflow.extensions import csrf
+
+    # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+
+
+def register_response_hooks(app):
+    from momoflow.htmx import HTMX_VERSION, add_vary_header
+    from momoflow.security import add_hsts, add_security_headers
+
+    app.after_request(add_security_headers)
+    app.after_request(add_vary_header)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.after_request(add_hsts)
+    app.jinja_env.globals["htmx_version"] = HTMX_VERSION
+
+
+def register_error_handlers(app):
+    from momoflow.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app):
+    from momoflow.cli import register_commands
+
+    register_commands(app)
+
+
+def _migrations_path():
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,114 @@
+"""Finding, provisioning and signing in people. Callers own the transaction."""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.accounts.models import Organization, Source, User
+from momoflow.accounts.passwords import check_password
+from momoflow.database import utcnow
+from momoflow.directory import DirectoryUnavailable, get_directory
+from momoflow.errors import ServiceUnavailable, Unauthorized
+from momoflow.extensions import db
+
+log = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = "Invalid email or password"
+
+
+def find_user(email):
+    email = normalize_email(email)
+    return db.session.scalar(db.select(User).where(User.email == email)) if email else None
+
+
+def find_organization(slug):
+    return db.session.scalar(db.select(Organization).where(Organization.slug == slug))
+
+
+def provision_user(email, organization=None):
+    """The active user for ``email`` in ``organization``, or None.
+
+    Looks in our database first, then in the directory, creating the record for a
+    person who exists there but not here and refreshing details that changed. A person
+    of another organisation is None: organisations never see each other's people.
+    """
+    email = normalize_email(email)
+    if not email:
+        return None
+    user = find_user(email)
+    if user and user.source == Source.DIRECTORY and _is_stale(user):
+        user = _refresh_from_directory(user)
+    elif user is None:
+        person = get_directory().lookup(email)
+        user = _upsert_person(person) if person else None
+    if user is None or not user.active:
+        return None
+    if organization is not None and user.organization_id != organization.id:
+        return None
+    return user
+
+
+def sign_in(email, password):
+    """The user these credentials belong to, with ``last_login_at`` set; else Unauthorized.
+
+    Local accounts are checked against their Argon2id hash; everyone else against the
+    directory (LDAP bind), which provisions them on first sign-in.
+    """
+    email = normalize_email(email)
+    user = find_user(email) if email else None
+    if user is not None and user.password_hash:
+        user = user if check_password(user, password) else None
+    elif email and (user is None or user.source == Source.DIRECTORY):
+        person = get_directory().authenticate(email, password or "")
+        user = _upsert_person(person) if person else None
+    else:
+        check_password(None, password)  # same cost as a real check
+        user = None
+    if user is None or not user.active:
+        raise Unauthorized(INVALID_CREDENTIALS, title="Invalid credentials")
+    user.last_login_at = utcnow()
+    return user
+
+
+def _is_stale(user):
+    max_age = timedelta(seconds=current_app.config["DIRECTORY_REFRESH_SECONDS"])
+    return user.synced_at is None or utcnow() - user.synced_at > max_age
+
+
+def _refresh_from_directory(user):
+    try:
+        person = get_directory().lookup(user.email)
+    except DirectoryUnavailable as exc:
+        log.warning("directory down; using stored details for %s (%s)", user.email, exc.detail)
+        return user
+    if person is None:
+        log.info("%s left the directory; deactivating", user.email)
+        user.active = False
+        return user
+    return _upsert_person(person)
+
+
+def _upsert_person(person):
+    """Create or update the directory person's record in the directory's organisation."""
+    user = find_user(person.email)
+    if user is None:
+        user = User(email=person.email, source=Source.DIRECTORY, organization=_directory_organization())
+        db.session.add(user)
+    user.display_name = person.display_name
+    user.designation = person.designation
+    user.department = person.department
+    user.synced_at = utcnow()
+    return user
+
+
+def _directory_organization():
+    slug = current_app.config["DIRECTORY_ORG"]
+    organization = find_organization(slug)
+    if organization is None:
+        raise ServiceUnavailable(
+            f"The directory's organisation '{slug}' does not exist yet. "
+            "Create it (flask --app wsgi create-org) or set DIRECTORY_ORG."
+        )
+    return organization

@@ -1,0 +1,1 @@
+"""Signing in: the browser session (Flask-Login) and API tokens (JWT)."""

@@ -1,0 +1,52 @@
+"""Signed, expiring API tokens (JWT, HS256) for ``Authorization: Bearer``."""
+
+import hashlib
+import hmac
+import uuid
+from datetime import timedelta
+
+import jwt
+from flask import current_app
+
+from momoflow.accounts.models import User
+from momoflow.database import utcnow
+from momoflow.errors import Unauthorized
+from momoflow.extensions import db
+
+ISSUER = "momoflow"
+AUDIENCE = "momoflow-api"
+ALGORITHM = "HS256"
+
+
+def _key():
+    # A key of its own, derived from SECRET_KEY, so a token can never pass as a session cookie.
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"momoflow api tokens", hashlib.sha256).digest()
+
+
+def issue_token(user):
+    now = utcnow()
+    claims = {
+        "sub": str(user.id),
+        "org": str(user.organization_id),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(seconds=current_app.config["JWT_EXPIRES_SECONDS"]),
+    }
+    return jwt.encode(claims, _key(), algorithm=ALGORITHM)
+
+
+def user_from_token(token):
+    """The active user a valid token names; Unauthorized for anything else."""
+    try:
+        claims = jwt.decode(token, _key(), algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                            options={"require": ["sub", "exp", "iat"]})
+        user_id = uuid.UUID(claims["sub"])
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Token has expired; sign in again at /api/v1/auth/login", title="Token expired")
+    except (jwt.InvalidTokenError, ValueError):
+        raise Unauthorized("Invalid token", title="Invalid token")
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("Invalid token", title="Invalid token")
+    return user

@@ -1,0 +1,58 @@
+"""The sign-in and sign-out pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from momoflow.accounts.services import sign_in
+from momoflow.auth.forms import LoginForm
+from momoflow.auth.throttle import throttle_sign_in
+from momoflow.errors import ServiceUnavailable, Unauthorized
+from momoflow.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@throttle_sign_in
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url())
+    form = LoginForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            user = sign_in(form.email.data, form.password.data)
+        except (Unauthorized, ServiceUnavailable) as error:
+            db.session.rollback()
+            problem = error.message
+        else:
+            db.session.commit()
+            # Nothing from before sign-in carries over (session fixation, stale CSRF token).
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(safe_next_url())
+    status = 200 if request.method == "GET" or not (problem or form.errors) else 400
+    return render_template("auth/login.html", form=form, problem=problem), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def safe_next_url():
+    """``?next=`` when it is a path on this site, else the dashboard."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Browsers ignore tabs and newlines in URLs and read "\\" as "/": "/\t/evil" is "//evil".
+    is_local_path = (target.startswith("/") and not target.startswith("//") and "\\" not in target
+                     and not any(c.isspace() or ord(c) < 32 for c in target)
+                     and not parts.scheme and not parts.netloc)
+    return target if is_local_path else url_for("dashboard.index")

@@ -1,0 +1,53 @@
+"""``flask --app wsgi …`` commands for operators."""
+
+import click
+
+from momoflow.accounts.models import Organization, Tier
+from momoflow.accounts.services import find_organization
+from momoflow.extensions import db
+
+
+def register_commands(app):
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_org_command)
+    app.cli.add_command(set_tier_command)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create or refresh the demo organisation and its people (safe to run again)."""
+    from flask import current_app
+
+    from momoflow.demo.seed import seed_demo
+
+    organization, people = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo organisation '{organization.slug}' has {len(people)} people.")
+    click.echo(f"Sign in as employee@company.com, manager@royalenfield.com or admin@company.com "
+               f"with password '{current_app.config['DEMO_PASSWORD']}'.")
+
+
+@click.command("create-org")
+@click.option("--slug", required=True, help="Short unique name, e.g. acme")
+@click.option("--name", required=True, help="Display name")
+@click.option("--tier", type=click.Choice([t.value for t in Tier]), default=Tier.STANDARD.value)
+def create_org_command(slug, name, tier):
+    """Create an organisation."""
+    if find_organization(slug):
+        raise click.ClickException(f"organisation '{slug}' already exists")
+    db.session.add(Organization(slug=slug, name=name, tier=Tier(tier)))
+    db.session.commit()
+    click.echo(f"Created organisation '{slug}' ({tier}).")
+
+
+@click.command("set-tier")
+@click.option("--org", "slug", required=True, help="Organisation slug")
+@click.argument("tier", type=click.Choice([t.value for t in Tier]))
+def set_tier_command(slug, tier):
+    """Set an organisation's tier (it decides API rate limits)."""
+    organization = find_organization(slug)
+    if organization is None:
+        raise click.ClickException(f"no organisation '{slug}'")
+    organization.tier = Tier(tier)
+    db.session.commit()
+    click.echo(f"Organisation '{slug}' is now {tier}.")

@@ -1,0 +1,165 @@
+"""Configuration in layers: defaults, then ``instance/config.py``, then the environment.
+
+Every setting an operator may need is read from an environment variable of the same
+name (see ``ENVIRONMENT``), so production is configured by the environment alone.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+DEV_SECRET_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration; the message says why in one line."""
+
+
+class Defaults:
+    MOMOFLOW_ENV = "production"
+    SECRET_KEY = None
+    DATABASE_URL = None  # None: SQLite file in the instance folder
+    REDIS_URL = None  # None: background jobs run in-process
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Directory: LDAP_URL unset means the local directory (people in the database).
+    LDAP_URL = None
+    LDAP_BIND_DN = None
+    LDAP_BIND_PASSWORD = None
+    LDAP_BASE_DN = None
+    LDAP_FLAVOR = "openldap"  # or "ad": picks the attribute map below
+    LDAP_ATTRIBUTE_MAP = None  # overrides, e.g. "name=displayName,department=ou"
+    LDAP_USER_FILTER = None  # None: the flavor's filter for people
+    LDAP_TIMEOUT = 5  # seconds, for connecting and for each answer
+    DIRECTORY_ORG = "demo"  # the organisation whose people the directory holds
+    DIRECTORY_REFRESH_SECONDS = 3600  # re-read a directory person's details after this
+
+    UPLOAD_FOLDER = None  # None: instance/uploads
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_SECURITY = "none"  # none | starttls | ssl
+    MAIL_FROM = "MomoFlow <no-reply@momoflow.local>"
+
+    JWT_EXPIRES_SECONDS = 8 * 3600
+    LOGIN_RATE_LIMIT = "10 per minute"  # per address and, separately, per email
+    TRUSTED_PROXIES = 0  # how many reverse proxies set X-Forwarded-* in front of us
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Argon2id parameters (RFC 9106 second recommendation); tests lower them.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 4
+
+    DEMO_PASSWORD = "momoflow-demo"
+
+
+# name -> parser for every setting read from the environment
+ENVIRONMENT = {
+    "MOMOFLOW_ENV": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "LDAP_URL": str,
+    "LDAP_BIND_DN": str,
+    "LDAP_BIND_PASSWORD": str,
+    "LDAP_BASE_DN": str,
+    "LDAP_FLAVOR": str,
+    "LDAP_ATTRIBUTE_MAP": str,
+    "LDAP_USER_FILTER": str,
+    "LDAP_TIMEOUT": float,
+    "DIRECTORY_ORG": str,
+    "DIRECTORY_REFRESH_SECONDS": int,
+    "UPLOAD_FOLDER": str,
+    "MAX_CONTENT_LENGTH": int,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_SECURITY": str,
+    "MAIL_FROM": str,
+    "JWT_EXPIRES_SECONDS": int,
+    "LOGIN_RATE_LIMIT": str,
+    "TRUSTED_PROXIES": int,
+    "SESSION_COOKIE_SECURE": lambda v: _parse_bool(v),
+    "DEMO_PASSWORD": str,
+}
+
+
+def _parse_bool(value):
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(app, overrides=None):
+    """Fill ``app.config`` from every layer and derive the settings that depend on others."""
+    config = app.config
+    config.from_object(Defaults)
+    config.from_pyfile("config.py", silent=True)
+    for name, parse in ENVIRONMENT.items():
+        if os.environ.get(name) not in (None, ""):
+            config[name] = parse(os.environ[name])
+    config.update(overrides or {})
+    _derive(app)
+
+
+def _derive(app):
+    config = app.config
+    env = config["MOMOFLOW_ENV"]
+    if env not in {"production", "development", "testing"}:
+        raise ConfigurationError(f"MOMOFLOW_ENV must be production, development or testing, not {env!r}")
+    config["TESTING"] = config.get("TESTING") or env == "testing"
+    instance = Path(app.instance_path)
+    config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(config["DATABASE_URL"], instance))
+    config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], env, instance)
+    if env != "production":
+        # Local runs are served over plain http; secure cookies would never come back.
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = False
+    else:
+        config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+
+
+def database_uri(url, instance):
+    """SQLAlchemy URL for ``DATABASE_URL``; the common ``postgres://`` spelling means psycopg 3."""
+    if not url:
+        instance.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance / 'momoflow.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(key, env, instance):
+    if key and len(key) >= MIN_SECRET_KEY_LENGTH:
+        return key
+    if env == "production":
+        raise ConfigurationError(
+            "SECRET_KEY is missing or shorter than 32 characters: set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))') "
+            "or set MOMOFLOW_ENV=development for a local run."
+        )
+    if key:
+        return key
+    return _local_secret(instance)
+
+
+def _local_secret(instance):
+    """A random key kept in the instance folder, so local sessions survive a restart."""
+    path = instance / DEV_SECRET_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The demo organisation: every person named in the seed documents' examples."""

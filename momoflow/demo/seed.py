@@ -1,0 +1,48 @@
+"""Create or update the demo organisation and its local directory (idempotent)."""
+
+import json
+from pathlib import Path
+
+from flask import current_app
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.accounts.models import Organization, Role, Source, Tier, User
+from momoflow.accounts.passwords import check_password, hash_password
+from momoflow.accounts.services import find_organization, find_user
+from momoflow.extensions import db
+
+PEOPLE_FILE = Path(__file__).with_name("people.json")
+
+
+def seed_demo(people_file=PEOPLE_FILE):
+    """Returns the organisation and its people; the caller commits."""
+    data = json.loads(Path(people_file).read_text(encoding="utf-8"))
+    organization = _upsert_organization(data["organization"])
+    password = current_app.config["DEMO_PASSWORD"]
+    people = [_upsert_person(organization, entry, password) for entry in data["people"]]
+    return organization, people
+
+
+def _upsert_organization(entry):
+    organization = find_organization(entry["slug"])
+    if organization is None:
+        organization = Organization(slug=entry["slug"], name=entry["name"], tier=Tier(entry["tier"]))
+        db.session.add(organization)
+        db.session.flush()
+    return organization
+
+
+def _upsert_person(organization, entry, password):
+    email = normalize_email(entry["email"])
+    user = find_user(email)
+    if user is None:
+        user = User(email=email, organization=organization, source=Source.LOCAL)
+        db.session.add(user)
+    user.display_name = entry["displayName"]
+    user.designation = entry.get("designation")
+    user.department = entry.get("department")
+    user.role = Role(entry.get("role", "employee"))
+    user.active = True
+    if not check_password(user, password):
+        user.password_hash = hash_password(password)
+    return user

@@ -1,0 +1,161 @@
+"""OpenLDAP and Active Directory through ldap3.
+
+Lookups search under the base DN with a service account over one reused connection;
+authentication finds the person's DN the same way and then binds as that DN with the
+given password on a fresh connection. Every value put into a filter is escaped.
+"""
+
+import logging
+import threading
+
+from ldap3 import NONE, Connection, Server
+from ldap3.core.exceptions import LDAPException
+from ldap3.utils.conv import escape_filter_chars
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.directory import DirectoryUnavailable, Person
+
+log = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = 49
+# Search results that are answers, not faults: success, size limit (ambiguous), no such base.
+SEARCH_ANSWERS = {0, 4, 32}
+
+# What each kind of directory calls our fields. "login" lists the attributes an email
+# may match (AD people often sign in with their userPrincipalName).
+FLAVORS = {
+    "openldap": {
+        "email": "mail",
+        "name": "cn",
+        "designation": "title",
+        "department": "departmentNumber",
+        "login": "mail",
+        "user_filter": "(objectClass=inetOrgPerson)",
+    },
+    "ad": {
+        "email": "mail",
+        "name": "displayName",
+        "designation": "title",
+        "department": "department",
+        "login": "mail|userPrincipalName",
+        # People only, and not disabled accounts (userAccountControl bit 2).
+        "user_filter": "(&(objectCategory=person)(objectClass=user)"
+        "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))",
+    },
+}
+
+
+def attribute_map(flavor, overrides=None):
+    """The flavor's map with ``key=attribute,…`` overrides applied."""
+    if flavor not in FLAVORS:
+        raise ValueError(f"LDAP_FLAVOR must be one of {', '.join(FLAVORS)}, not {flavor!r}")
+    mapping = dict(FLAVORS[flavor])
+    for item in filter(None, (overrides or "").split(",")):
+        key, _, value = item.partition("=")
+        if key.strip() not in mapping or not value.strip():
+            raise ValueError(f"LDAP_ATTRIBUTE_MAP: cannot use {item!r}; keys are {', '.join(mapping)}")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+class LdapDirectory:
+    kind = "ldap"
+
+    def __init__(self, url, bind_dn, bind_password, base_dn, attributes, timeout=5):
+        self.base_dn = base_dn
+        self.attributes = attributes
+        self.timeout = timeout
+        self._bind_dn = bind_dn
+        self._bind_password = bind_password
+        self._server = Server(url, connect_timeout=timeout, get_info=NONE)
+        self._connection = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config):
+        attributes = attribute_map(config["LDAP_FLAVOR"], config["LDAP_ATTRIBUTE_MAP"])
+        if config.get("LDAP_USER_FILTER"):
+            attributes["user_filter"] = config["LDAP_USER_FILTER"]
+        return cls(config["LDAP_URL"], config["LDAP_BIND_DN"], config["LDAP_BIND_PASSWORD"],
+                   config["LDAP_BASE_DN"], attributes, config["LDAP_TIMEOUT"])
+
+    def lookup(self, email):
+        found = self._find(email)
+        return found[1] if found else None
+
+    def authenticate(self, email, password):
+        # An empty password is an "unauthenticated bind", which LDAP servers accept.
+        if not password:
+            return None
+        found = self._find(email)
+        if not found:
+            return None
+        dn, person = found
+        connection = Connection(self._server, user=dn, password=password,
+                                receive_timeout=self.timeout, raise_exceptions=False)
+        try:
+            bound = connection.bind()
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        finally:
+            connection.unbind()
+        if not bound and connection.result.get("result") != INVALID_CREDENTIALS:
+            log.warning("LDAP bind for %s refused: %s", dn, connection.result.get("description"))
+        return person if bound else None
+
+    def search_filter(self, email):
+        value = escape_filter_chars(email)
+        matches = "".join(f"({attr}={value})" for attr in self.attributes["login"].split("|"))
+        return f"(&{self.attributes['user_filter']}(|{matches}))"
+
+    def _find(self, email):
+        """(dn, Person) for the one entry matching ``email``; None if none or ambiguous."""
+        wanted = [self.attributes[key] for key in ("email", "name", "designation", "department")]
+        entries = self._search(self.search_filter(email), wanted)
+        if len(entries) != 1:
+            if entries:
+                log.warning("LDAP: %d entries match %r; refusing to guess", len(entries), email)
+            return None
+        return entries[0]["dn"], self._person(entries[0]["attributes"], email)
+
+    def _search(self, search_filter, attributes):
+        with self._lock:
+            for attempt in (1, 2):  # a reused connection may have been dropped: retry once
+                try:
+                    connection = self._service_connection()
+                    connection.search(self.base_dn, search_filter, attributes=attributes,
+                                      size_limit=2, time_limit=max(1, int(self.timeout)))
+                    result = connection.result
+                    if result.get("result") not in SEARCH_ANSWERS:
+                        raise DirectoryUnavailable(f"search refused: {result.get('description')}")
+                    return [e for e in connection.response or [] if e.get("type") == "searchResEntry"]
+                except LDAPException as exc:
+                    self._discard_connection()
+                    if attempt == 2:
+                        log.error("LDAP search failed: %s", exc)
+                        raise DirectoryUnavailable(str(exc)) from exc
+
+    def _service_connection(self):
+        if self._connection is None or self._connection.closed:
+            self._connection = Connection(self._server, user=self._bind_dn, password=self._bind_password,
+                                          receive_timeout=self.timeout, auto_bind=True,
+                                          raise_exceptions=False, read_only=True)
+        return self._connection
+
+    def _discard_connection(self):
+        if self._connection is not None:
+            try:
+                self._connection.unbind()
+            except LDAPException:
+                pass
+        self._connection = None
+
+    def _person(self, attributes, searched_email):
+        def first(key):
+            value = attributes.get(self.attributes[key])
+            if isinstance(value, list):
+                value = value[0] if value else None
+            return str(value).strip() if value not in (None, "") else None
+
+        email = normalize_email(first("email")) or searched_email
+        return Person(email, first("name") or email, first("designation"), first("department"))

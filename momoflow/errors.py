@@ -1,0 +1,137 @@
+"""Domain errors and how each surface renders them.
+
+Services raise ``DomainError`` subclasses naming the offending field; nothing else
+decides status codes or wording. Two JSON shapes exist because the seed documents
+fix them: ``/api/v1`` answers ``{"success": false, "error", "details"}`` and the
+integrator API ``/v1`` answers ``{"error": code, "message"}``. Pages render an HTML
+error page (or, for forms, put the message next to the field).
+"""
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"  # /v1 "error"
+    title = "Bad request"  # /api/v1 "error"
+
+    def __init__(self, message, field=None, *, title=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if title:
+            self.title = title
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are invalid; the message lists them as ``path: message; …``."""
+
+    code = "validation_error"
+    title = "Validation failed"
+
+    def __init__(self, problems):
+        self.problems = list(problems)  # [(field path, message)]
+        message = "; ".join(f"{field}: {text}" for field, text in self.problems)
+        super().__init__(message, field=self.problems[0][0] if self.problems else None)
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"
+
+
+# --- rendering ---------------------------------------------------------------------
+
+HTTP_TITLES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    429: ("rate_limit_exceeded", "Too many requests"),
+    500: ("internal_error", "Internal server error"),
+}
+
+
+def api_style():
+    """Which JSON shape the current request expects, or None for HTML."""
+    path = request.path
+    if path.startswith("/api/"):
+        return "api"
+    if path.startswith("/v1/") or path == "/v1":
+        return "integrator"
+    return None
+
+
+def json_error(status, code, title, message, style=None, **extra):
+    style = style or api_style() or "api"
+    if style == "integrator":
+        body = {"error": code, "message": message, **extra}
+    else:
+        body = {"success": False, "error": title, "details": message, **extra}
+    return jsonify(body), status
+
+
+def render_domain_error(error):
+    if api_style():
+        return json_error(error.status, error.code, error.title, error.message)
+    return render_error_page(error.status, error.message)
+
+
+def render_error_page(status, message=None):
+    template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
+    return render_template(template, status=status, message=message), status
+
+
+def _handle_http_exception(exc):
+    if exc.code is None or exc.code < 400:
+        return exc
+    code, title = HTTP_TITLES.get(exc.code, ("error", exc.name))
+    if api_style():
+        return json_error(exc.code, code, title, exc.description or title)
+    return render_error_page(exc.code)
+
+
+def _handle_unexpected(exc):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if api_style():
+        return json_error(500, "internal_error", "Internal server error", "Something went wrong on our side.")
+    return render_error_page(500)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(DomainError, render_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)
