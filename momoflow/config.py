@@ -104,7 +104,7 @@ def load_config(app, overrides=None):
     """Fill ``app.config`` from every layer and derive the settings that depend on others."""
     config = app.config
     config.from_object(Defaults)
-    config.from_pyfile("config.py", silent=True)
+    config.from_pyfile(os.path.join(app.instance_path, "config.py"), silent=True)
     for name, parse in ENVIRONMENT.items():
         if os.environ.get(name) not in (None, ""):
             config[name] = parse(os.environ[name])

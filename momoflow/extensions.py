@@ -13,6 +13,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)  # batch mode lets SQLite alter tables
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Storage comes from RATELIMIT_STORAGE_URI (Redis when REDIS_URL is set). If Redis
+# Storage comes from RATELIMIT_STORAGE_URI, Redis when REDIS_URL is set (one storage per
+# process: the last app initialised owns it, which matters only to tests). If Redis
 # goes away, limits fall back to per-process memory instead of failing requests.
 limiter = Limiter(get_remote_address, in_memory_fallback_enabled=True, headers_enabled=False)

@@ -222,7 +222,7 @@ def committed_demo(app):
 
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory):
-    from ldap_server import SlapdServer, slapd_available
+    from tests.ldap_server import SlapdServer, slapd_available
 
     need(slapd_available(), "OpenLDAP slapd is not installed (apt-get install slapd ldap-utils)")
     server = SlapdServer(tmp_path_factory.mktemp("slapd")).start()

@@ -100,6 +100,7 @@ def _upsert_person(person):
     user.designation = person.designation
     user.department = person.department
     user.synced_at = utcnow()
+    db.session.flush()  # a new record gets its ids now, for the organisation check
     return user
 
 

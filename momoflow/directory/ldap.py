@@ -65,9 +65,10 @@ class LdapDirectory:
         self.base_dn = base_dn
         self.attributes = attributes
         self.timeout = timeout
+        self._url = url
         self._bind_dn = bind_dn
         self._bind_password = bind_password
-        self._server = Server(url, connect_timeout=timeout, get_info=NONE)
+        self._server = self._new_server()
         self._connection = None
         self._lock = threading.Lock()
 
@@ -142,6 +143,9 @@ class LdapDirectory:
                                           raise_exceptions=False, read_only=True)
         return self._connection
 
+    def _new_server(self):
+        return Server(self._url, connect_timeout=self.timeout, get_info=NONE)
+
     def _discard_connection(self):
         if self._connection is not None:
             try:
@@ -149,6 +153,8 @@ class LdapDirectory:
             except LDAPException:
                 pass
         self._connection = None
+        # ldap3 marks a failed address unusable for minutes; start afresh instead.
+        self._server = self._new_server()
 
     def _person(self, attributes, searched_email):
         def first(key):

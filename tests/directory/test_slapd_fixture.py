@@ -7,7 +7,7 @@ import pytest
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
-from ldap_server import SlapdServer, slapd_available
+from tests.ldap_server import SlapdServer, slapd_available
 
 pytestmark = pytest.mark.skipif(
     not slapd_available(), reason="OpenLDAP slapd not installed (apt-get install slapd ldap-utils)"
