@@ -1,0 +1,40 @@
+# make run  — a local MomoFlow on http://127.0.0.1:5000 (SQLite, local directory, demo data)
+# make test — the test suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+LOCAL := MOMOFLOW_ENV=development
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test migrate seed clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(LOCAL) $(FLASK) db upgrade
+
+seed: migrate
+	$(LOCAL) $(FLASK) seed-demo
+
+run: seed
+	@echo
+	@echo "  MomoFlow is starting on http://$(HOST):$(PORT)"
+	@echo "  Sign in as employee@company.com, manager@royalenfield.com or admin@company.com"
+	@echo "  with the password momoflow-demo (or DEMO_PASSWORD if you set it)."
+	@echo
+	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/momoflow.db* test-artifacts
