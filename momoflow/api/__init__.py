@@ -5,7 +5,7 @@ signed-in user is then ``g.api_user``. Errors come out in the seed's shape throu
 ``momoflow.errors``. Feature packages add their routes to ``bp`` in their ``api.py``.
 """
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 
 from momoflow.errors import DomainError, Unauthorized, ValidationFailed
 
@@ -21,7 +21,7 @@ def public(view):
 def _require_token():
     from momoflow.auth.tokens import user_from_token
 
-    view = bp_view()
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if view is None or getattr(view, "is_public", False):
         return
     header = request.headers.get("Authorization", "")
@@ -29,12 +29,6 @@ def _require_token():
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")
     g.api_user = user_from_token(token.strip())
-
-
-def bp_view():
-    from flask import current_app
-
-    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
 
 class UnsupportedMediaType(DomainError):
