@@ -64,6 +64,12 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"

@@ -7,7 +7,7 @@ signed-in user is then ``g.api_user``. Errors come out in the seed's shape throu
 
 from flask import Blueprint, current_app, g, request
 
-from momoflow.errors import DomainError, Unauthorized, ValidationFailed
+from momoflow.errors import Unauthorized, UnsupportedMediaType, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,12 +29,6 @@ def _require_token():
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")
     g.api_user = user_from_token(token.strip())
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
-    title = "Unsupported media type"
 
 
 def json_body(*, wrong_type_status=400):

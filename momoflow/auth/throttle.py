@@ -12,7 +12,7 @@ def _login_limit():
 
 def _attempted_email():
     data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    email = data.get("email") if hasattr(data, "get") else None  # a JSON list has no "email"
     return f"email:{normalize_email(email) or '-'}"
 
 
