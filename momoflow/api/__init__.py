@@ -7,6 +7,7 @@ signed-in user is then ``g.api_user``. Errors come out in the seed's shape throu
 
 from flask import Blueprint, current_app, g, request
 
+from momoflow.auth.tokens import user_from_token
 from momoflow.errors import Unauthorized, UnsupportedMediaType, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,8 +20,6 @@ def public(view):
 
 @bp.before_request
 def _require_token():
-    from momoflow.auth.tokens import user_from_token
-
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if view is None or getattr(view, "is_public", False):
         return

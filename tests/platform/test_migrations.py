@@ -1,9 +1,16 @@
 """The migrations build exactly the schema the models describe."""
 
+import uuid
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from momoflow.accounts.models import User
+from momoflow.database import utcnow
 from momoflow.extensions import db
+from tests.factories import make_org
 
 
 def test_models_and_migrations_agree(app):
@@ -14,18 +21,9 @@ def test_models_and_migrations_agree(app):
 
 
 def test_email_must_be_stored_lowercase(app, db):
-    import pytest
-    import sqlalchemy as sa
-
-    from tests.factories import make_org
-
+    """The CHECK constraint keeps the plain unique index case-insensitive."""
     org = make_org()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(sa.text(
-                "INSERT INTO users (id, organization_id, email, display_name, role, source, active, created_at, "
-                "updated_at) VALUES (:id, :org, 'Upper@Example.com', 'x', 'employee', 'local', true, "
-                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                {"id": "00000000-0000-0000-0000-000000000001" if db.engine.dialect.name == "postgresql"
-                 else "00000000000000000000000000000001", "org": org.id.hex if db.engine.dialect.name == "sqlite"
-                 else str(org.id)})
+    row = {"id": uuid.uuid4(), "organization_id": org.id, "email": "Upper@Example.com", "display_name": "x",
+           "role": "employee", "source": "local", "active": True, "created_at": utcnow(), "updated_at": utcnow()}
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.execute(User.__table__.insert().values(row))
