@@ -22,6 +22,8 @@ def register_extensions(app):
     from momoflow.directory import init_directory
     from momoflow.extensions import csrf, db, limiter, login_manager, migrate
 
+    import momoflow.models  # noqa: F401  (every table in the metadata)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIRECTORY", _migrations_path()))
     csrf.init_app(app)
@@ -39,7 +41,8 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    import momoflow.auth.api  # noqa: F401  (adds its routes to the API blueprint)
+    import momoflow.auth.api  # noqa: F401  (these add their routes to the API blueprint)
+    import momoflow.workflows.api  # noqa: F401
     from momoflow.api import bp as api_bp
     from momoflow.auth.views import bp as auth_bp
     from momoflow.dashboard.views import bp as dashboard_bp

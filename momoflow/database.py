@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -20,6 +21,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def enum_column(cls):
+    # Plain strings in the database with a CHECK constraint: readable and portable.
+    return sa.Enum(cls, name=cls.__name__.lower(), native_enum=False, create_constraint=True,
+                   values_callable=lambda members: [m.value for m in members], length=20)
 
 
 def utcnow():
@@ -63,5 +74,8 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
+    # IMMEDIATE takes the write lock up front: two transactions that read and then write
+    # (numbering a request, deciding a level) queue on busy_timeout instead of one
+    # failing with "database is locked" when it tries to upgrade its read lock.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

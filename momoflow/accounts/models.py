@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from momoflow.database import UTCDateTime, utcnow
+from momoflow.database import UTCDateTime, enum_column, utcnow
 from momoflow.extensions import db
 
 
@@ -26,19 +26,13 @@ class Source(enum.StrEnum):
     DIRECTORY = "directory"  # provisioned from LDAP / Active Directory; signs in there
 
 
-def _enum(cls):
-    # Plain strings in the database with a CHECK constraint: readable and portable.
-    return sa.Enum(cls, name=cls.__name__.lower(), native_enum=False, create_constraint=True,
-                   values_callable=lambda members: [m.value for m in members], length=20)
-
-
 class Organization(db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    tier: Mapped[Tier] = mapped_column(_enum(Tier), default=Tier.STANDARD)
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier), default=Tier.STANDARD)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):
@@ -58,9 +52,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(200))
     designation: Mapped[str | None] = mapped_column(sa.String(200))
     department: Mapped[str | None] = mapped_column(sa.String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.EMPLOYEE)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.EMPLOYEE)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
-    source: Mapped[Source] = mapped_column(_enum(Source), default=Source.LOCAL)
+    source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.LOCAL)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last read from the directory

@@ -5,10 +5,12 @@ signed-in user is then ``g.api_user``. Errors come out in the seed's shape throu
 ``momoflow.errors``. Feature packages add their routes to ``bp`` in their ``api.py``.
 """
 
+import functools
+
 from flask import Blueprint, current_app, g, request
 
-from momoflow.auth.tokens import user_from_token
-from momoflow.errors import Unauthorized, UnsupportedMediaType, ValidationFailed
+from momoflow.auth.tokens import UnknownTokenUser, user_from_token
+from momoflow.errors import DomainError, Unauthorized, UnsupportedMediaType, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -16,6 +18,40 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def public(view):
     view.is_public = True
     return view
+
+
+def fails_as(title):
+    """Report this route's refusals under ``title`` (the seed's "Failed to create workflow").
+
+    Validation problems keep "Validation failed" and token problems their own titles.
+    """
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except (ValidationFailed, Unauthorized):
+                raise
+            except DomainError as error:
+                if error.status < 500 and error.title == type(error).title:
+                    error.title = title
+                raise
+        return wrapper
+    return decorate
+
+
+def checks_initiator(view):
+    """Let a genuine token whose person is gone reach the view, which refuses it in the
+    seed's words ("Invalid initiator: …") instead of a bare 401."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.api_user is None:
+            raise DomainError(f"Invalid initiator: User with ID '{g.token_user_id}' not found. "
+                              "Please ensure you are logged in with a valid account.")
+        return view(*args, **kwargs)
+
+    wrapper.allows_unknown_user = True
+    return wrapper
 
 
 @bp.before_request
@@ -27,7 +63,12 @@ def _require_token():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")
-    g.api_user = user_from_token(token.strip())
+    try:
+        g.api_user = user_from_token(token.strip())
+    except UnknownTokenUser as error:
+        if not getattr(view, "allows_unknown_user", False):
+            raise
+        g.api_user, g.token_user_id = None, error.user_id
 
 
 def json_body(*, wrong_type_status=400):

@@ -48,5 +48,13 @@ def user_from_token(token):
         raise Unauthorized("Invalid token", title="Invalid token")
     user = db.session.get(User, user_id)
     if user is None or not user.active:
-        raise Unauthorized("Invalid token", title="Invalid token")
+        raise UnknownTokenUser(user_id)
     return user
+
+
+class UnknownTokenUser(Unauthorized):
+    """A genuine token whose person no longer exists (or was deactivated)."""
+
+    def __init__(self, user_id):
+        super().__init__("Invalid token", title="Invalid token")
+        self.user_id = user_id

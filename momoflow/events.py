@@ -1,0 +1,58 @@
+"""Domain events, recorded in the same transaction as the change they describe.
+
+This table is the outbox: a change and its event commit or roll back together, so
+an event is never announced for a change that did not happen, nor lost for one
+that did. The background workers (in-app notices, email, webhooks) read rows whose
+``dispatched_at`` is empty; nothing here talks to Redis or the network.
+"""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from momoflow.database import JSON, UTCDateTime, utcnow
+from momoflow.extensions import db
+
+# Every event type the app may record; a typo fails loudly instead of going unheard.
+EVENT_TYPES = frozenset({
+    "workflow.created",
+    "workflow.approved",
+    "workflow.rejected",
+    "workflow.withdrawn",
+    "level.approved",
+    "level.rejected",
+    "approver.added",
+    "spectator.added",
+    "comment.added",
+})
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        # The dispatcher's queue: only undelivered rows, oldest first.
+        sa.Index("ix_events_undispatched", "occurred_at", "id",
+                 postgresql_where=sa.text("dispatched_at IS NULL"),
+                 sqlite_where=sa.text("dispatched_at IS NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(60))
+    subject_id: Mapped[uuid.UUID] = mapped_column(index=True)  # the request, assignment, … it is about
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def record_event(event_type, *, organization_id, subject_id, actor=None, payload=None):
+    """Add an event to the current transaction (the caller commits)."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    event = Event(type=event_type, organization_id=organization_id, subject_id=subject_id,
+                  actor_id=actor.id if actor else None, payload=payload or {})
+    db.session.add(event)
+    return event

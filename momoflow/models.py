@@ -1,0 +1,13 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees all tables."""
+
+from momoflow.accounts.models import Organization, User  # noqa: F401
+from momoflow.events import Event  # noqa: F401
+from momoflow.workflows.models import (  # noqa: F401
+    Activity,
+    ApprovalLevel,
+    Comment,
+    Document,
+    Participant,
+    RequestNumberCounter,
+    WorkflowRequest,
+)

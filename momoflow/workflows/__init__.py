@@ -1,0 +1,1 @@
+"""Approval workflows: requests that pass through sequential approval levels."""

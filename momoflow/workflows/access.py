@@ -1,0 +1,110 @@
+"""Who may see and do what on a request: the one place for every permission rule.
+
+A request is visible to its participants and to its organisation's admins; to
+anyone else it does not exist (404, never 403, so ids reveal nothing). Visible
+but not allowed is 403.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from momoflow.errors import Forbidden, NotFound
+from momoflow.extensions import db
+from momoflow.workflows.models import ApprovalLevel, LevelStatus, Participant, ParticipantType, WorkflowRequest
+
+REQUEST_NOT_FOUND = "Request not found"
+
+
+@dataclass
+class Access:
+    user: object
+    request: WorkflowRequest
+    participant: Participant | None  # None for an admin who is not taking part
+
+    @property
+    def is_initiator(self):
+        return self.request.initiator_id == self.user.id
+
+    @property
+    def is_admin(self):
+        return self.user.is_admin
+
+    @property
+    def can_comment(self):
+        return self.is_admin or bool(self.participant and self.participant.can_comment)
+
+    @property
+    def can_view_documents(self):
+        return self.is_admin or bool(self.participant and self.participant.can_view_documents)
+
+    @property
+    def can_download_documents(self):
+        return self.is_admin or bool(self.participant and self.participant.can_download_documents)
+
+    @property
+    def can_manage_approvers(self):
+        return self.is_initiator or self.is_admin
+
+    @property
+    def can_add_spectators(self):
+        taking_part = self.participant and self.participant.participant_type != ParticipantType.SPECTATOR
+        return self.is_admin or bool(taking_part)
+
+    @property
+    def can_withdraw(self):
+        return self.is_initiator and self.request.is_pending
+
+    def current_level_for_me(self, levels):
+        """The level this person must act on now, if any."""
+        return next((level for level in levels
+                     if level.status == LevelStatus.IN_PROGRESS and level.approver_id == self.user.id), None)
+
+    def require(self, allowed, message):
+        if not allowed:
+            raise Forbidden(message)
+
+
+def load_access(user, request_id, *, for_change=False, with_details=False):
+    """The request ``user`` may see, with their participation; NotFound otherwise.
+
+    ``for_change`` locks the request row until commit, so concurrent decisions on one
+    request queue up and each sees the previous one's result; levels come fresh.
+    """
+    request_uuid = _parse_uuid(request_id)
+    statement = db.select(WorkflowRequest).where(
+        WorkflowRequest.id == request_uuid, WorkflowRequest.organization_id == user.organization_id)
+    if for_change:
+        statement = statement.with_for_update(of=WorkflowRequest).execution_options(populate_existing=True)
+        statement = statement.options(selectinload(WorkflowRequest.levels).joinedload(ApprovalLevel.approver))
+    if with_details:
+        statement = statement.options(*detail_options())
+    request = db.session.scalar(statement)
+    if request is None:
+        raise NotFound(REQUEST_NOT_FOUND)
+    participant = db.session.scalar(
+        db.select(Participant).where(Participant.request_id == request.id, Participant.user_id == user.id))
+    if participant is None and not user.is_admin:
+        raise NotFound(REQUEST_NOT_FOUND)
+    return Access(user, request, participant)
+
+
+def detail_options():
+    """Eager loads for the request page and its JSON twin: one query per collection."""
+    from momoflow.workflows.models import Document
+
+    return (
+        selectinload(WorkflowRequest.levels).joinedload(ApprovalLevel.approver),
+        selectinload(WorkflowRequest.participants).joinedload(Participant.user),
+        selectinload(WorkflowRequest.documents).joinedload(Document.uploaded_by),
+    )
+
+
+def _parse_uuid(value):
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(REQUEST_NOT_FOUND) from None

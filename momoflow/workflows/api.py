@@ -1,0 +1,162 @@
+"""The workflow JSON API (``/api/v1/workflows``): thin callers of the services."""
+
+import json
+
+from flask import g, jsonify, request, send_file
+
+from momoflow.api import bp, checks_initiator, fails_as, json_body
+from momoflow.errors import Forbidden, NotFound, ValidationFailed
+from momoflow.extensions import db
+from momoflow.workflows import queries, rules, services
+from momoflow.workflows.access import load_access
+from momoflow.workflows.documents import path_of
+from momoflow.workflows.schemas import comment_json, detail_json, level_json, list_item_json, participant_json
+from momoflow.workflows.validation import parse_category, parse_email, parse_new_level, parse_new_request
+
+
+def _ok(data, status=200, message=None, **extra):
+    body = {"success": True}
+    if message:
+        body["message"] = message
+    body["data"] = data
+    body.update(extra)
+    return jsonify(body), status
+
+
+def _detail(request_id):
+    return detail_json(queries.request_detail(g.api_user, request_id))
+
+
+@bp.post("/workflows")
+@fails_as("Failed to create workflow")
+@checks_initiator
+def create_workflow():
+    spec = parse_new_request(json_body())
+    created = services.create_request(g.api_user, spec)
+    db.session.commit()
+    return _ok(_detail(created.id), 201, "Workflow created successfully")
+
+
+@bp.post("/workflows/multipart")
+@fails_as("Failed to create workflow")
+@checks_initiator
+def create_workflow_multipart():
+    spec = parse_new_request(_payload_field())
+    files = [file for file in request.files.getlist("files") if file.filename]
+    if len(files) > rules.MAX_FILES:
+        raise ValidationFailed([("files", f"At most {rules.MAX_FILES} files can be attached at once")])
+    category = parse_category(request.form.get("category"))
+    created = services.create_request(g.api_user, spec, files, category)
+    db.session.commit()
+    return _ok(_detail(created.id), 201, "Workflow created successfully")
+
+
+def _payload_field():
+    raw = request.form.get("payload")
+    if not raw:
+        raise ValidationFailed([("payload", "payload is required: the request as JSON text")])
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ValidationFailed([("payload", "payload must be valid JSON")]) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([("payload", "payload must be a JSON object")])
+    return data
+
+
+@bp.get("/workflows")
+def list_workflows():
+    page = queries.list_requests(g.api_user, queries.parse_list_query(request.args))
+    pagination = {"limit": page.query.limit, "nextCursor": page.next_cursor, "hasMore": page.next_cursor is not None}
+    return _ok([list_item_json(item) for item in page.items], pagination=pagination)
+
+
+@bp.get("/workflows/<request_id>")
+def get_workflow(request_id):
+    return _ok(_detail(request_id))
+
+
+@bp.post("/workflows/<request_id>/approvers/at-level")
+@fails_as("Failed to add approver at level")
+def add_approver_at_level(request_id):
+    level = services.add_approver_at_level(g.api_user, request_id, parse_new_level(json_body()))
+    data = level_json(level)
+    db.session.commit()
+    return _ok(data, 201, "Approver added successfully")
+
+
+@bp.post("/workflows/<request_id>/participants/approver")
+@fails_as("Failed to add approver")
+def add_approver(request_id):
+    participant = services.add_approver(g.api_user, request_id, parse_email(json_body()))
+    data = participant_json(participant)
+    db.session.commit()
+    return _ok(data, 201, "Approver added successfully")
+
+
+@bp.post("/workflows/<request_id>/participants/spectator")
+@fails_as("Failed to add spectator")
+def add_spectator(request_id):
+    participant = services.add_spectator(g.api_user, request_id, parse_email(json_body()))
+    data = participant_json(participant)
+    db.session.commit()
+    return _ok(data, 201, "Spectator added successfully")
+
+
+@bp.post("/workflows/<request_id>/levels/<level_id>/approve")
+@fails_as("Failed to approve")
+def approve_level(request_id, level_id):
+    services.approve_level(g.api_user, request_id, level_id, _optional_body().get("comments"))
+    db.session.commit()
+    return _ok(_detail(request_id), message="Level approved")
+
+
+@bp.post("/workflows/<request_id>/levels/<level_id>/reject")
+@fails_as("Failed to reject")
+def reject_level(request_id, level_id):
+    services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
+    db.session.commit()
+    return _ok(_detail(request_id), message="Level rejected")
+
+
+@bp.post("/workflows/<request_id>/withdraw")
+@fails_as("Failed to withdraw")
+def withdraw(request_id):
+    services.withdraw_request(g.api_user, request_id, _optional_body().get("reason"))
+    db.session.commit()
+    return _ok(_detail(request_id), message="Request withdrawn")
+
+
+@bp.post("/workflows/<request_id>/comments")
+@fails_as("Failed to add comment")
+def add_comment(request_id):
+    comment = services.add_comment(g.api_user, request_id, json_body().get("comment"))
+    data = comment_json(comment)
+    db.session.commit()
+    return _ok(data, 201, "Comment added")
+
+
+@bp.get("/workflows/<request_id>/documents/<document_id>")
+@fails_as("Failed to download document")
+def download_document(request_id, document_id):
+    access = load_access(g.api_user, request_id, with_details=True)
+    return send_document(access, document_id)
+
+
+def send_document(access, document_id):
+    """The file as an attachment, if this person may download it (pages use this too)."""
+    document = next((d for d in access.request.documents if str(d.id) == str(document_id)), None)
+    if document is None or not access.can_view_documents:
+        raise NotFound("Document not found")
+    access.require(access.can_download_documents, "You are not allowed to download documents of this request")
+    response = send_file(path_of(document.stored_name), mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _optional_body():
+    """The JSON object if one was sent; approving needs no body at all."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()

@@ -1,0 +1,221 @@
+"""Approval requests, their levels, participants, documents, comments and activity.
+
+Enum values are the seed's upper-case strings and are stored as plain strings.
+Indexes follow the list pages: each keyset-paginated list has an index whose
+columns are its filter followed by its sort key.
+"""
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from momoflow.accounts.models import User
+from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
+from momoflow.extensions import db
+
+class TemplateType(enum.StrEnum):
+    CUSTOM = "CUSTOM"
+    TEMPLATE = "TEMPLATE"
+
+
+class Priority(enum.StrEnum):
+    STANDARD = "STANDARD"
+    EXPRESS = "EXPRESS"
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+
+class LevelStatus(enum.StrEnum):
+    PENDING = "PENDING"  # waiting for earlier levels
+    IN_PROGRESS = "IN_PROGRESS"  # the current level: its approver must act
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    SKIPPED = "SKIPPED"  # never reached: the request closed before it
+
+    @property
+    def is_done(self):
+        return self in (LevelStatus.APPROVED, LevelStatus.REJECTED, LevelStatus.SKIPPED)
+
+
+class ParticipantType(enum.StrEnum):
+    INITIATOR = "INITIATOR"
+    APPROVER = "APPROVER"
+    SPECTATOR = "SPECTATOR"
+
+
+class DocumentCategory(enum.StrEnum):
+    SUPPORTING = "SUPPORTING"
+    INVOICE = "INVOICE"
+    QUOTATION = "QUOTATION"
+    CONTRACT = "CONTRACT"
+    OTHER = "OTHER"
+
+
+class RequestNumberCounter(db.Model):
+    """The last request number handed out per organisation and month.
+
+    Incremented with an upsert that locks the row until commit, so numbers are
+    consecutive and a rolled-back create gives its number back.
+    """
+
+    __tablename__ = "request_number_counters"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), primary_key=True)  # YYYY-MM
+    last_value: Mapped[int] = mapped_column(sa.Integer)
+
+
+class WorkflowRequest(db.Model):
+    __tablename__ = "workflow_requests"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "request_number"),
+        sa.Index("ix_workflow_requests_initiator_created", "initiator_id", "created_at", "id"),
+        sa.Index("ix_workflow_requests_initiator_status_created", "initiator_id", "status", "created_at", "id"),
+        sa.Index("ix_workflow_requests_org_created", "organization_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    request_number: Mapped[str] = mapped_column(sa.String(20))
+    template_type: Mapped[TemplateType] = mapped_column(enum_column(TemplateType))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.Text)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority))
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), default=RequestStatus.PENDING)
+    initiator_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    current_level: Mapped[int | None] = mapped_column(sa.SmallInteger)  # None once closed
+    total_levels: Mapped[int] = mapped_column(sa.SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    initiator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    levels: Mapped[list["ApprovalLevel"]] = relationship(
+        back_populates="request", order_by="ApprovalLevel.level_number", lazy="raise_on_sql")
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="request", order_by="Participant.created_at", lazy="raise_on_sql")
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="request", order_by="Document.created_at", lazy="raise_on_sql")
+
+    @property
+    def is_pending(self):
+        return self.status == RequestStatus.PENDING
+
+    def __repr__(self):
+        return f"<WorkflowRequest {self.request_number}>"
+
+
+class ApprovalLevel(db.Model):
+    __tablename__ = "approval_levels"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "level_number"),
+        # The inbox: an approver's current levels, oldest deadline first. Partial, so
+        # it holds only the few levels awaiting someone however many are decided.
+        sa.Index("ix_approval_levels_inbox", "approver_id", "tat_deadline", "id",
+                 postgresql_where=sa.text("status = 'IN_PROGRESS'"),
+                 sqlite_where=sa.text("status = 'IN_PROGRESS'")),
+        sa.Index("ix_approval_levels_approver_id", "approver_id"),
+        sa.CheckConstraint("tat_hours > 0", name="tat_hours_positive"),
+        sa.CheckConstraint("level_number > 0", name="level_number_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    level_number: Mapped[int] = mapped_column(sa.SmallInteger)
+    level_name: Mapped[str] = mapped_column(sa.String(200))
+    approver_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    tat_hours: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    is_final_approver: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[LevelStatus] = mapped_column(enum_column(LevelStatus), default=LevelStatus.PENDING)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tat_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comments: Mapped[str | None] = mapped_column(sa.Text)
+
+    request: Mapped[WorkflowRequest] = relationship(back_populates="levels", lazy="raise_on_sql")
+    approver: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    def __repr__(self):
+        return f"<ApprovalLevel {self.level_number} {self.status}>"
+
+
+class Participant(db.Model):
+    __tablename__ = "participants"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "user_id"),
+        # "Watching": a person's spectator rows, newest first.
+        sa.Index("ix_participants_user_type_created", "user_id", "participant_type", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    participant_type: Mapped[ParticipantType] = mapped_column(enum_column(ParticipantType))
+    can_comment: Mapped[bool] = mapped_column(default=True)
+    can_view_documents: Mapped[bool] = mapped_column(default=True)
+    can_download_documents: Mapped[bool] = mapped_column(default=False)
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[WorkflowRequest] = relationship(back_populates="participants", lazy="raise_on_sql")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (sa.Index("ix_documents_request_created", "request_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)  # random; never user input
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    category: Mapped[DocumentCategory] = mapped_column(enum_column(DocumentCategory))
+    uploaded_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[WorkflowRequest] = relationship(back_populates="documents", lazy="raise_on_sql")
+    uploaded_by: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class Comment(db.Model):
+    """A work note on a request."""
+
+    __tablename__ = "comments"
+    __table_args__ = (sa.Index("ix_comments_request_created", "request_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class Activity(db.Model):
+    """One line of a request's activity log: who did what, when."""
+
+    __tablename__ = "activities"
+    __table_args__ = (sa.Index("ix_activities_request_created", "request_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    summary: Mapped[str] = mapped_column(sa.String(1000))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="raise_on_sql")

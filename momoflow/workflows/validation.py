@@ -1,0 +1,199 @@
+"""Turning JSON (or form) input into checked values, with the seed's error paths.
+
+Each problem is reported as ``(path, message)``, e.g. ``("approvalLevels.0.tatHours",
+"TAT hours must be positive")``; all problems are collected before raising, so a
+person fixes a form in one go. Only shape and limits are checked here; whether the
+people exist is the service's business.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.errors import ValidationFailed
+from momoflow.workflows import rules
+from momoflow.workflows.models import DocumentCategory, Priority, TemplateType
+
+
+@dataclass
+class LevelSpec:
+    email: str
+    tat_hours: Decimal
+    is_final_approver: bool | None = None  # None: decided by position
+    level_name: str | None = None
+
+
+@dataclass
+class NewRequest:
+    template_type: TemplateType
+    title: str
+    description: str
+    priority: Priority
+    levels: list[LevelSpec]
+    spectators: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NewLevel:
+    email: str
+    tat_hours: Decimal
+    level_number: int
+    level_name: str | None = None
+
+
+class Problems(list):
+    def add(self, path, message):
+        self.append((path, message))
+
+    def raise_if_any(self):
+        if self:
+            raise ValidationFailed(self)
+
+
+def parse_new_request(data):
+    problems = Problems()
+    template_type = _choice(data, "templateType", TemplateType, "Template type must be CUSTOM or TEMPLATE", problems)
+    title = _text(data, "title", "Title", rules.MAX_TITLE_LENGTH, problems)
+    description = _text(data, "description", "Description", rules.MAX_DESCRIPTION_LENGTH, problems)
+    priority = _choice(data, "priority", Priority, "Priority must be STANDARD or EXPRESS", problems)
+    levels = _levels(data.get("approvalLevels"), problems)
+    spectators = _spectators(data.get("spectators"), problems)
+    problems.raise_if_any()
+    return NewRequest(template_type, title, description, priority, levels, spectators)
+
+
+def parse_new_level(data):
+    """``{"email", "tatHours", "level", "levelName"?}`` for adding an approver at a level."""
+    problems = Problems()
+    email = _email(data.get("email"), "email", problems)
+    tat_hours = _tat_hours(data.get("tatHours"), "tatHours", problems)
+    level = data.get("level")
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= rules.MAX_LEVELS:
+        problems.add("level", f"Level must be a whole number from 1 to {rules.MAX_LEVELS}")
+    level_name = _level_name(data.get("levelName"), "levelName", problems)
+    problems.raise_if_any()
+    return NewLevel(email, tat_hours, level, level_name)
+
+
+def parse_email(data, path="email"):
+    problems = Problems()
+    email = _email(data.get(path), path, problems)
+    problems.raise_if_any()
+    return email
+
+
+def parse_comment(value, path="comments", *, required_message=None):
+    """Stripped comment text, or None when blank and not required."""
+    problems = Problems()
+    if value is not None and not isinstance(value, str):
+        problems.add(path, "Comments must be text")
+    else:
+        value = (value or "").strip()
+        if required_message and not value:
+            problems.add(path, required_message)
+        elif len(value) > rules.MAX_COMMENT_LENGTH:
+            problems.add(path, f"Comments must be at most {rules.MAX_COMMENT_LENGTH} characters")
+    problems.raise_if_any()
+    return value or None
+
+
+def parse_category(value, path="category"):
+    if value in (None, ""):
+        return DocumentCategory.SUPPORTING
+    try:
+        return DocumentCategory(str(value).strip().upper())
+    except ValueError:
+        choices = ", ".join(DocumentCategory)
+        raise ValidationFailed([(path, f"Category must be one of {choices}")]) from None
+
+
+# --- fields -------------------------------------------------------------------------
+
+
+def _choice(data, key, enum, message, problems):
+    value = data.get(key)
+    try:
+        return enum(value)
+    except ValueError:
+        problems.add(key, message)
+
+
+def _text(data, key, label, max_length, problems):
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.add(key, f"{label} is required")
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        problems.add(key, f"{label} must be at most {max_length} characters")
+    return value
+
+
+def _email(value, path, problems):
+    email = normalize_email(value) if isinstance(value, str) else None
+    if not email:
+        problems.add(path, "Valid email is required")
+    return email
+
+
+def _tat_hours(value, path, problems):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.add(path, "TAT hours must be a number")
+        return None
+    hours = round(Decimal(str(value)), 2)
+    if hours <= 0:
+        problems.add(path, "TAT hours must be positive")
+    elif hours > rules.MAX_TAT_HOURS:
+        problems.add(path, f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)")
+    return hours
+
+
+def _level_name(value, path, problems):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        problems.add(path, "Level name must be text")
+        return None
+    if len(value.strip()) > rules.MAX_LEVEL_NAME_LENGTH:
+        problems.add(path, f"Level name must be at most {rules.MAX_LEVEL_NAME_LENGTH} characters")
+    return value.strip()
+
+
+def _levels(value, problems):
+    if not isinstance(value, list) or not value:
+        problems.add("approvalLevels", "At least one approval level is required")
+        return []
+    if len(value) > rules.MAX_LEVELS:
+        problems.add("approvalLevels", f"At most {rules.MAX_LEVELS} approval levels are allowed")
+        return []
+    levels = []
+    for index, item in enumerate(value):
+        path = f"approvalLevels.{index}"
+        if not isinstance(item, dict):
+            problems.add(path, "Approval level must be an object with email and tatHours")
+            continue
+        email = _email(item.get("email"), f"{path}.email", problems)
+        tat_hours = _tat_hours(item.get("tatHours"), f"{path}.tatHours", problems)
+        final = item.get("isFinalApprover")
+        if final is not None and not isinstance(final, bool):
+            problems.add(f"{path}.isFinalApprover", "isFinalApprover must be true or false")
+        level_name = _level_name(item.get("levelName"), f"{path}.levelName", problems)
+        levels.append(LevelSpec(email, tat_hours, final, level_name))
+    return levels
+
+
+def _spectators(value, problems):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add("spectators", "Spectators must be a list of {\"email\": …}")
+        return []
+    if len(value) > rules.MAX_SPECTATORS:
+        problems.add("spectators", f"At most {rules.MAX_SPECTATORS} spectators are allowed")
+        return []
+    emails = []
+    for index, item in enumerate(value):
+        email = item.get("email") if isinstance(item, dict) else None
+        emails.append(_email(email, f"spectators.{index}.email", problems))
+    return emails

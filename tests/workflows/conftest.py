@@ -1,0 +1,56 @@
+"""Workflow fixtures: the demo organisation in the test's transaction, and API callers."""
+
+import pytest
+
+from momoflow.demo.seed import seed_demo
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisation and its 20 people, as ``{email: user}``."""
+    organization, people = seed_demo()
+    db.session.flush()
+    return {person.email: person for person in people}
+
+
+class Api:
+    """Calls ``/api/v1`` as one person, with the token ``/auth/login`` gave them."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path, **kwargs):
+        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
+
+
+@pytest.fixture
+def api_as(client, demo, app):
+    """``api_as("manager@royalenfield.com")`` signs in through the API and returns an Api."""
+    tokens = {}
+
+    def sign_in(email):
+        if email not in tokens:
+            response = client.post("/api/v1/auth/login",
+                                   json={"email": email, "password": app.config["DEMO_PASSWORD"]})
+            assert response.status_code == 200, response.get_json()
+            tokens[email] = response.get_json()["data"]["token"]
+        return Api(client, tokens[email])
+
+    return sign_in
+
+
+def simple_request(*approver_emails, spectators=(), **fields):
+    body = {
+        "templateType": "CUSTOM",
+        "title": "Purchase Order",
+        "description": "Office equipment",
+        "priority": "STANDARD",
+        "approvalLevels": [{"email": email, "tatHours": 24} for email in approver_emails],
+        "spectators": [{"email": email} for email in spectators],
+    }
+    body.update(fields)
+    return body
