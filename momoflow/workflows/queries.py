@@ -79,7 +79,7 @@ def parse_list_query(args):
     if args.get("cursor"):
         cursor = decode_cursor(args["cursor"])
         if cursor is None:
-            problems.append(("cursor", "Cursor is not valid; use nextCursor from the previous page"))
+            problems.append(("cursor", "Cursor is not valid (use nextCursor from the previous page)"))
     limit = args.get("limit") or DEFAULT_LIMIT
     try:
         limit = int(limit)
