@@ -9,6 +9,7 @@ from momoflow.config import load_config
 def create_app(config=None):
     """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json.sort_keys = False  # keep fields in the seed documents' order
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
