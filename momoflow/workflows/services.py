@@ -242,8 +242,7 @@ def add_approver_at_level(actor, request_id, new_level):
                           f"{request.total_levels} level{'s' if request.total_levels != 1 else ''}", field="level")
     approver = _approver_for(access, new_level.email)
     participant = _participant_of(request, approver)
-    if participant and (participant.participant_type == ParticipantType.INITIATOR
-                        or any(level.approver_id == approver.id for level in request.levels)):
+    if any(level.approver_id == approver.id for level in request.levels):
         raise DomainError(f"Duplicate approver email found: {approver.email}. "
                           "Each approver must have a unique email.", field="email")
 

@@ -1,0 +1,42 @@
+"""Rules that read more clearly without HTTP: numbering, level names, deadlines."""
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from momoflow.workflows import rules
+from momoflow.workflows.numbering import next_request_number
+from tests.factories import make_org, make_user
+
+
+def test_numbers_count_per_month_and_per_organisation(db):
+    first, second = make_org(), make_org()
+    november = datetime(2026, 11, 30, 23, 59, tzinfo=timezone.utc)
+    december = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
+    assert next_request_number(first.id, november) == "REQ-2026-11-0001"
+    assert next_request_number(first.id, november) == "REQ-2026-11-0002"
+    assert next_request_number(second.id, november) == "REQ-2026-11-0001"
+    assert next_request_number(first.id, december) == "REQ-2026-12-0001"
+
+
+def test_a_rolled_back_create_gives_its_number_back(db):
+    organization = make_org()
+    now = datetime(2026, 11, 22, tzinfo=timezone.utc)
+    savepoint = db.session.begin_nested()
+    assert next_request_number(organization.id, now) == "REQ-2026-11-0001"
+    savepoint.rollback()
+    assert next_request_number(organization.id, now) == "REQ-2026-11-0001"
+
+
+def test_level_names_follow_designation_then_department_then_number(db):
+    organization = make_org()
+    assert rules.level_name_for(make_user(organization, designation="Manager", department="Ops"), 1) == \
+        "Manager Approval"
+    assert rules.level_name_for(make_user(organization, department="Finance"), 2) == "Finance Approval"
+    assert rules.level_name_for(make_user(organization), 3) == "Level 3 Approval"
+
+
+def test_deadline_is_start_plus_tat_in_calendar_hours():
+    start = datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)  # a Friday evening
+    assert rules.tat_deadline(start, Decimal("1.5")) == datetime(2026, 11, 20, 19, 30, tzinfo=timezone.utc)
+    assert rules.tat_deadline(start, Decimal(48)) == datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+    assert rules.tat_hours_json(Decimal("24.00")) == 24 and rules.tat_hours_json(Decimal("1.50")) == 1.5
