@@ -61,7 +61,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+    # An outer join, not innerjoin=True: queries that outer-join a User alias (a list's
+    # current approver, None once a request closes) would otherwise lose those rows to
+    # the eager INNER JOIN on the alias's organisation.
+    organization: Mapped[Organization] = relationship(lazy="joined")
 
     @property
     def is_active(self):

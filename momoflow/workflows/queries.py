@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 
 from momoflow.accounts.models import User
 from momoflow.errors import Forbidden, ValidationFailed
@@ -110,9 +110,12 @@ def list_requests(user, query):
     approver = aliased(User)
     statement = (
         db.select(WorkflowRequest, current, approver)
-        .outerjoin(current, sa.and_(current.request_id == WorkflowRequest.id,
-                                    current.level_number == WorkflowRequest.current_level))
+        .outerjoin(current, _current_level_join(query.view, current))
         .outerjoin(approver, approver.id == current.approver_id)
+        # Lists show people's names, never their organisation: skip those joins (planning
+        # time on this query is otherwise more than its execution time).
+        .options(defaultload(WorkflowRequest.initiator).lazyload(User.organization),
+                 lazyload(approver.organization))
     )
     sort_columns, ascending = _sort_columns(query.view, current)
     statement = _VIEW_BUILDERS[query.view](statement, user, current)
@@ -136,6 +139,15 @@ def list_requests(user, query):
         items.append(ListItem(row[0], level))
     next_cursor = encode_cursor(_sort_values(rows[-1], query.view)) if more and rows else None
     return Page(items, next_cursor, query)
+
+
+def _current_level_join(view, current):
+    if view == "approve":
+        # The inbox filters on IN_PROGRESS, which is always the current level. Saying
+        # "= current_level" as well would hide that from the planner, which then sorts a
+        # heavy approver's whole inbox instead of reading the first rows of its index.
+        return current.request_id == WorkflowRequest.id
+    return sa.and_(current.request_id == WorkflowRequest.id, current.level_number == WorkflowRequest.current_level)
 
 
 def _sort_columns(view, current):

@@ -185,3 +185,13 @@ def test_events_roll_back_with_the_change(demo, db):
     assert db.session.scalar(count_events) == 1
     savepoint.rollback()
     assert db.session.scalar(count_events) == 0
+
+
+def test_closed_requests_stay_in_the_lists(api_as):
+    """A closed request has no current level (nor approver) to join; it must still be listed."""
+    request_id = _create(api_as, "manager@royalenfield.com", spectators=["spectator@royalenfield.com"])["requestId"]
+    api_as(INITIATOR).post(f"/workflows/{request_id}/withdraw")
+    for email, view in [(INITIATOR, "mine"), ("spectator@royalenfield.com", "watching"), ("admin@company.com", "all")]:
+        items = api_as(email).get(f"/workflows?view={view}").get_json()["data"]
+        assert [(item["requestId"], item["status"]) for item in items] == [(request_id, "CANCELLED")], view
+        assert "currentApproval" not in items[0]
