@@ -8,7 +8,7 @@ but not allowed is 403.
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from momoflow.errors import Forbidden, NotFound
 from momoflow.extensions import db

@@ -5,13 +5,19 @@ import json
 from flask import g, jsonify, request, send_file
 
 from momoflow.api import bp, checks_initiator, fails_as, json_body
-from momoflow.errors import Forbidden, NotFound, ValidationFailed
+from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
-from momoflow.workflows import queries, rules, services
+from momoflow.workflows import queries, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import path_of
 from momoflow.workflows.schemas import comment_json, detail_json, level_json, list_item_json, participant_json
-from momoflow.workflows.validation import parse_category, parse_email, parse_new_level, parse_new_request
+from momoflow.workflows.validation import (
+    parse_category,
+    parse_email,
+    parse_files,
+    parse_new_level,
+    parse_new_request,
+)
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -42,9 +48,7 @@ def create_workflow():
 @checks_initiator
 def create_workflow_multipart():
     spec = parse_new_request(_payload_field())
-    files = [file for file in request.files.getlist("files") if file.filename]
-    if len(files) > rules.MAX_FILES:
-        raise ValidationFailed([("files", f"At most {rules.MAX_FILES} files can be attached at once")])
+    files = parse_files(request.files.getlist("files"))
     category = parse_category(request.form.get("category"))
     created = services.create_request(g.api_user, spec, files, category)
     db.session.commit()

@@ -24,7 +24,7 @@ from momoflow.workflows.models import (
     WorkflowRequest,
 )
 from momoflow.workflows.numbering import next_request_number
-from momoflow.workflows.validation import parse_comment
+from momoflow.workflows.validation import parse_comment, parse_reason
 
 ALREADY_PARTICIPANT = "User is already a participant in this request"
 SHIFT_OFFSET = 1000  # far above MAX_LEVELS
@@ -164,6 +164,7 @@ def reject_level(actor, request_id, level_id, comments):
 
 
 def withdraw_request(actor, request_id, reason=None):
+    reason = parse_reason(reason)
     access = load_access(actor, request_id, for_change=True)
     access.require(access.is_initiator, "Only the initiator can withdraw this request")
     _require_pending(access.request, "withdrawn")
@@ -291,7 +292,7 @@ def add_spectator(actor, request_id, email):
 
 
 def add_comment(actor, request_id, body):
-    body = parse_comment(body, "comment", required_message="Comment cannot be empty")
+    body = parse_comment(body, "comment", label="Comment", required_message="Comment cannot be empty")
     access = load_access(actor, request_id)
     access.require(access.can_comment, "You are not allowed to comment on this request")
     comment = Comment(request_id=access.request.id, author=actor, body=body)

@@ -83,19 +83,24 @@ def parse_email(data, path="email"):
     return email
 
 
-def parse_comment(value, path="comments", *, required_message=None):
+def parse_comment(value, path="comments", *, label="Comments", required_message=None):
     """Stripped comment text, or None when blank and not required."""
     problems = Problems()
-    if value is not None and not isinstance(value, str):
-        problems.add(path, "Comments must be text")
-    else:
-        value = (value or "").strip()
-        if required_message and not value:
-            problems.add(path, required_message)
-        elif len(value) > rules.MAX_COMMENT_LENGTH:
-            problems.add(path, f"Comments must be at most {rules.MAX_COMMENT_LENGTH} characters")
+    text = _free_text(value, path, label, rules.MAX_COMMENT_LENGTH, problems, required_message)
     problems.raise_if_any()
-    return value or None
+    return text
+
+
+def parse_reason(value):
+    return parse_comment(value, "reason", label="Reason")
+
+
+def parse_files(files):
+    """The uploaded files that are really there (browsers send an empty part for none)."""
+    files = [file for file in files if file.filename]
+    if len(files) > rules.MAX_FILES:
+        raise ValidationFailed([("files", f"At most {rules.MAX_FILES} files can be attached at once")])
+    return files
 
 
 def parse_category(value, path="category"):
@@ -120,14 +125,25 @@ def _choice(data, key, enum, message, problems):
 
 
 def _text(data, key, label, max_length, problems):
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(key, f"{label} is required")
+    return _free_text(data.get(key), key, label, max_length, problems, f"{label} is required")
+
+
+def _free_text(value, path, label, max_length, problems, required_message=None):
+    """Stripped text, or None when blank; checks type, length and NUL characters
+    (which PostgreSQL cannot store), so no surface can send them to the database."""
+    if value is not None and not isinstance(value, str):
+        problems.add(path, f"{label} must be text")
         return None
-    value = value.strip()
-    if len(value) > max_length:
-        problems.add(key, f"{label} must be at most {max_length} characters")
-    return value
+    text = (value or "").strip()
+    if not text:
+        if required_message:
+            problems.add(path, required_message)
+        return None
+    if "\x00" in text:
+        problems.add(path, f"{label} cannot contain NUL characters")
+    elif len(text) > max_length:
+        problems.add(path, f"{label} must be at most {max_length} characters")
+    return text
 
 
 def _email(value, path, problems):
@@ -150,14 +166,7 @@ def _tat_hours(value, path, problems):
 
 
 def _level_name(value, path, problems):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        problems.add(path, "Level name must be text")
-        return None
-    if len(value.strip()) > rules.MAX_LEVEL_NAME_LENGTH:
-        problems.add(path, f"Level name must be at most {rules.MAX_LEVEL_NAME_LENGTH} characters")
-    return value.strip()
+    return _free_text(value, path, "Level name", rules.MAX_LEVEL_NAME_LENGTH, problems)
 
 
 def _levels(value, problems):

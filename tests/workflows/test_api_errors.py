@@ -74,6 +74,9 @@ def test_validation_failed_lists_each_field(api_as):
     ({"approvalLevels": [{"email": "manager@example.com", "tatHours": 0}]},
      "approvalLevels.0.tatHours: TAT hours must be positive"),
     ({"spectators": [{"mail": "hr@example.com"}]}, "spectators.0.email: Valid email is required"),
+    ({"description": "nul \x00 byte"}, "description: Description cannot contain NUL characters"),
+    ({"approvalLevels": [{"email": "manager@example.com", "tatHours": 1, "levelName": "L\x00"}]},
+     "approvalLevels.0.levelName: Level name cannot contain NUL characters"),
 ])
 def test_limits(api_as, change, details):
     body = simple_request("manager@example.com")
@@ -183,6 +186,13 @@ def test_reject_needs_comments(api_as, request_id):
     level_1 = manager.get(f"/workflows/{request_id}").get_json()["data"]["approvalLevels"][0]
     response = manager.post(f"/workflows/{request_id}/levels/{level_1['levelId']}/reject", json={"comments": " "})
     assert _error(response) == (400, "Validation failed", "comments: Comments are required to reject a level")
+
+
+def test_comment_with_nul_is_refused(api_as, request_id):
+    response = api_as(INITIATOR).post(f"/workflows/{request_id}/comments", json={"comment": "a\x00b"})
+    assert _error(response) == (400, "Validation failed", "comment: Comment cannot contain NUL characters")
+    response = api_as(INITIATOR).post(f"/workflows/{request_id}/withdraw", json={"reason": "a\x00b"})
+    assert _error(response) == (400, "Validation failed", "reason: Reason cannot contain NUL characters")
 
 
 def test_withdrawn_request_cannot_be_withdrawn_again(api_as, request_id):
