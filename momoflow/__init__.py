@@ -44,16 +44,21 @@ def register_extensions(app):
 def register_blueprints(app):
     import momoflow.auth.api  # noqa: F401  (these add their routes to the API blueprint)
     import momoflow.workflows.api  # noqa: F401
+    import momoflow.workflows.list_views  # noqa: F401  (adds the list pages to the workflows blueprint)
+    from momoflow.accounts.views import bp as people_bp
     from momoflow.api import bp as api_bp
     from momoflow.auth.views import bp as auth_bp
     from momoflow.dashboard.views import bp as dashboard_bp
     from momoflow.extensions import csrf
+    from momoflow.workflows.views import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(workflows_bp)
+    app.register_blueprint(people_bp)
 
 
 def register_response_hooks(app):

@@ -9,8 +9,10 @@ error page (or, for forms, put the message next to the field).
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from momoflow.htmx import is_htmx_request, trigger_event
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,11 @@ def render_domain_error(error):
 
 def render_error_page(status, message=None):
     template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    response = make_response(render_template(template, status=status, message=message), status)
+    if message and is_htmx_request():
+        # htmx does not swap error pages; the message reaches the person as a toast.
+        trigger_event(response, "momoflow:error", message)
+    return response
 
 
 def _handle_http_exception(exc):

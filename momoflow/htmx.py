@@ -1,5 +1,7 @@
 """Every htmx header detail in one place."""
 
+import json
+
 from flask import request
 
 HTMX_VERSION = "2.0.11"
@@ -12,6 +14,13 @@ def is_htmx_request():
 def redirect_response(url, response):
     """Make ``response`` send htmx to ``url`` with a full page load instead of a swap."""
     response.headers["HX-Redirect"] = url
+    return response
+
+
+def trigger_event(response, name, detail):
+    """Make htmx fire the event ``name`` (``event.detail.value`` is ``detail``) in the
+    browser, even when the response is an error it does not swap."""
+    response.headers["HX-Trigger"] = json.dumps({name: detail})  # ASCII-only: a valid header
     return response
 
 

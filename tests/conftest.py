@@ -1,10 +1,11 @@
 """Fixtures: ``app``, ``db`` (rolled back after each test), ``client``, ``login_as``,
-``live_server``, ``slapd`` and the strict mode that turns skips into failures.
+``count_queries``, ``live_server``, ``slapd`` and the strict mode that turns skips into failures.
 
 The database is PostgreSQL when ``TEST_DATABASE_URL`` is set (CI sets it), otherwise a
 SQLite file. Its schema is built once per session by running the migrations.
 """
 
+import contextlib
 import contextvars
 import os
 import re
@@ -175,6 +176,27 @@ def login_as(client):
         return user
 
     return login
+
+
+@pytest.fixture
+def count_queries(db):
+    """``with count_queries() as statements:`` collects every SQL statement sent to the
+    database inside the block (the test's and its requests', which share a connection)."""
+
+    @contextlib.contextmanager
+    def counting():
+        statements = []
+
+        def record(connection, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(_db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(_db.engine, "before_cursor_execute", record)
+
+    return counting
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -1,10 +1,15 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from momoflow.workflows import queries
+
 bp = Blueprint("dashboard", __name__)
+
+INBOX_PREVIEW = 3
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", user=current_user)
+    waiting = queries.list_requests(current_user, queries.ListQuery(view="approve", limit=INBOX_PREVIEW))
+    return render_template("dashboard/index.html", user=current_user, waiting=waiting)

@@ -1,8 +1,13 @@
 // MomoFlow's own behaviour. No inline script anywhere: the CSP forbids it.
+// Everything works by event delegation and data-attributes, so content swapped in by
+// htmx behaves like content that came with the page.
 (function () {
   "use strict";
 
   var TOAST_MILLISECONDS = 6000;
+  var COUNTDOWN_MILLISECONDS = 30000;
+
+  // --- toasts ------------------------------------------------------------------------
 
   function dismiss(toast) {
     toast.classList.add("toast--leaving");
@@ -16,12 +21,227 @@
     });
   }
 
+  function showToast(message, category) {
+    var region = document.getElementById("toasts");
+    if (!region) { return; }
+    var toast = document.createElement("div");
+    toast.className = "toast toast--" + (category || "info");
+    toast.setAttribute("role", category === "error" ? "alert" : "status");
+    var text = document.createElement("span");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast__close";
+    close.setAttribute("aria-label", "Dismiss notification");
+    close.textContent = "\u00d7";
+    toast.appendChild(text);
+    toast.appendChild(close);
+    region.appendChild(toast);
+    arm(region);
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".toast__close");
     if (button) { dismiss(button.closest(".toast")); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { arm(document); });
-  // Toasts that arrive in htmx responses (out-of-band swaps) get the same treatment.
-  document.addEventListener("htmx:afterSettle", function () { arm(document); });
+  // The server names the problem in an HX-Trigger event when it can (errors.py)…
+  document.addEventListener("momoflow:error", function (event) {
+    showToast(event.detail && event.detail.value || "Something went wrong. Please try again.", "error");
+  });
+
+  // …otherwise say what the status means. Either way the page stays as it was.
+  var STATUS_MESSAGES = {
+    0: "Could not reach MomoFlow. Check your connection and try again.",
+    400: "Your session may have expired. Reload the page and try again.",
+    403: "You are not allowed to do that.",
+    404: "That no longer exists, or you cannot see it.",
+    413: "That upload is too large.",
+    429: "Too many attempts. Wait a minute and try again."
+  };
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if ((xhr.getResponseHeader("HX-Trigger") || "").indexOf("momoflow:error") !== -1) { return; }
+    showToast(STATUS_MESSAGES[xhr.status] || "Something went wrong on our side. Please try again.", "error");
+  });
+  document.addEventListener("htmx:sendError", function () { showToast(STATUS_MESSAGES[0], "error"); });
+
+  // --- times and countdowns (words as in workflows/view_helpers.py) -------------------
+
+  function durationText(seconds) {
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) { return days + "d " + hours + "h"; }
+    if (hours) { return hours + "h " + minutes + "m"; }
+    return minutes ? minutes + "m" : "less than a minute";
+  }
+
+  function refreshCountdowns(root) {
+    var now = Date.now();
+    (root || document).querySelectorAll("time[data-countdown]").forEach(function (time) {
+      var seconds = (Date.parse(time.getAttribute("datetime")) - now) / 1000;
+      if (isNaN(seconds)) { return; }
+      var overdue = seconds < 0;
+      time.textContent = (overdue ? "overdue by " : "due in ") + durationText(seconds);
+      time.classList.toggle("countdown--overdue", overdue);
+    });
+  }
+
+  function localiseTimes(root) {
+    (root || document).querySelectorAll("time[data-local]:not([data-localised])").forEach(function (time) {
+      var moment = new Date(time.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) { return; }
+      time.textContent = moment.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      time.setAttribute("data-localised", "");
+    });
+  }
+
+  // --- rows you add, remove and reorder (new request: levels, spectators) -----------
+
+  function rowsOf(list) {
+    return Array.prototype.filter.call(list.children, function (child) { return child.hasAttribute("data-row"); });
+  }
+
+  function setUnavailable(button, unavailable) {
+    if (!button) { return; }
+    // aria-disabled rather than disabled: the button keeps focus when it stops applying.
+    if (unavailable) { button.setAttribute("aria-disabled", "true"); } else { button.removeAttribute("aria-disabled"); }
+  }
+
+  function refreshRows(list) {
+    var rows = rowsOf(list);
+    var min = Number(list.getAttribute("data-min") || 0);
+    var max = Number(list.getAttribute("data-max") || Infinity);
+    rows.forEach(function (row, index) {
+      row.querySelectorAll("[data-row-number]").forEach(function (number) { number.textContent = index + 1; });
+      setUnavailable(row.querySelector('[data-row-action="up"]'), index === 0);
+      setUnavailable(row.querySelector('[data-row-action="down"]'), index === rows.length - 1);
+      setUnavailable(row.querySelector('[data-row-action="remove"]'), rows.length <= min);
+    });
+    var add = document.querySelector('[data-add-row="' + list.id + '"]');
+    if (add) { add.disabled = rows.length >= max; }
+    var note = document.querySelector('[data-limit-note="' + list.id + '"]');
+    if (note) { note.hidden = rows.length < max; }
+  }
+
+  function announce(message) {
+    var status = document.getElementById("rows-status");
+    if (status) { status.textContent = message; }
+  }
+
+  function focusFirstField(row) {
+    var field = row && row.querySelector("input, select, textarea");
+    if (field) { field.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-row-action]");
+    if (!button || button.getAttribute("aria-disabled") === "true") { return; }
+    var row = button.closest("[data-row]");
+    var list = row.parentElement;
+    var noun = list.getAttribute("data-noun") || "Row";
+    var action = button.getAttribute("data-row-action");
+    if (action === "remove") {
+      var next = row.nextElementSibling || row.previousElementSibling;
+      var number = rowsOf(list).indexOf(row) + 1;
+      row.remove();
+      refreshRows(list);
+      announce(noun + " " + number + " removed.");
+      if (next) { focusFirstField(next); } else { document.querySelector('[data-add-row="' + list.id + '"]').focus(); }
+      return;
+    }
+    if (action === "up" && row.previousElementSibling) {
+      list.insertBefore(row, row.previousElementSibling);
+    } else if (action === "down" && row.nextElementSibling) {
+      list.insertBefore(row.nextElementSibling, row);
+    }
+    refreshRows(list);
+    button.focus();  // moving a node drops its focus
+    announce(noun + " moved to position " + (rowsOf(list).indexOf(row) + 1) + ".");
+  });
+
+  // Never ask for a row past the limit, even on a quick double click.
+  document.addEventListener("htmx:confirm", function (event) {
+    var listId = event.detail.elt.getAttribute("data-add-row");
+    if (!listId) { return; }
+    var list = document.getElementById(listId);
+    if (rowsOf(list).length >= Number(list.getAttribute("data-max") || Infinity)) { event.preventDefault(); }
+  });
+
+  // --- focus after htmx swaps -------------------------------------------------------
+
+  var focusAfterSwap = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-removable") && event.detail.shouldSwap
+        && event.detail.serverResponse.indexOf('id="' + target.id + '"') === -1) {
+      // The item leaves (decided in place): focus goes to its neighbour, else the heading.
+      var neighbour = target.nextElementSibling || target.previousElementSibling;
+      focusAfterSwap = (neighbour && neighbour.querySelector("a")) || document.querySelector("#main h1");
+    }
+    var loadMore = target && target.querySelector("[data-load-more]");
+    if (loadMore) {
+      var list = document.getElementById(loadMore.getAttribute("data-load-more"));
+      focusAfterSwap = { list: list, index: list.children.length };
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-rows")) {
+      refreshRows(target);
+      var rows = rowsOf(target);
+      focusFirstField(rows[rows.length - 1]);
+      announce((target.getAttribute("data-noun") || "Row") + " " + rows.length + " added.");
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusAfterSwap && focusAfterSwap.list) {
+      var first = focusAfterSwap.list.children[focusAfterSwap.index];
+      if (first && first.querySelector("a")) { first.querySelector("a").focus(); }
+    } else if (focusAfterSwap) {
+      if (!focusAfterSwap.hasAttribute("tabindex") && focusAfterSwap.tagName === "H1") {
+        focusAfterSwap.setAttribute("tabindex", "-1");
+      }
+      focusAfterSwap.focus();
+    }
+    focusAfterSwap = null;
+    refreshEmptyStates();
+    arm(document);
+  });
+
+  // New content: a form that came back with problems focuses its first one.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    if (root === document.body) { return; }
+    localiseTimes(root);
+    var target = root.matches("[data-focus-on-swap]") ? root : root.querySelector("[data-focus-on-swap], [aria-invalid='true']");
+    if (target && root.matches("form[data-focus-on-swap]")) { target = root.querySelector("textarea, input:not([type=hidden])"); }
+    if (target) { target.focus(); }
+  });
+
+  // A list emptied in place shows its empty state (the inbox after the last decision).
+  function refreshEmptyStates() {
+    document.querySelectorAll("[data-empty-state]").forEach(function (list) {
+      var empty = document.getElementById(list.getAttribute("data-empty-state"));
+      var more = document.querySelector("#load-more [data-load-more]");
+      if (empty) { empty.hidden = list.children.length > 0 || Boolean(more); }
+    });
+  }
+
+  // --- page load --------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", function () {
+    arm(document);
+    localiseTimes(document);
+    refreshCountdowns(document);
+    setInterval(function () { refreshCountdowns(document); }, COUNTDOWN_MILLISECONDS);
+    document.querySelectorAll("[data-rows]").forEach(refreshRows);
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) { summary.focus(); }
+  });
 })();

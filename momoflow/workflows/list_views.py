@@ -1,0 +1,91 @@
+"""The list pages: the inbox ("To approve"), my requests, watching and all requests.
+
+Pages come from ``queries.list_requests`` (keyset pagination, one query); "Load more"
+asks for the next page with htmx and appends it, and is a plain link without JS.
+"""
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.errors import ValidationFailed
+from momoflow.htmx import is_htmx_request
+from momoflow.workflows import queries
+from momoflow.workflows.models import Priority, RequestStatus
+from momoflow.workflows.views import bp
+
+LISTS = {
+    "mine": {
+        "heading": "My requests",
+        "intro": "Requests you raised, newest first.",
+        "empty_title": "You haven't raised any requests yet.",
+        "empty_text": "Raise one to send it through its approval levels; you'll follow its progress here.",
+    },
+    "watching": {
+        "heading": "Watching",
+        "intro": "Requests you were added to as a spectator, newest first.",
+        "empty_title": "You're not watching any requests.",
+        "empty_text": "When someone adds you as a spectator, their request appears here.",
+    },
+    "all": {
+        "heading": "All requests",
+        "intro": "Every request in your organisation, newest first.",
+        "empty_title": "No requests yet.",
+        "empty_text": "Requests raised by anyone in your organisation will appear here.",
+    },
+}
+
+
+@bp.get("/inbox")
+def inbox():
+    page, problems, more_url = _page("approve")
+    if is_htmx_request() and request.args.get("cursor"):
+        return _more(page, more_url, "inbox-list", "workflows/_inbox_item.html")
+    return render_template("workflows/inbox.html", page=page, problems=problems,
+                           more_url=more_url), 400 if problems else 200
+
+
+@bp.get("/requests")
+def my_requests():
+    return _list("mine")
+
+
+@bp.get("/watching")
+def watching():
+    return _list("watching")
+
+
+@bp.get("/requests/all")
+def all_requests():
+    return _list("all")
+
+
+def _list(view):
+    page, problems, more_url = _page(view)
+    if is_htmx_request() and request.args.get("cursor"):
+        return _more(page, more_url, "request-list", "workflows/_request_row.html")
+    filters = {name: (request.args.get(name) or "").upper() for name in ("status", "priority")}
+    return render_template("workflows/list.html", view=view, page=page, problems=problems, more_url=more_url,
+                           filters=filters, statuses=list(RequestStatus), priorities=list(Priority),
+                           **LISTS[view]), 400 if problems else 200
+
+
+def _page(view):
+    """``(page, problems, more_url)``; bad arguments give an empty page and their problems."""
+    args = {"view": view, "cursor": request.args.get("cursor")}
+    if view != "approve":
+        args.update(status=request.args.get("status"), priority=request.args.get("priority"))
+    try:
+        query = queries.parse_list_query(args)
+    except ValidationFailed as error:
+        return queries.Page([], None, queries.ListQuery(view)), error.problems, None
+    page = queries.list_requests(current_user, query)
+    more_url = None
+    if page.next_cursor:
+        kept = {name: value for name, value in args.items() if value and name not in ("view", "cursor")}
+        more_url = url_for(request.endpoint, cursor=page.next_cursor, **kept)
+    return page, [], more_url
+
+
+def _more(page, more_url, list_id, item_template):
+    return render_template("workflows/_more_items.html", page=page, more_url=more_url, list_id=list_id,
+                           item_template=item_template, oob=False)
