@@ -38,3 +38,9 @@ test: install
 
 clean:
 	rm -rf $(VENV) instance/momoflow.db* test-artifacts
+
+# make bench — fill PostgreSQL database momoflow_bench (BENCH_DATABASE_URL) and time the read side (bench/README.md)
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.workflows

@@ -1,0 +1,104 @@
+"""What the benchmark reads, for whom: each list at its first and a deep page, and a detail.
+
+Deep cursors are taken 20 rows before the end of each list, so a deep page is the
+worst case for keyset pagination (and for OFFSET, had we used it).
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from bench.config import ADMIN_EMAIL, HEAVY_EMAIL, TYPICAL_EMAIL
+from momoflow.accounts.models import User
+from momoflow.extensions import db
+from momoflow.workflows.queries import DEFAULT_LIMIT, ListQuery, encode_cursor
+
+PEOPLE = {"heavy": HEAVY_EMAIL, "typical": TYPICAL_EMAIL, "admin": ADMIN_EMAIL}
+
+# The rows each list walks, in its own order, as (sort moment, id); :user is the reader.
+LIST_ORDER_SQL = {
+    "approve": """SELECT tat_deadline, id FROM approval_levels
+                  WHERE approver_id = :user AND status = 'IN_PROGRESS' ORDER BY tat_deadline, id""",
+    "mine": """SELECT created_at, id FROM workflow_requests
+               WHERE initiator_id = :user ORDER BY created_at DESC, id DESC""",
+    "watching": """SELECT created_at, id FROM participants
+                   WHERE user_id = :user AND participant_type = 'SPECTATOR' ORDER BY created_at DESC, id DESC""",
+    "all": """SELECT created_at, id FROM workflow_requests
+              WHERE organization_id = :org ORDER BY created_at DESC, id DESC""",
+}
+VIEW_NAMES = {"approve": "inbox", "mine": "mine", "watching": "watching", "all": "all"}
+# The browser pages for each list (being built alongside; measured only if the route exists).
+PAGE_PATHS = {"approve": "/inbox", "mine": "/requests", "watching": "/watching", "all": "/requests/all"}
+
+
+@dataclass
+class Case:
+    label: str
+    who: str
+    query: ListQuery | None = None  # a list page, or
+    request_id: object = None  # a request's detail
+    expected_items: int | None = None  # what a correct list page holds
+
+    @property
+    def api_path(self):
+        if self.query is None:
+            return f"/api/v1/workflows/{self.request_id}"
+        return "/api/v1/workflows?" + urlencode(self._arguments(view=self.query.view, limit=self.query.limit))
+
+    @property
+    def page_path(self):
+        if self.query is None:
+            return f"/requests/{self.request_id}"
+        path = PAGE_PATHS.get(self.query.view)
+        arguments = self._arguments()
+        return path and (path + ("?" + urlencode(arguments) if arguments else ""))
+
+    def _arguments(self, **arguments):
+        if self.query.cursor:
+            arguments["cursor"] = encode_cursor(self.query.cursor)
+        return arguments
+
+
+def load_people():
+    people = {role: db.session.scalar(db.select(User).where(User.email == email)) for role, email in PEOPLE.items()}
+    missing = [role for role, user in people.items() if user is None]
+    if missing:
+        raise SystemExit(f"no {', '.join(missing)} person in the database: run python -m bench.generate first")
+    return people
+
+
+def build_cases(people):
+    cases = []
+    for who, views in (("heavy", ("approve", "mine", "watching")), ("typical", ("approve", "mine", "watching")),
+                       ("admin", ("all",))):
+        for view in views:
+            cases.extend(_list_cases(people[who], who, view))
+        cases.append(_detail_case(people[who], who))
+    return cases
+
+
+def _list_cases(user, who, view):
+    order = db.session.execute(sa.text(LIST_ORDER_SQL[view]),
+                               {"user": user.id, "org": user.organization_id}).all()
+    name = VIEW_NAMES[view]
+    cases = [Case(f"{name}, first page", who, ListQuery(view=view), expected_items=min(len(order), DEFAULT_LIMIT))]
+    if len(order) > 5 * DEFAULT_LIMIT:
+        deep = tuple(order[-DEFAULT_LIMIT - 1])  # the last DEFAULT_LIMIT rows come after it
+        cases.append(Case(f"{name}, page at row {len(order) - DEFAULT_LIMIT:,}", who,
+                          ListQuery(view=view, cursor=deep), expected_items=DEFAULT_LIMIT))
+    return cases
+
+
+def _detail_case(user, who):
+    """The detail of the first request waiting on ``user`` (or the newest they raised)."""
+    for view in ("approve", "mine", "all"):
+        first = db.session.execute(sa.text(LIST_ORDER_SQL[view] + " LIMIT 1"),
+                                   {"user": user.id, "org": user.organization_id}).first()
+        if first:
+            request_id = first[1]
+            if view == "approve":
+                request_id = db.session.scalar(sa.text("SELECT request_id FROM approval_levels WHERE id = :id"),
+                                               {"id": request_id})
+            return Case("detail", who, request_id=request_id)
+    raise SystemExit(f"{who} takes part in no request")
