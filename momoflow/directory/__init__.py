@@ -3,7 +3,8 @@
 ``LdapDirectory`` talks to OpenLDAP or Active Directory; ``LocalDirectory`` serves the
 organisation's local accounts from the database (seeded from a file by ``seed-demo``).
 Both answer ``lookup(email)`` and ``authenticate(email, password)`` with a ``Person``
-or None, and raise ``DirectoryUnavailable`` when they cannot answer at all.
+or None, and ``search(text, limit)`` with a list of them (the autocomplete); they raise
+``DirectoryUnavailable`` when they cannot answer at all.
 """
 
 from dataclasses import dataclass

@@ -104,6 +104,16 @@ class LdapDirectory:
             log.warning("LDAP bind for %s refused: %s", dn, connection.result.get("description"))
         return person if bound else None
 
+    def search(self, text, limit=8):
+        """Up to ``limit`` people whose email, name or a word of their name starts with
+        ``text``: the autocomplete, for people not yet provisioned here."""
+        value = escape_filter_chars(text)
+        email, name = self.attributes["email"], self.attributes["name"]
+        matches = f"({email}={value}*)({name}={value}*)({name}=* {value}*)"
+        entries = self._search(f"(&{self.attributes['user_filter']}(|{matches}))", self._wanted(), size_limit=limit)
+        people = (self._person(entry["attributes"]) for entry in entries)
+        return [person for person in people if person.email]
+
     def search_filter(self, email):
         value = escape_filter_chars(email)
         matches = "".join(f"({attr}={value})" for attr in self.attributes["login"].split("|"))
@@ -111,21 +121,23 @@ class LdapDirectory:
 
     def _find(self, email):
         """(dn, Person) for the one entry matching ``email``; None if none or ambiguous."""
-        wanted = [self.attributes[key] for key in ("email", "name", "designation", "department")]
-        entries = self._search(self.search_filter(email), wanted)
+        entries = self._search(self.search_filter(email), self._wanted())
         if len(entries) != 1:
             if entries:
                 log.warning("LDAP: %d entries match %r; refusing to guess", len(entries), email)
             return None
         return entries[0]["dn"], self._person(entries[0]["attributes"], email)
 
-    def _search(self, search_filter, attributes):
+    def _wanted(self):
+        return [self.attributes[key] for key in ("email", "name", "designation", "department")]
+
+    def _search(self, search_filter, attributes, size_limit=2):
         with self._lock:
             for attempt in (1, 2):  # a reused connection may have been dropped: retry once
                 try:
                     connection = self._service_connection()
                     connection.search(self.base_dn, search_filter, attributes=attributes,
-                                      size_limit=2, time_limit=max(1, int(self.timeout)))
+                                      size_limit=size_limit, time_limit=max(1, int(self.timeout)))
                     result = connection.result
                     if result.get("result") not in SEARCH_ANSWERS:
                         raise DirectoryUnavailable(f"search refused: {result.get('description')}")
@@ -156,7 +168,7 @@ class LdapDirectory:
         # ldap3 marks a failed address unusable for minutes; start afresh instead.
         self._server = self._new_server()
 
-    def _person(self, attributes, searched_email):
+    def _person(self, attributes, searched_email=None):
         def first(key):
             value = attributes.get(self.attributes[key])
             if isinstance(value, list):

@@ -195,6 +195,46 @@ def test_api_login_injection_attempt_finds_nobody(client, org):
     assert response.status_code == 401
 
 
+# --- the autocomplete -----------------------------------------------------------------
+
+
+def test_search_matches_the_start_of_email_name_or_a_name_word(directory):
+    assert [person.email for person in directory.search("ali")] == ["alice@momoflow.test"]
+    assert [person.email for person in directory.search("builder")] == ["bob@momoflow.test"]
+    assert directory.search("lice") == []  # not the middle of a word
+
+
+def test_search_values_are_escaped(directory):
+    assert [person.email for person in directory.search("Star * (Paren")] == ["nasty@momoflow.test"]
+    # A literal star: only the name with a word that starts with one, not everybody.
+    assert [person.email for person in directory.search("*")] == ["nasty@momoflow.test"]
+    assert directory.search(")(mail=*") == []
+
+
+def test_search_stops_at_its_limit(directory):
+    assert len(directory.search("", limit=2)) == 2
+
+
+def test_autocomplete_adds_directory_people_not_known_yet(db, org):
+    from momoflow.accounts.search import search_people
+
+    provision_user("alice@momoflow.test", org)
+    assert [(type(p).__name__, p.email) for p in search_people(org, "alice")] == [("User", "alice@momoflow.test")]
+    assert [(type(p).__name__, p.display_name) for p in search_people(org, "bob")] == [("Person", "Bob Builder")]
+    assert search_people(make_org(), "bob") == []  # the directory is one organisation's only
+
+
+def test_autocomplete_without_the_directory_keeps_known_people(slapd, db, org):
+    from momoflow.accounts.search import search_people
+
+    provision_user("alice@momoflow.test", org)
+    slapd.stop()
+    try:
+        assert [person.email for person in search_people(org, "al")] == ["alice@momoflow.test"]
+    finally:
+        slapd.start()
+
+
 # --- a directory that is down or slow -------------------------------------------------
 
 
