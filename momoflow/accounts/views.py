@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from momoflow.accounts.search import search_people
+from momoflow.extensions import limiter
 
 bp = Blueprint("people", __name__)
 
@@ -12,8 +13,15 @@ SUGGESTIONS = 8
 QUERY_NAMES = ("q", "email", "level_email", "spectator_email")
 
 
+def _signed_in_user():
+    return f"user:{current_user.get_id()}"
+
+
 @bp.get("/people/search")
 @login_required
+# Generous for typing (htmx waits 250 ms between keystrokes), but a script cannot use
+# it to walk the directory.
+@limiter.limit("240 per minute", key_func=_signed_in_user)
 def search():
     text = next((request.args[name] for name in QUERY_NAMES if request.args.get(name)), "")
     people = search_people(current_user.organization, text, SUGGESTIONS)

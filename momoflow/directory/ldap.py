@@ -7,6 +7,7 @@ given password on a fresh connection. Every value put into a filter is escaped.
 
 import logging
 import threading
+import time
 
 from ldap3 import NONE, Connection, Server
 from ldap3.core.exceptions import LDAPException
@@ -18,6 +19,9 @@ from momoflow.directory import DirectoryUnavailable, Person
 log = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS = 49
+# After a failed autocomplete search, leave the directory alone this long: typing must
+# not queue searches (each up to a timeout) in front of sign-ins and lookups.
+SEARCH_PAUSE_SECONDS = 60
 # Search results that are answers, not faults: success, size limit (ambiguous), no such base.
 SEARCH_ANSWERS = {0, 4, 32}
 
@@ -71,6 +75,7 @@ class LdapDirectory:
         self._server = self._new_server()
         self._connection = None
         self._lock = threading.Lock()
+        self._search_resumes_at = 0.0
 
     @classmethod
     def from_config(cls, config):
@@ -105,12 +110,19 @@ class LdapDirectory:
         return person if bound else None
 
     def search(self, text, limit=8):
-        """Up to ``limit`` people whose email, name or a word of their name starts with
-        ``text``: the autocomplete, for people not yet provisioned here."""
+        """Up to ``limit`` people whose email or name starts with ``text``: the
+        autocomplete, for people not provisioned here yet. Prefix matches only, which
+        Active Directory can answer from its indexes."""
+        if time.monotonic() < self._search_resumes_at:
+            raise DirectoryUnavailable("autocomplete paused after a failed search")
         value = escape_filter_chars(text)
         email, name = self.attributes["email"], self.attributes["name"]
-        matches = f"({email}={value}*)({name}={value}*)({name}=* {value}*)"
-        entries = self._search(f"(&{self.attributes['user_filter']}(|{matches}))", self._wanted(), size_limit=limit)
+        search_filter = f"(&{self.attributes['user_filter']}(|({email}={value}*)({name}={value}*)))"
+        try:
+            entries = self._search(search_filter, self._wanted(), size_limit=limit)
+        except DirectoryUnavailable:
+            self._search_resumes_at = time.monotonic() + SEARCH_PAUSE_SECONDS
+            raise
         people = (self._person(entry["attributes"]) for entry in entries)
         return [person for person in people if person.email]
 

@@ -2,14 +2,14 @@
 
 import json
 
-from flask import g, jsonify, request, send_file
+from flask import g, jsonify, request
 
 from momoflow.api import bp, checks_initiator, fails_as, json_body
-from momoflow.errors import NotFound, ValidationFailed
+from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.workflows import queries, services
 from momoflow.workflows.access import load_access
-from momoflow.workflows.documents import path_of
+from momoflow.workflows.documents import send_document
 from momoflow.workflows.schemas import comment_json, detail_json, level_json, list_item_json, participant_json
 from momoflow.workflows.validation import (
     parse_category,
@@ -145,18 +145,6 @@ def add_comment(request_id):
 def download_document(request_id, document_id):
     access = load_access(g.api_user, request_id, with_details=True)
     return send_document(access, document_id)
-
-
-def send_document(access, document_id):
-    """The file as an attachment, if this person may download it (pages use this too)."""
-    document = next((d for d in access.request.documents if str(d.id) == str(document_id)), None)
-    if document is None or not access.can_view_documents:
-        raise NotFound("Document not found")
-    access.require(access.can_download_documents, "You are not allowed to download documents of this request")
-    response = send_file(path_of(document.stored_name), mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _optional_body():

@@ -8,17 +8,20 @@ are deleted again (see ``_discard_uncommitted``), so a failed request leaves non
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from momoflow.errors import ValidationFailed
+from momoflow.errors import NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
 STAGED = "momoflow.staged_files"
@@ -119,6 +122,22 @@ def store_upload(file, path):
         raise ValidationFailed([(path, f"'{name}' is not a valid {extension[1:].upper()} file: "
                                        "its content does not match its name")])
     return StoredFile(name, stored_name, content_type, size, digest.hexdigest())
+
+
+def send_document(access, document_id):
+    """The file as an attachment, if this person may download it (API and pages alike)."""
+    document = next((d for d in access.request.documents if str(d.id) == str(document_id).lower()), None)
+    if document is None or not access.can_view_documents:
+        raise NotFound("Document not found")
+    access.require(access.can_download_documents, "You are not allowed to download documents of this request")
+    path = path_of(document.stored_name)
+    if not path.is_file():
+        log.error("document %s of request %s is missing from %s", document.id, document.request_id, path)
+        raise NotFound("Document not found")
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _stage(target):

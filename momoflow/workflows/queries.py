@@ -10,7 +10,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
@@ -35,7 +35,8 @@ VIEWS = ("mine", "approve", "watching", "all")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 INBOX_COUNT_CAP = 99
-ACTIVITY_LIMIT = 200
+ACTIVITY_LIMIT = 200  # the most recent; older lines stay in the database
+COMMENT_LIMIT = 200
 
 
 @dataclass
@@ -201,9 +202,11 @@ def inbox_count(user):
 def request_detail(user, request_id):
     """The request with levels, participants, documents, comments and recent activity."""
     access = load_access(user, request_id, with_details=True)
-    comments = db.session.scalars(
+    latest_comments = db.session.scalars(
         db.select(Comment).where(Comment.request_id == access.request.id)
-        .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)).all()
+        .options(joinedload(Comment.author)).order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(COMMENT_LIMIT)).all()
+    comments = latest_comments[::-1]  # oldest first, as a conversation reads
     activities = db.session.scalars(
         db.select(Activity).where(Activity.request_id == access.request.id)
         .options(joinedload(Activity.actor)).order_by(Activity.created_at.desc(), Activity.id.desc())
@@ -221,10 +224,15 @@ def encode_cursor(values):
 
 
 def decode_cursor(cursor):
+    """The (moment, id) a cursor holds, or None for anything we did not write."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         moment, identifier = json.loads(raw)
+        if not (isinstance(moment, str) and isinstance(identifier, str)):
+            return None
         moment = datetime.fromisoformat(moment)
-        return (moment, uuid.UUID(identifier)) if moment.tzinfo else None
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        if moment.tzinfo is None:
+            return None
+        return moment.astimezone(timezone.utc), uuid.UUID(identifier)
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None

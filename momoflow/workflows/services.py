@@ -39,9 +39,14 @@ def unknown_person(role, email):
 
 
 def create_request(initiator, spec, files=(), category=None):
-    """A new PENDING request with its levels, participants and files; level 1 starts now."""
+    """A new PENDING request with its levels, participants and files; level 1 starts now.
+
+    The slow parts (directory lookups, storing files) come before the request number:
+    taking it locks the organisation's counter until commit, and other creates wait.
+    """
     approvers = _resolve_approvers(initiator, spec.levels)
     spectators = _resolve_spectators(initiator, spec.spectators, approvers)
+    stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
     now = utcnow()
     request = WorkflowRequest(
         organization_id=initiator.organization_id,
@@ -69,7 +74,7 @@ def create_request(initiator, spec, files=(), category=None):
                  f"{initiator.display_name} created the request with {len(levels)} approval "
                  f"level{'s' if len(levels) > 1 else ''}",
                  approvers=[a.email for a in approvers], spectators=[s.email for s in spectators])
-    attach_files(request, initiator, files, category)
+    _attach(request, initiator, stored_files, category)
     return request
 
 
@@ -112,10 +117,9 @@ def _resolve_spectators(initiator, emails, approvers):
     return spectators
 
 
-def attach_files(request, uploader, files, category):
+def _attach(request, uploader, stored_files, category):
     documents = []
-    for index, file in enumerate(files):
-        stored = store_upload(file, f"files.{index}")
+    for stored in stored_files:
         document = Document(request_id=request.id, uploaded_by=uploader, category=category,
                             original_name=stored.original_name, stored_name=stored.stored_name,
                             content_type=stored.content_type, size=stored.size, sha256=stored.sha256)
@@ -177,7 +181,7 @@ def withdraw_request(actor, request_id, reason=None):
 
 def _level_to_decide(actor, request_id, level_id, verb):
     access = load_access(actor, request_id, for_change=True)
-    level = next((level for level in access.request.levels if str(level.id) == str(level_id)), None)
+    level = next((level for level in access.request.levels if str(level.id) == str(level_id).lower()), None)
     if level is None:
         raise NotFound("Approval level not found")
     access.require(level.approver_id == actor.id,
@@ -228,9 +232,8 @@ def _close(request, status, now):
 
 def add_approver_at_level(actor, request_id, new_level):
     """Insert an approver at ``new_level.level_number``, moving that level and later ones down."""
-    access = load_access(actor, request_id, for_change=True)
+    access, approver = _person_then_lock(actor, request_id, new_level.email, "Approver")
     request = access.request
-    access.require(access.can_manage_approvers, "Only the initiator or an administrator can add approvers")
     _require_pending(request, "changed")
     number = new_level.level_number
     existing = next((level for level in request.levels if level.level_number == number), None)
@@ -241,14 +244,18 @@ def add_approver_at_level(actor, request_id, new_level):
     if number > request.total_levels + 1:
         raise DomainError(f"Level must be from 1 to {request.total_levels + 1}: this request has "
                           f"{request.total_levels} level{'s' if request.total_levels != 1 else ''}", field="level")
-    approver = _approver_for(access, new_level.email)
     participant = _participant_of(request, approver)
     if any(level.approver_id == approver.id for level in request.levels):
         raise DomainError(f"Duplicate approver email found: {approver.email}. "
                           "Each approver must have a unique email.", field="email")
+    appended = number == request.total_levels + 1
+    deciding = next((level for level in request.levels if level.is_final_approver and level.level_number < number
+                     and not (appended and level is request.levels[-1])), None)
+    if deciding is not None:  # the request would close before reaching the new level
+        raise Conflict(f"Cannot add approver at level {number} - level {deciding.level_number} "
+                       "is the final approver", field="level")
 
     _shift_levels(request, number)
-    appended = number == request.total_levels + 1
     if appended:
         request.levels[-1].is_final_approver = False  # the new last level decides now
     level = ApprovalLevel(request=request, level_number=number, approver=approver,
@@ -272,21 +279,15 @@ def add_approver_at_level(actor, request_id, new_level):
 
 def add_approver(actor, request_id, email):
     """Add a general approver: a participant who can see, comment and download, without a level."""
-    access = load_access(actor, request_id, for_change=True)
-    access.require(access.can_manage_approvers, "Only the initiator or an administrator can add approvers")
+    access, approver = _person_then_lock(actor, request_id, email, "Approver")
     _require_pending(access.request, "changed")
-    approver = _approver_for(access, email)
     return _add_new_participant(access, approver, ParticipantType.APPROVER, "approver.added",
                                 f"{actor.display_name} added {approver.display_name} as an approver")
 
 
 def add_spectator(actor, request_id, email):
-    access = load_access(actor, request_id, for_change=True)
-    access.require(access.can_add_spectators,
-                   "Only the initiator, an approver or an administrator can add spectators")
-    spectator = provision_user(email, actor.organization)
-    if spectator is None:
-        raise unknown_person("Spectator", email)
+    """Spectators may be added at any time, also to a closed request (to follow up on it)."""
+    access, spectator = _person_then_lock(actor, request_id, email, "Spectator")
     return _add_new_participant(access, spectator, ParticipantType.SPECTATOR, "spectator.added",
                                 f"{actor.display_name} added {spectator.display_name} as a spectator")
 
@@ -303,18 +304,32 @@ def add_comment(actor, request_id, body):
     return comment
 
 
-def _approver_for(access, email):
-    approver = provision_user(email, access.user.organization)
-    if approver is None:
-        raise unknown_person("Approver", email)
-    if approver.id == access.request.initiator_id:
+def _person_then_lock(actor, request_id, email, role):
+    """Check the actor may add ``role``s, find the person, then lock the request.
+
+    Finding the person may ask the directory (seconds, if it is slow): that happens
+    before the lock, so decisions on the request never wait for it.
+    """
+    access = load_access(actor, request_id)
+    if role == "Spectator":
+        access.require(access.can_add_spectators,
+                       "Only the initiator, an approver or an administrator can add spectators")
+    else:
+        access.require(access.can_manage_approvers, "Only the initiator or an administrator can add approvers")
+    person = provision_user(email, actor.organization)
+    if person is None:
+        raise unknown_person(role, email)
+    if role == "Approver" and person.id == access.request.initiator_id:
         raise DomainError("The initiator cannot approve their own request", field="email")
-    return approver
+    return load_access(actor, request_id, for_change=True), person
 
 
 def _add_new_participant(access, user, kind, action, summary):
     if _participant_of(access.request, user) is not None:
         raise DomainError(ALREADY_PARTICIPANT, field="email")
+    taking_part = db.select(db.func.count(Participant.id)).where(Participant.request_id == access.request.id)
+    if db.session.scalar(taking_part) >= rules.MAX_PARTICIPANTS:
+        raise DomainError(f"A request can have at most {rules.MAX_PARTICIPANTS} participants", field="email")
     participant = _add_participant(access.request, user, kind, access.user)
     db.session.flush()
     log_activity(access.request, access.user, action, summary, participantId=str(participant.id),

@@ -157,11 +157,12 @@ def _tat_hours(value, path, problems):
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         problems.add(path, "TAT hours must be a number")
         return None
+    if value > rules.MAX_TAT_HOURS:  # before Decimal, which cannot round 1e300 to cents
+        problems.add(path, f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)")
+        return None
     hours = round(Decimal(str(value)), 2)
     if hours <= 0:
         problems.add(path, "TAT hours must be positive")
-    elif hours > rules.MAX_TAT_HOURS:
-        problems.add(path, f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)")
     return hours
 
 

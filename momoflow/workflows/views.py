@@ -17,8 +17,7 @@ from momoflow.extensions import db
 from momoflow.htmx import is_htmx_request, redirect_response
 from momoflow.workflows import forms, queries, rules, services
 from momoflow.workflows.access import load_access
-from momoflow.workflows.api import send_document
-from momoflow.workflows.documents import ACCEPT
+from momoflow.workflows.documents import ACCEPT, send_document
 from momoflow.workflows.models import DocumentCategory, RequestStatus, WorkflowRequest
 from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email

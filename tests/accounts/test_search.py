@@ -52,3 +52,9 @@ def test_nul_characters_are_ignored(db):
     org = make_org()
     make_user(org, email="nul.tester@example.com", display_name="Nul Tester")
     assert emails(search_people(org, "nul\x00")) == ["nul.tester@example.com"]
+
+
+def test_the_search_page_is_rate_limited_per_person(client, db, login_as):
+    login_as(make_user(make_org()))
+    statuses = [client.get("/people/search?q=ab").status_code for _ in range(241)]
+    assert statuses[:240] == [200] * 240 and statuses[240] == 429

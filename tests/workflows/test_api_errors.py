@@ -71,6 +71,8 @@ def test_validation_failed_lists_each_field(api_as):
      "approvalLevels.0.tatHours: TAT hours must be a number"),
     ({"approvalLevels": [{"email": "manager@example.com", "tatHours": 10**9}]},
      "approvalLevels.0.tatHours: TAT hours must be at most 8760 (one year)"),
+    ({"approvalLevels": [{"email": "manager@example.com", "tatHours": 1e300}]},
+     "approvalLevels.0.tatHours: TAT hours must be at most 8760 (one year)"),
     ({"approvalLevels": [{"email": "manager@example.com", "tatHours": 0}]},
      "approvalLevels.0.tatHours: TAT hours must be positive"),
     ({"spectators": [{"mail": "hr@example.com"}]}, "spectators.0.email: Valid email is required"),
@@ -146,6 +148,24 @@ def test_add_approver_beyond_the_end(api_as, request_id):
                                 "Level must be from 1 to 3: this request has 2 levels")
 
 
+def test_cannot_add_an_approver_the_request_would_never_reach(api_as):
+    body = simple_request("manager@royalenfield.com", "director@royalenfield.com", "cfo@royalenfield.com")
+    body["approvalLevels"][1]["isFinalApprover"] = True
+    request_id = api_as(INITIATOR).post("/workflows", json=body).get_json()["data"]["requestId"]
+    response = api_as(INITIATOR).post(f"/workflows/{request_id}/approvers/at-level",
+                                      json={"email": "newapprover@royalenfield.com", "tatHours": 24, "level": 4})
+    assert _error(response) == (409, "Failed to add approver at level",
+                                "Cannot add approver at level 4 - level 2 is the final approver")
+
+
+def test_participants_are_capped(api_as, request_id, monkeypatch):
+    from momoflow.workflows import rules
+
+    monkeypatch.setattr(rules, "MAX_PARTICIPANTS", 4)  # initiator, two approvers, one spectator
+    response = api_as(INITIATOR).post(f"/workflows/{request_id}/participants/spectator", json={"email": "hr@example.com"})
+    assert _error(response) == (400, "Failed to add spectator", "A request can have at most 4 participants")
+
+
 def test_request_of_another_organisation_does_not_exist(client, api_as, request_id):
     outsider = make_user(make_org(), role="admin")
     response = Api(client, issue_token(outsider)).get(f"/workflows/{request_id}")
@@ -200,6 +220,17 @@ def test_withdrawn_request_cannot_be_withdrawn_again(api_as, request_id):
     assert initiator.post(f"/workflows/{request_id}/withdraw", json={"reason": "Duplicate"}).status_code == 200
     response = initiator.post(f"/workflows/{request_id}/withdraw")
     assert _error(response) == (409, "Failed to withdraw", "The request is cancelled and can no longer be withdrawn")
+
+
+@pytest.mark.parametrize("cursor", [
+    "WyIwMDAxLTAxLTAxVDAwOjAwKzE0OjAwIiwgIjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMCJd",  # year 1, +14:00
+    "WyI5OTk5LTEyLTMxVDIzOjU5OjU5LTE0OjAwIiwgIjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMCJd",  # year 9999
+    "WyIyMDI2LTAxLTAxVDAwOjAwKzAwOjAwIiwgNV0",  # an id that is a number
+    "bnVsbA",  # null
+])
+def test_crafted_cursors_are_400_not_500(api_as, cursor):
+    response = api_as(INITIATOR).get(f"/workflows?view=approve&cursor={cursor}")
+    assert _error(response)[:2] == (400, "Validation failed")
 
 
 def test_bad_list_arguments(api_as):

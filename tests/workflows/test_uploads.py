@@ -100,3 +100,13 @@ def test_names_cannot_escape_the_upload_folder(upload, app, db, stored_files):
 ])
 def test_display_names(name, shown):
     assert display_name(name) == shown
+
+
+def test_a_file_missing_from_disk_is_404_not_500(upload, api_as, app, db):
+    response = upload(("budget.pdf", PDF))
+    data = response.get_json()["data"]
+    document = db.session.scalar(db.select(Document))
+    (Path(app.config["UPLOAD_FOLDER"]) / document.stored_name).unlink()
+    missing = api_as("employee@company.com").get(
+        f"/workflows/{data['requestId']}/documents/{data['documents'][0]['documentId']}")
+    assert missing.status_code == 404 and missing.get_json()["details"] == "Document not found"
