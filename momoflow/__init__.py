@@ -43,6 +43,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     import momoflow.auth.api  # noqa: F401  (these add their routes to the API blueprint)
+    import momoflow.flows.api  # noqa: F401
     import momoflow.workflows.api  # noqa: F401
     import momoflow.workflows.list_views  # noqa: F401  (adds the list pages to the workflows blueprint)
     from momoflow.accounts.views import bp as people_bp
@@ -50,11 +51,14 @@ def register_blueprints(app):
     from momoflow.auth.views import bp as auth_bp
     from momoflow.dashboard.views import bp as dashboard_bp
     from momoflow.extensions import csrf
+    from momoflow.integrator import bp as integrator_bp
     from momoflow.workflows.views import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api_bp)
+    csrf.exempt(integrator_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(integrator_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(workflows_bp)

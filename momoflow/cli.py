@@ -11,6 +11,7 @@ def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_org_command)
     app.cli.add_command(set_tier_command)
+    app.cli.add_command(create_api_key_command)
 
 
 @click.command("seed-demo")
@@ -51,3 +52,20 @@ def set_tier_command(slug, tier):
     organization.tier = Tier(tier)
     db.session.commit()
     click.echo(f"Organisation '{slug}' is now {tier}.")
+
+
+@click.command("create-api-key")
+@click.option("--org", "slug", required=True, help="Organisation slug")
+@click.option("--name", default="CLI key", show_default=True, help="What the key is for")
+def create_api_key_command(slug, name):
+    """Create an integrator API key; the key itself is printed once, alone on the last line."""
+    from momoflow.apikeys.services import create_api_key
+
+    organization = find_organization(slug)
+    if organization is None:
+        raise click.ClickException(f"no organisation '{slug}'")
+    api_key, secret = create_api_key(organization, name)
+    db.session.commit()
+    click.echo(f"Created API key '{api_key.name}' ({api_key.prefix}…) for '{slug}'. "
+               "Store it now: it is not kept and cannot be shown again.", err=True)
+    click.echo(secret)

@@ -47,6 +47,9 @@ class Defaults:
 
     JWT_EXPIRES_SECONDS = 8 * 3600
     LOGIN_RATE_LIMIT = "10 per minute"  # per address and, separately, per email
+    # Integrator API requests per API key, by the organisation's tier.
+    API_RATE_LIMIT_STANDARD = "100 per minute"
+    API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
     TRUSTED_PROXIES = 0  # how many reverse proxies set X-Forwarded-* in front of us
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -90,6 +93,8 @@ ENVIRONMENT = {
     "MAIL_FROM": str,
     "JWT_EXPIRES_SECONDS": int,
     "LOGIN_RATE_LIMIT": str,
+    "API_RATE_LIMIT_STANDARD": str,
+    "API_RATE_LIMIT_ENTERPRISE": str,
     "TRUSTED_PROXIES": int,
     "SESSION_COOKIE_SECURE": lambda v: _parse_bool(v),
     "DEMO_PASSWORD": str,

@@ -26,6 +26,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.extra = {}  # more fields for the JSON answer (e.g. the existing assignmentId)
         if title:
             self.title = title
 
@@ -114,7 +115,7 @@ def json_error(status, code, title, message, style=None, **extra):
 
 def render_domain_error(error):
     if api_style():
-        return json_error(error.status, error.code, error.title, error.message)
+        return json_error(error.status, error.code, error.title, error.message, **error.extra)
     return render_error_page(error.status, error.message)
 
 

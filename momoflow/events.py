@@ -26,6 +26,10 @@ EVENT_TYPES = frozenset({
     "approver.added",
     "spectator.added",
     "comment.added",
+    "flow.assigned",
+    "flow.started",
+    "flow.completed",
+    "flow.overdue",
 })
 
 

@@ -12,6 +12,7 @@ from momoflow.accounts.services import find_organization, find_user
 from momoflow.extensions import db
 
 PEOPLE_FILE = Path(__file__).with_name("people.json")
+FLOWS_FILE = Path(__file__).with_name("flows.json")
 
 
 def seed_demo(people_file=PEOPLE_FILE):
@@ -20,7 +21,19 @@ def seed_demo(people_file=PEOPLE_FILE):
     organization = _upsert_organization(data["organization"])
     password = current_app.config["DEMO_PASSWORD"]
     people = [_upsert_person(organization, entry, password) for entry in data["people"]]
+    _seed_flows(organization)
     return organization, people
+
+
+def _seed_flows(organization, flows_file=FLOWS_FILE):
+    """The demo flows (``flow_123abc`` is the seed document's), created once."""
+    from momoflow.flows.models import Flow
+    from momoflow.flows.services import create_flow
+
+    for entry in json.loads(Path(flows_file).read_text(encoding="utf-8")):
+        if db.session.scalar(db.select(Flow).where(Flow.public_id == entry["flowId"])) is None:
+            modules = [(m["title"], m["content"], m["minutes"]) for m in entry["modules"]]
+            create_flow(organization, entry["name"], entry["description"], modules, public_id=entry["flowId"])
 
 
 def _upsert_organization(entry):

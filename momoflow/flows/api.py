@@ -1,0 +1,75 @@
+"""The integrator API's flow routes (``/v1``): thin callers of the flow services."""
+
+import logging
+
+from flask import request
+
+from momoflow.api import json_body
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows import queries, rules, services
+from momoflow.flows.schemas import assign_response, assignment_json, flow_json
+from momoflow.flows.validation import parse_assignment
+from momoflow.integrator import bp, current_api_key
+from momoflow.integrator.idempotency import idempotent
+
+log = logging.getLogger(__name__)
+
+
+@bp.post("/flows/assign")
+@idempotent
+def assign():
+    spec = parse_assignment(json_body(wrong_type_status=415))
+    api_key = current_api_key()
+    assignment = services.assign_flow(api_key.organization, spec, api_key=api_key)
+    log.info("assigned %s to %s as %s (X-Request-ID %s)", spec.flow_id, spec.user_email,
+             assignment.public_id, request.headers.get("X-Request-ID", "-"))
+    return assign_response(assignment, assignment.flow, assignment.user), 200
+
+
+@bp.post("/flows/assign/bulk")
+@idempotent
+def assign_bulk():
+    items = json_body(wrong_type_status=415).get("assignments")
+    if not isinstance(items, list) or not 1 <= len(items) <= rules.MAX_BULK_ITEMS:
+        raise ValidationFailed([("assignments", f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items")])
+    results = services.assign_many(current_api_key(), items)
+    succeeded = sum(1 for result in results if result["success"])
+    return {"success": succeeded == len(results), "assigned": succeeded, "failed": len(results) - succeeded,
+            "results": results}, 200
+
+
+@bp.get("/flows")
+def list_flows():
+    flows = services.list_flows(current_api_key().organization)
+    return {"data": [flow_json(flow) for flow in flows]}, 200
+
+
+@bp.get("/flows/<flow_id>")
+def get_flow(flow_id):
+    flow = services.find_flow(current_api_key().organization, flow_id)
+    modules = queries.modules_of(flow)
+    return flow_json(flow, modules), 200
+
+
+@bp.get("/assignments")
+def list_assignments():
+    page = queries.list_assignments(current_api_key().organization, queries.parse_assignment_query(request.args))
+    return {"data": [assignment_json(a, flow, user) for a, flow, user in page.rows],
+            "nextCursor": page.next_cursor}, 200
+
+
+@bp.get("/assignments/<assignment_id>")
+def get_assignment(assignment_id):
+    row = queries.assignment_row(current_api_key().organization, assignment_id)
+    return assignment_json(*row), 200
+
+
+@bp.post("/assignments/<assignment_id>/cancel")
+@idempotent
+def cancel(assignment_id):
+    api_key = current_api_key()
+    assignment = services.cancel_assignment(api_key.organization, assignment_id, api_key=api_key)
+    db.session.flush()
+    return assignment_json(*queries.assignment_row(api_key.organization, assignment.public_id)), 200
+

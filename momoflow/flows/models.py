@@ -1,0 +1,138 @@
+"""Flows, their modules, and assignments of flows to people.
+
+An assignment's stored status is assigned, in_progress, completed or cancelled;
+"overdue" is not stored but derived (``effective_status``): an open assignment whose
+due date has passed. Deriving it means it is never stale, and the background job
+only has to announce it (``flow.overdue``), not keep it true.
+"""
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from momoflow.accounts.models import User
+from momoflow.database import UTCDateTime, enum_column, utcnow
+from momoflow.extensions import db
+from momoflow.publicids import public_id
+
+
+class FlowStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class AssignmentStatus(enum.StrEnum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    OVERDUE = "overdue"  # derived, never stored (see the module docstring)
+
+
+OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
+
+
+class Flow(db.Model):
+    __tablename__ = "flows"
+    __table_args__ = (sa.Index("ix_flows_organization_name", "organization_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("flow"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[FlowStatus] = mapped_column(enum_column(FlowStatus), default=FlowStatus.ACTIVE)
+    # Kept in step with the modules by the services, so lists need not sum them.
+    module_count: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    estimated_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="flow", order_by="Module.position", lazy="raise_on_sql", cascade="all, delete-orphan")
+
+    def __repr__(self):
+        return f"<Flow {self.public_id}>"
+
+
+class Module(db.Model):
+    __tablename__ = "flow_modules"
+    __table_args__ = (sa.UniqueConstraint("flow_id", "position"),
+                      sa.CheckConstraint("estimated_minutes >= 0", name="minutes_not_negative"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)  # 1, 2, …
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text, default="")
+    estimated_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    flow: Mapped[Flow] = relationship(back_populates="modules", lazy="raise_on_sql")
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # One open assignment of a flow per person: a duplicate is refused by the database,
+        # even when two requests race.
+        sa.Index("uq_assignments_open", "flow_id", "user_id", unique=True,
+                 postgresql_where=sa.text("status IN ('assigned', 'in_progress')"),
+                 sqlite_where=sa.text("status IN ('assigned', 'in_progress')")),
+        sa.Index("ix_assignments_user_assigned", "user_id", "assigned_at", "id"),
+        sa.Index("ix_assignments_org_assigned", "organization_id", "assigned_at", "id"),
+        sa.Index("ix_assignments_flow_assigned", "flow_id", "assigned_at", "id"),
+        sa.Index("ix_assignments_open_due", "due_date",
+                 postgresql_where=sa.text("status IN ('assigned', 'in_progress')"),
+                 sqlite_where=sa.text("status IN ('assigned', 'in_progress')")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("asgn"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    due_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.MEDIUM)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus),
+                                                     default=AssignmentStatus.ASSIGNED)
+    modules_completed: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+
+    flow: Mapped[Flow] = relationship(lazy="raise_on_sql")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def effective_status(self, now=None):
+        if self.is_open and self.due_date is not None and self.due_date < (now or utcnow()):
+            return AssignmentStatus.OVERDUE
+        return self.status
+
+
+class ModuleProgress(db.Model):
+    """A module an assignee has finished."""
+
+    __tablename__ = "module_progress"
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"),
+                                                     primary_key=True)
+    module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,96 @@
+"""Reading flows and assignments: fixed query counts, keyset pages, indexed filters."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.accounts.models import User
+from momoflow.database import utcnow
+from momoflow.errors import NotFound, ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
+from momoflow.workflows.queries import decode_cursor, encode_cursor
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+@dataclass
+class AssignmentQuery:
+    user_email: str | None = None
+    flow_id: str | None = None
+    status: AssignmentStatus | None = None
+    cursor: tuple | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass
+class AssignmentPage:
+    rows: list  # (assignment, flow, user)
+    next_cursor: str | None
+
+
+def parse_assignment_query(args):
+    problems = []
+    email = args.get("userEmail")
+    if email and not normalize_email(email):
+        problems.append(("userEmail", "userEmail must be a valid email address"))
+    status = args.get("status")
+    if status and status not in {s.value for s in AssignmentStatus}:
+        problems.append(("status", f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"))
+    cursor = decode_cursor(args["cursor"]) if args.get("cursor") else None
+    if args.get("cursor") and cursor is None:
+        problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))
+    try:
+        limit = int(args.get("limit") or DEFAULT_LIMIT)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError
+    except ValueError:
+        problems.append(("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}"))
+    if problems:
+        raise ValidationFailed(problems)
+    return AssignmentQuery(normalize_email(email) if email else None, args.get("flowId") or None,
+                           AssignmentStatus(status) if status else None, cursor, limit)
+
+
+def list_assignments(organization, query):
+    """Newest first, one query; ``status=overdue`` means open and past due."""
+    statement = (db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
+                 .join(User, User.id == Assignment.user_id)
+                 .options(sa.orm.lazyload(User.organization))
+                 .where(Assignment.organization_id == organization.id))
+    if query.user_email:
+        statement = statement.where(User.email == query.user_email)
+    if query.flow_id:
+        statement = statement.where(Flow.public_id == query.flow_id)
+    if query.status == AssignmentStatus.OVERDUE:
+        statement = statement.where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < utcnow())
+    elif query.status in OPEN_STATUSES:
+        statement = statement.where(Assignment.status == query.status,
+                                    sa.or_(Assignment.due_date.is_(None), Assignment.due_date >= utcnow()))
+    elif query.status:
+        statement = statement.where(Assignment.status == query.status)
+    if query.cursor:
+        bound = sa.tuple_(sa.literal(query.cursor[0], Assignment.assigned_at.type), sa.literal(query.cursor[1]))
+        statement = statement.where(sa.tuple_(Assignment.assigned_at, Assignment.id) < bound)
+    rows = db.session.execute(statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+                              .limit(query.limit + 1)).all()
+    more = len(rows) > query.limit
+    rows = [tuple(row) for row in rows[: query.limit]]
+    next_cursor = encode_cursor((rows[-1][0].assigned_at, rows[-1][0].id)) if more else None
+    return AssignmentPage(rows, next_cursor)
+
+
+def assignment_row(organization, assignment_id):
+    row = db.session.execute(
+        db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
+        .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization))
+        .where(Assignment.public_id == assignment_id, Assignment.organization_id == organization.id)).first()
+    if row is None:
+        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+    return tuple(row)
+
+
+def modules_of(flow):
+    return db.session.scalars(db.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()

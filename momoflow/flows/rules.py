@@ -1,0 +1,16 @@
+"""Flow rules every caller shares: limits, and how a duration reads."""
+
+MAX_NOTES_LENGTH = 2000
+MAX_BULK_ITEMS = 1000
+MAX_MODULES = 50
+
+
+def duration_text(minutes):
+    """``"2 hours"``, ``"1 hour 30 minutes"``, ``"45 minutes"`` (the seed's estimatedDuration)."""
+    hours, minutes = divmod(int(minutes or 0), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

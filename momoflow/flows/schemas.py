@@ -1,0 +1,67 @@
+"""How flows and assignments appear in the integrator API's JSON and in event payloads."""
+
+from momoflow.flows.rules import duration_text
+
+
+def iso(moment):
+    """ISO 8601 UTC with a Z, as the seed writes it (``2024-10-25T15:30:00Z``)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def assign_response(assignment, flow, user):
+    return {
+        "success": True,
+        "assignmentId": assignment.public_id,
+        "message": "Flow assigned successfully",
+        "details": {
+            "assignedAt": iso(assignment.assigned_at),
+            "assigneeEmail": user.email,
+            "flowName": flow.name,
+            "moduleCount": flow.module_count,
+            "estimatedDuration": duration_text(flow.estimated_minutes),
+        },
+    }
+
+
+def flow_json(flow, modules=None):
+    data = {
+        "flowId": flow.public_id,
+        "name": flow.name,
+        "description": flow.description,
+        "status": flow.status.value,
+        "moduleCount": flow.module_count,
+        "estimatedMinutes": flow.estimated_minutes,
+        "estimatedDuration": duration_text(flow.estimated_minutes),
+        "createdAt": iso(flow.created_at),
+    }
+    if modules is not None:
+        data["modules"] = [{"position": m.position, "title": m.title, "estimatedMinutes": m.estimated_minutes}
+                           for m in modules]
+    return data
+
+
+def assignment_json(assignment, flow, user, now=None):
+    total = flow.module_count
+    return {
+        "assignmentId": assignment.public_id,
+        "flowId": flow.public_id,
+        "flowName": flow.name,
+        "userEmail": user.email,
+        "status": assignment.effective_status(now).value,
+        "dueDate": iso(assignment.due_date),
+        "priority": assignment.priority.value,
+        "notes": assignment.notes,
+        "progress": {"completedModules": assignment.modules_completed, "totalModules": total,
+                     "percent": round(100 * assignment.modules_completed / total) if total else 0},
+        "assignedAt": iso(assignment.assigned_at),
+        "startedAt": iso(assignment.started_at),
+        "completedAt": iso(assignment.completed_at),
+        "cancelledAt": iso(assignment.cancelled_at),
+    }
+
+
+def assignment_event_payload(assignment, flow, user, api_key=None):
+    """What webhooks for flow.* events carry."""
+    data = assignment_json(assignment, flow, user)
+    data["assignedBy"] = {"type": "api_key", "name": api_key.name} if api_key else None
+    return data

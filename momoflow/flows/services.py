@@ -1,0 +1,251 @@
+"""Everything that changes flows and assignments; the integrator API and the pages call these.
+
+Like the workflow services: the acting user (or API key) is explicit, events are
+recorded in the caller's transaction, and nothing here commits.
+"""
+
+from sqlalchemy.exc import IntegrityError
+
+from momoflow.accounts.services import provision_user
+from momoflow.database import utcnow
+from momoflow.accounts.models import User
+from momoflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from momoflow.events import record_event
+from momoflow.extensions import db
+from momoflow.flows import rules
+from momoflow.flows.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Flow,
+    FlowStatus,
+    Module,
+    ModuleProgress,
+)
+from momoflow.flows.schemas import assignment_event_payload
+from momoflow.flows.validation import parse_assignment
+
+
+class AlreadyAssigned(Conflict):
+    code = "already_assigned"
+    title = "Already assigned"
+
+    def __init__(self, assignment, user):
+        super().__init__(f"This flow is already assigned to {user.email} "
+                         f"(assignment {assignment.public_id}, {assignment.status.value})")
+        self.extra = {"assignmentId": assignment.public_id}
+
+
+def flow_not_found(flow_id):
+    return NotFound(f"Flow with ID '{flow_id}' does not exist")
+
+
+def user_not_found(email):
+    return NotFound(f"User with email '{email}' does not exist in your organization")
+
+
+# --- flows --------------------------------------------------------------------------
+
+
+def find_flow(organization, flow_id):
+    """The organisation's flow with public id ``flow_id``; other organisations' do not exist."""
+    flow = db.session.scalar(db.select(Flow).where(Flow.public_id == flow_id,
+                                                   Flow.organization_id == organization.id))
+    if flow is None:
+        raise flow_not_found(flow_id)
+    return flow
+
+
+def create_flow(organization, name, description="", modules=(), public_id=None):
+    """A flow with ``modules`` given as ``(title, content, estimated_minutes)``."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed([("name", "Name is required (at most 200 characters)")])
+    flow = Flow(organization_id=organization.id, name=name, description=(description or "").strip())
+    if public_id:
+        flow.public_id = public_id
+    db.session.add(flow)
+    set_modules(flow, modules, new=True)
+    db.session.flush()
+    return flow
+
+
+def set_modules(flow, modules, new=False):
+    """Replace the flow's modules (in order) and its cached totals."""
+    if len(modules) > rules.MAX_MODULES:
+        raise ValidationFailed([("modules", f"A flow can have at most {rules.MAX_MODULES} modules")])
+    if not new:
+        for module in list(flow.modules):
+            db.session.delete(module)
+        db.session.flush()
+    flow.modules = [Module(position=position, title=title, content=content or "", estimated_minutes=int(minutes))
+                    for position, (title, content, minutes) in enumerate(modules, start=1)]
+    flow.module_count = len(modules)
+    flow.estimated_minutes = sum(int(minutes) for _, _, minutes in modules)
+
+
+def archive_flow(flow):
+    flow.status = FlowStatus.ARCHIVED
+
+
+def list_flows(organization, include_archived=False):
+    statement = db.select(Flow).where(Flow.organization_id == organization.id)
+    if not include_archived:
+        statement = statement.where(Flow.status == FlowStatus.ACTIVE)
+    return db.session.scalars(statement.order_by(Flow.name, Flow.id)).all()
+
+
+# --- assigning ----------------------------------------------------------------------
+
+
+def assign_flow(organization, spec, *, api_key=None, assigned_by=None):
+    """Assign ``spec.flow_id`` to ``spec.user_email``; returns the Assignment."""
+    flow = find_flow(organization, spec.flow_id)
+    if flow.status != FlowStatus.ACTIVE:
+        raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+    user = provision_user(spec.user_email, organization)
+    if user is None:
+        raise user_not_found(spec.user_email)
+    return _assign(organization, flow, user, spec, api_key, assigned_by)
+
+
+def _assign(organization, flow, user, spec, api_key, assigned_by):
+    existing = open_assignment(flow, user)
+    if existing is not None:
+        raise AlreadyAssigned(existing, user)
+    assignment = Assignment(organization_id=organization.id, flow=flow, flow_id=flow.id, user=user,
+                            user_id=user.id, due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
+                            status=AssignmentStatus.ASSIGNED, assigned_at=utcnow(),
+                            assigned_by_api_key_id=api_key.id if api_key else None,
+                            assigned_by_user_id=assigned_by.id if assigned_by else None)
+    try:
+        with db.session.begin_nested():  # a racing duplicate hits the open-assignment index
+            db.session.add(assignment)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyAssigned(open_assignment(flow, user), user) from None
+    _record(assignment, "flow.assigned", flow, user, api_key=api_key, actor=assigned_by)
+    return assignment
+
+
+def assign_many(api_key, items):
+    """Assign each item on its own (a savepoint each): one bad item does not sink the rest.
+
+    Flows and known people are fetched in two queries up front, so a thousand items
+    cost a thousand inserts, not three thousand lookups.
+    """
+    organization = api_key.organization
+    specs, results = [], []
+    for index, item in enumerate(items):
+        try:
+            specs.append(parse_assignment(item if isinstance(item, dict) else {}))
+        except ValidationFailed as error:
+            specs.append(error)
+    flows = _flows_by_public_id(organization, {s.flow_id for s in specs if not isinstance(s, Exception)})
+    users = _users_by_email(organization, {s.user_email for s in specs if not isinstance(s, Exception)})
+    for index, spec in enumerate(specs):
+        results.append(_assign_one(index, spec, organization, flows, users, api_key))
+    return results
+
+
+def _assign_one(index, spec, organization, flows, users, api_key):
+    try:
+        if isinstance(spec, DomainError):
+            raise spec
+        flow = flows.get(spec.flow_id)
+        if flow is None:
+            raise flow_not_found(spec.flow_id)
+        if flow.status != FlowStatus.ACTIVE:
+            raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+        user = users.get(spec.user_email) or provision_user(spec.user_email, organization)
+        if user is None:
+            raise user_not_found(spec.user_email)
+        with db.session.begin_nested():
+            assignment = _assign(organization, flow, user, spec, api_key, None)
+        return {"index": index, "success": True, "assignmentId": assignment.public_id, "userEmail": user.email,
+                "flowId": flow.public_id}
+    except DomainError as error:
+        return {"index": index, "success": False, "error": error.code, "message": error.message, **error.extra}
+
+
+def _flows_by_public_id(organization, public_ids):
+    flows = db.session.scalars(db.select(Flow).where(Flow.organization_id == organization.id,
+                                                     Flow.public_id.in_(public_ids)))
+    return {flow.public_id: flow for flow in flows}
+
+
+def _users_by_email(organization, emails):
+    users = db.session.scalars(db.select(User).where(User.organization_id == organization.id, User.active,
+                                                     User.email.in_(emails)))
+    return {user.email: user for user in users}
+
+
+def open_assignment(flow, user):
+    return db.session.scalar(db.select(Assignment).where(
+        Assignment.flow_id == flow.id, Assignment.user_id == user.id, Assignment.status.in_(OPEN_STATUSES)))
+
+
+def cancel_assignment(organization, assignment_id, *, api_key=None, actor=None):
+    assignment = find_assignment(organization, assignment_id)
+    if not assignment.is_open:
+        raise Conflict(f"Assignment {assignment.public_id} is {assignment.status.value} and cannot be cancelled")
+    assignment.status = AssignmentStatus.CANCELLED
+    assignment.cancelled_at = utcnow()
+    return assignment
+
+
+def find_assignment(organization, assignment_id):
+    assignment = db.session.scalar(db.select(Assignment).where(Assignment.public_id == assignment_id,
+                                                               Assignment.organization_id == organization.id))
+    if assignment is None:
+        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+    return assignment
+
+
+# --- working through a flow ---------------------------------------------------------
+
+
+def start_assignment(user, assignment_id):
+    assignment = _own_assignment(user, assignment_id)
+    if assignment.status == AssignmentStatus.ASSIGNED:
+        assignment.status = AssignmentStatus.IN_PROGRESS
+        assignment.started_at = utcnow()
+        _record(assignment, "flow.started", db.session.get(Flow, assignment.flow_id), user, actor=user)
+    elif assignment.status != AssignmentStatus.IN_PROGRESS:
+        raise Conflict(f"This flow is {assignment.status.value}")
+    return assignment
+
+
+def complete_module(user, assignment_id, module_id):
+    """Mark the next module done (modules are done in order); the last one completes the flow."""
+    assignment = start_assignment(user, assignment_id)
+    modules = db.session.scalars(db.select(Module).where(Module.flow_id == assignment.flow_id)
+                                 .order_by(Module.position)).all()
+    done = assignment.modules_completed
+    if done >= len(modules) or str(modules[done].id) != str(module_id):
+        if any(str(module.id) == str(module_id) for module in modules[:done]):
+            raise Conflict("This module is already done")
+        raise Conflict("Modules are done in order: finish the current one first")
+    db.session.add(ModuleProgress(assignment_id=assignment.id, module_id=modules[done].id))
+    assignment.modules_completed = done + 1
+    if assignment.modules_completed == len(modules):
+        assignment.status = AssignmentStatus.COMPLETED
+        assignment.completed_at = utcnow()
+        _record(assignment, "flow.completed", db.session.get(Flow, assignment.flow_id), user, actor=user)
+    return assignment
+
+
+def _own_assignment(user, assignment_id):
+    assignment = db.session.scalar(db.select(Assignment).where(Assignment.public_id == assignment_id)
+                                   .with_for_update())
+    if assignment is None or assignment.organization_id != user.organization_id:
+        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+    if assignment.user_id != user.id:
+        raise Forbidden("Only the assignee can work through this flow")
+    return assignment
+
+
+def _record(assignment, event_type, flow, user, api_key=None, actor=None):
+    record_event(event_type, organization_id=assignment.organization_id, subject_id=assignment.id,
+                 actor=actor, payload=assignment_event_payload(assignment, flow, user, api_key))
+

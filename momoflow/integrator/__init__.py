@@ -1,0 +1,79 @@
+"""The integrator API at ``/v1`` (the flow assignment seed's API).
+
+Every request needs ``Authorization: Bearer <API key>``. Rate limits are per key
+and per the key's organisation tier, counted over every request the key makes and
+shared by all processes through Flask-Limiter's storage (Redis when configured);
+every answer says where the caller stands in ``X-RateLimit-*`` headers. Errors
+come out as ``{"error": code, "message"}`` through ``momoflow.errors``.
+"""
+
+import math
+import time
+
+from flask import Blueprint, current_app, g, request
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from momoflow.accounts.models import Tier
+from momoflow.apikeys.services import api_key_for, note_use
+from momoflow.errors import Unauthorized, json_error
+from momoflow.extensions import limiter
+
+bp = Blueprint("integrator", __name__, url_prefix="/v1")
+
+INVALID_KEY = "Invalid or missing API key"
+
+
+def current_api_key():
+    """The active API key this request carries, or None (looked up once per request)."""
+    if "api_key" not in g:
+        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        g.api_key = api_key_for(secret.strip()) if scheme.lower() == "bearer" else None
+    return g.api_key
+
+
+def _rate_limit_key():
+    api_key = current_api_key()
+    # Requests without a valid key are limited by address, so guessing keys is slow too.
+    return f"api-key:{api_key.id}" if api_key else f"address:{get_remote_address()}"
+
+
+def _rate_limit():
+    api_key = current_api_key()
+    tier = api_key.organization.tier if api_key else Tier.STANDARD
+    return current_app.config[f"API_RATE_LIMIT_{tier.value.upper()}"]
+
+
+limiter.limit(_rate_limit, key_func=_rate_limit_key)(bp)
+
+
+@bp.before_request
+def _require_api_key():
+    api_key = current_api_key()
+    if api_key is None:
+        raise Unauthorized(INVALID_KEY)
+    note_use(api_key)
+
+
+@bp.after_request
+def _rate_limit_headers(response):
+    limit = limiter.current_limit
+    if limit is not None:
+        response.headers["X-RateLimit-Limit"] = str(limit.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(max(limit.remaining, 0))
+        response.headers["X-RateLimit-Reset"] = str(limit.reset_at)
+    request_id = request.headers.get("X-Request-ID")
+    if request_id and len(request_id) <= 255:
+        response.headers["X-Request-ID"] = request_id
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_requests(error):
+    limit = limiter.current_limit
+    retry_after = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    response, status = json_error(429, "rate_limit_exceeded", "Too many requests",
+                                  f"Too many requests. Please try again in {retry_after} seconds",
+                                  style="integrator", retry_after=retry_after)
+    response.headers["Retry-After"] = str(retry_after)
+    return _rate_limit_headers(response), status
