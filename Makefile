@@ -13,10 +13,13 @@ PORT ?= 5000
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt tests/flows/examples/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# axios, for the seed's Node.js example test (skipped, or failed in strict mode, without Node)
+	if command -v npm >/dev/null; then npm ci --prefix tests/flows/examples --no-audit --no-fund --silent; \
+	else echo "npm not found: the Node.js example test cannot run"; fi
 	touch $@
 
 migrate: install

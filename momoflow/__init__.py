@@ -1,5 +1,7 @@
 """MomoFlow: approval workflows and flow assignment in one Flask app."""
 
+import logging
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,12 +13,26 @@ def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
     app.json.sort_keys = False  # keep fields in the seed documents' order
     load_config(app, config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_response_hooks(app)
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def register_logging(app):
+    """Log to stderr, where gunicorn and platforms collect it, unless logging is set up
+    already (tests capture it themselves). Extensions' warnings, such as the rate
+    limiter falling back to memory when Redis goes away, must reach the operator."""
+    root = logging.getLogger()
+    if app.config["MOMOFLOW_ENV"] == "testing" or root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
 
 
 def register_extensions(app):

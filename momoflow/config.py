@@ -48,6 +48,7 @@ class Defaults:
     JWT_EXPIRES_SECONDS = 8 * 3600
     LOGIN_RATE_LIMIT = "10 per minute"  # per address and, separately, per email
     # Integrator API requests per API key, by the organisation's tier.
+    LOG_LEVEL = "INFO"
     API_RATE_LIMIT_STANDARD = "100 per minute"
     API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
     TRUSTED_PROXIES = 0  # how many reverse proxies set X-Forwarded-* in front of us
@@ -93,6 +94,7 @@ ENVIRONMENT = {
     "MAIL_FROM": str,
     "JWT_EXPIRES_SECONDS": int,
     "LOGIN_RATE_LIMIT": str,
+    "LOG_LEVEL": str,
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,
     "TRUSTED_PROXIES": int,

@@ -44,7 +44,8 @@ def _rate_limit():
     return current_app.config[f"API_RATE_LIMIT_{tier.value.upper()}"]
 
 
-limiter.limit(_rate_limit, key_func=_rate_limit_key)(bp)
+# Shared: one count per key across every /v1 route, not one per route.
+limiter.shared_limit(_rate_limit, scope="integrator-api", key_func=_rate_limit_key)(bp)
 
 
 @bp.before_request
@@ -71,7 +72,8 @@ def _rate_limit_headers(response):
 @bp.errorhandler(RateLimitExceeded)
 def _too_many_requests(error):
     limit = limiter.current_limit
-    retry_after = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    # Whole seconds until the window resets (window[0] is its exact reset time).
+    retry_after = max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
     response, status = json_error(429, "rate_limit_exceeded", "Too many requests",
                                   f"Too many requests. Please try again in {retry_after} seconds",
                                   style="integrator", retry_after=retry_after)

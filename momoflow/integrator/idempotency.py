@@ -81,13 +81,16 @@ def _key_from_headers():
 
 
 def _fingerprint():
-    """The request as a hash: method, path and body (JSON compared by meaning, not spacing)."""
-    raw = request.get_data(cache=True)
+    return fingerprint(request.method, request.path, request.get_data(cache=True))
+
+
+def fingerprint(method, path, raw_body):
+    """A request as a hash: method, path and body (JSON compared by meaning, not spacing)."""
     try:
-        raw = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+        raw_body = json.dumps(json.loads(raw_body), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         pass
-    return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + raw).hexdigest()
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + raw_body).hexdigest()
 
 
 def _claim(api_key, name, fingerprint):
