@@ -54,9 +54,23 @@ class Event(db.Model):
 
 def record_event(event_type, *, organization_id, subject_id, actor=None, payload=None):
     """Add an event to the current transaction (the caller commits)."""
-    if event_type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {event_type!r}")
+    _check_type(event_type)
     event = Event(type=event_type, organization_id=organization_id, subject_id=subject_id,
                   actor_id=actor.id if actor else None, payload=payload or {})
     db.session.add(event)
     return event
+
+
+def record_events(event_type, events):
+    """Many events of one type, ``[(organization_id, subject_id, payload)]``, in one INSERT."""
+    _check_type(event_type)
+    now = utcnow()
+    db.session.execute(sa.insert(Event.__table__), [
+        {"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
+         "actor_id": None, "payload": payload, "occurred_at": now, "dispatched_at": None}
+        for organization_id, subject_id, payload in events])
+
+
+def _check_type(event_type):
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")

@@ -4,13 +4,16 @@ Like the workflow services: the acting user (or API key) is explicit, events are
 recorded in the caller's transaction, and nothing here commits.
 """
 
+import uuid
+
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from momoflow.accounts.services import provision_user
 from momoflow.database import utcnow
 from momoflow.accounts.models import User
 from momoflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from momoflow.events import record_event
+from momoflow.events import record_event, record_events
 from momoflow.extensions import db
 from momoflow.flows import rules
 from momoflow.flows.models import (
@@ -24,16 +27,16 @@ from momoflow.flows.models import (
 )
 from momoflow.flows.schemas import assignment_event_payload
 from momoflow.flows.validation import parse_assignment
+from momoflow.publicids import public_id
 
 
 class AlreadyAssigned(Conflict):
     code = "already_assigned"
     title = "Already assigned"
 
-    def __init__(self, assignment, user):
-        super().__init__(f"This flow is already assigned to {user.email} "
-                         f"(assignment {assignment.public_id}, {assignment.status.value})")
-        self.extra = {"assignmentId": assignment.public_id}
+    def __init__(self, assignment_id, email):
+        super().__init__(f"This flow is already assigned to {email} (assignment {assignment_id})")
+        self.extra = {"assignmentId": assignment_id}
 
 
 def flow_not_found(flow_id):
@@ -112,60 +115,124 @@ def assign_flow(organization, spec, *, api_key=None, assigned_by=None):
 def _assign(organization, flow, user, spec, api_key, assigned_by):
     existing = open_assignment(flow, user)
     if existing is not None:
-        raise AlreadyAssigned(existing, user)
-    assignment = Assignment(organization_id=organization.id, flow=flow, flow_id=flow.id, user=user,
-                            user_id=user.id, due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
-                            status=AssignmentStatus.ASSIGNED, assigned_at=utcnow(),
-                            assigned_by_api_key_id=api_key.id if api_key else None,
-                            assigned_by_user_id=assigned_by.id if assigned_by else None)
+        raise AlreadyAssigned(existing.public_id, user.email)
+    assignment = _new_assignment(organization, flow, user, spec, api_key, assigned_by)
     try:
         with db.session.begin_nested():  # a racing duplicate hits the open-assignment index
             db.session.add(assignment)
             db.session.flush()
     except IntegrityError:
-        raise AlreadyAssigned(open_assignment(flow, user), user) from None
+        raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email) from None
     _record(assignment, "flow.assigned", flow, user, api_key=api_key, actor=assigned_by)
     return assignment
 
 
-def assign_many(api_key, items):
-    """Assign each item on its own (a savepoint each): one bad item does not sink the rest.
+def _new_assignment(organization, flow, user, spec, api_key, assigned_by):
+    # Ids are set here, not at flush, because the bulk path inserts rows without a flush.
+    return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization.id, flow=flow, flow_id=flow.id, user=user,
+                      user_id=user.id, due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
+                      status=AssignmentStatus.ASSIGNED, modules_completed=0, assigned_at=utcnow(),
+                      assigned_by_api_key_id=api_key.id if api_key else None,
+                      assigned_by_user_id=assigned_by.id if assigned_by else None)
 
-    Flows and known people are fetched in two queries up front, so a thousand items
-    cost a thousand inserts, not three thousand lookups.
+
+def assign_many(api_key, items):
+    """A result per item; one bad item does not sink the rest.
+
+    Everything is checked up front with a handful of queries (flows, people, open
+    assignments), then all new assignments go in as one batch. Only if a concurrent
+    request slips in a duplicate meanwhile does it fall back to one savepoint per item.
     """
     organization = api_key.organization
-    specs, results = [], []
-    for index, item in enumerate(items):
-        try:
-            specs.append(parse_assignment(item if isinstance(item, dict) else {}))
-        except ValidationFailed as error:
-            specs.append(error)
-    flows = _flows_by_public_id(organization, {s.flow_id for s in specs if not isinstance(s, Exception)})
-    users = _users_by_email(organization, {s.user_email for s in specs if not isinstance(s, Exception)})
+    specs = [_parse_item(item) for item in items]
+    valid = [spec for spec in specs if not isinstance(spec, DomainError)]
+    flows = _flows_by_public_id(organization, {spec.flow_id for spec in valid})
+    users = _users_by_email(organization, {spec.user_email for spec in valid})
+    taken = _open_assignment_ids(organization, flows.values(), users.values())
+    results, planned = [], []
     for index, spec in enumerate(specs):
-        results.append(_assign_one(index, spec, organization, flows, users, api_key))
+        try:
+            flow, user = _resolve(spec, organization, flows, users)
+            if (flow.id, user.id) in taken:
+                raise AlreadyAssigned(taken[flow.id, user.id], user.email)
+            assignment = _new_assignment(organization, flow, user, spec, api_key, None)
+            taken[flow.id, user.id] = assignment.public_id
+            planned.append((assignment, flow, user))
+            results.append(_succeeded(index, assignment, flow, user))
+        except DomainError as error:
+            results.append(_failed(index, error))
+    try:
+        with db.session.begin_nested():
+            _insert_all(planned, api_key)
+    except IntegrityError:
+        return [_assign_one(index, spec, organization, flows, users, api_key) for index, spec in enumerate(specs)]
     return results
+
+
+def _insert_all(planned, api_key):
+    """The batch as two multi-row INSERTs (assignments, then their events): a thousand
+    ORM objects through the unit of work would cost seconds."""
+    if not planned:
+        return
+    columns = Assignment.__table__.columns
+    db.session.execute(sa.insert(Assignment.__table__),
+                       [{column.key: getattr(assignment, column.key) for column in columns}
+                        for assignment, _, _ in planned])
+    record_events("flow.assigned", [
+        (assignment.organization_id, assignment.id, assignment_event_payload(assignment, flow, user, api_key))
+        for assignment, flow, user in planned])
+
+
+def _parse_item(item):
+    try:
+        return parse_assignment(item if isinstance(item, dict) else {})
+    except ValidationFailed as error:
+        return error
+
+
+def _resolve(spec, organization, flows, users):
+    if isinstance(spec, DomainError):
+        raise spec
+    flow = flows.get(spec.flow_id)
+    if flow is None:
+        raise flow_not_found(spec.flow_id)
+    if flow.status != FlowStatus.ACTIVE:
+        raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+    user = users.get(spec.user_email) or provision_user(spec.user_email, organization)
+    if user is None:
+        raise user_not_found(spec.user_email)
+    users[user.email] = user
+    return flow, user
 
 
 def _assign_one(index, spec, organization, flows, users, api_key):
     try:
-        if isinstance(spec, DomainError):
-            raise spec
-        flow = flows.get(spec.flow_id)
-        if flow is None:
-            raise flow_not_found(spec.flow_id)
-        if flow.status != FlowStatus.ACTIVE:
-            raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
-        user = users.get(spec.user_email) or provision_user(spec.user_email, organization)
-        if user is None:
-            raise user_not_found(spec.user_email)
+        flow, user = _resolve(spec, organization, flows, users)
         with db.session.begin_nested():
             assignment = _assign(organization, flow, user, spec, api_key, None)
-        return {"index": index, "success": True, "assignmentId": assignment.public_id, "userEmail": user.email,
-                "flowId": flow.public_id}
+        return _succeeded(index, assignment, flow, user)
     except DomainError as error:
-        return {"index": index, "success": False, "error": error.code, "message": error.message, **error.extra}
+        return _failed(index, error)
+
+
+def _succeeded(index, assignment, flow, user):
+    return {"index": index, "success": True, "assignmentId": assignment.public_id, "userEmail": user.email,
+            "flowId": flow.public_id}
+
+
+def _failed(index, error):
+    return {"index": index, "success": False, "error": error.code, "message": error.message, **error.extra}
+
+
+def _open_assignment_ids(organization, flows, users):
+    """``{(flow id, user id): assignment public id}`` of the open assignments among these."""
+    flow_ids, user_ids = [flow.id for flow in flows], [user.id for user in users]
+    if not flow_ids or not user_ids:
+        return {}
+    rows = db.session.execute(db.select(Assignment.flow_id, Assignment.user_id, Assignment.public_id).where(
+        Assignment.organization_id == organization.id, Assignment.status.in_(OPEN_STATUSES),
+        Assignment.flow_id.in_(flow_ids), Assignment.user_id.in_(user_ids)))
+    return {(flow_id, user_id): public_id for flow_id, user_id, public_id in rows}
 
 
 def _flows_by_public_id(organization, public_ids):

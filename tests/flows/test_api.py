@@ -151,3 +151,16 @@ def test_bulk_assign_gives_a_result_per_item(integrator):
         None, "not_found", "not_found", "validation_error", "already_assigned", None]
     assert body["results"][4]["assignmentId"] == body["results"][0]["assignmentId"]
     assert integrator.post("/flows/assign/bulk", json={"assignments": []}).status_code == 400
+
+
+def test_bulk_falls_back_item_by_item_when_a_duplicate_slips_in(integrator, monkeypatch):
+    """As if another request assigned the same flow between our check and our insert."""
+    from momoflow.flows import services
+
+    first = integrator.post("/flows/assign", json={"flowId": "flow_sec101", "userEmail": "hr@example.com"})
+    monkeypatch.setattr(services, "_open_assignment_ids", lambda *args: {})
+    items = [{"flowId": "flow_sec101", "userEmail": "user@example.com"},
+             {"flowId": "flow_sec101", "userEmail": "hr@example.com"}]
+    body = integrator.post("/flows/assign/bulk", json={"assignments": items}).get_json()
+    assert [(r["success"], r.get("error")) for r in body["results"]] == [(True, None), (False, "already_assigned")]
+    assert body["results"][1]["assignmentId"] == first.get_json()["assignmentId"]
