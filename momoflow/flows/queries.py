@@ -36,6 +36,8 @@ def parse_assignment_query(args):
     email = args.get("userEmail")
     if email and not normalize_email(email):
         problems.append(("userEmail", "userEmail must be a valid email address"))
+    if "\x00" in (args.get("flowId") or ""):
+        problems.append(("flowId", "flowId is not a valid id"))
     status = args.get("status")
     if status and status not in {s.value for s in AssignmentStatus}:
         problems.append(("status", f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"))
@@ -83,6 +85,8 @@ def list_assignments(organization, query):
 
 
 def assignment_row(organization, assignment_id):
+    if "\x00" in assignment_id:
+        raise NotFound(f"Assignment with ID '{assignment_id[:40]}' does not exist".replace("\x00", ""))
     row = db.session.execute(
         db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
         .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization))

@@ -22,7 +22,7 @@ def parse_assignment(data, path=""):
     """An AssignSpec, or ValidationFailed naming every bad field (``path`` prefixes them)."""
     problems = []
     flow_id = data.get("flowId")
-    if not isinstance(flow_id, str) or not flow_id.strip() or len(flow_id) > 100:
+    if not isinstance(flow_id, str) or not flow_id.strip() or len(flow_id) > 100 or "\x00" in flow_id:
         problems.append((f"{path}flowId", "flowId is required"))
     email = normalize_email(data.get("userEmail"))
     if not email:

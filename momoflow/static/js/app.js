@@ -132,7 +132,7 @@
   }
 
   function focusFirstField(row) {
-    var field = row && row.querySelector("input, select, textarea");
+    var field = row && row.querySelector("input:not([type=hidden]), select, textarea");
     if (field) { field.focus(); }
   }
 
@@ -232,6 +232,57 @@
       if (empty) { empty.hidden = list.children.length > 0 || Boolean(more); }
     });
   }
+
+  // --- copy a value (a new API key) ------------------------------------------------
+
+  function copyStatus(field, message) {
+    var status = document.getElementById(field.id + "-status");
+    if (status) { status.textContent = message; }
+  }
+
+  function selectForCopy(field) {
+    // Without the clipboard API (plain HTTP, old browsers) the text is selected for Ctrl+C.
+    var range = document.createRange();
+    range.selectNodeContents(field);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    copyStatus(field, "The key is selected: press Ctrl+C (or \u2318C) to copy it.");
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    if (!navigator.clipboard || !window.isSecureContext) { selectForCopy(field); return; }
+    navigator.clipboard.writeText(field.textContent.trim()).then(function () {
+      button.textContent = "Copied";
+      copyStatus(field, "Copied to the clipboard.");
+      setTimeout(function () { button.textContent = "Copy key"; }, 4000);
+    }, function () { selectForCopy(field); });
+  });
+
+  // --- the Flows menu in the top bar (a <details>: it works without JS too) ---------
+
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-navmenu][open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details[data-navmenu]"));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details[data-navmenu][open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  });
 
   // --- page load --------------------------------------------------------------------
 

@@ -1,0 +1,72 @@
+"""Settings → API keys (admins): generate a key, see it once, list and revoke keys.
+
+A new key's secret exists only in the response to the post that made it: it is
+never flashed (the session is a cookie), logged or stored, and every answer here
+says ``Cache-Control: no-store`` so no browser or proxy keeps a copy. Generating
+answers the post directly rather than redirecting, since a redirect would have
+to carry the secret somewhere.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.apikeys.services import MAX_NAME_LENGTH, create_api_key, list_api_keys, revoke_api_key
+from momoflow.auth.roles import admin_required
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.workflows.forms import FormState, failed, single_field
+from momoflow.htmx import is_htmx_request
+from momoflow.workflows.view_helpers import toast
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.before_request
+@admin_required
+def _admins_only():
+    """Only administrators manage API keys."""
+
+
+@bp.after_request
+def _never_cached(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.get("/api-keys")
+def api_keys():
+    return _page(FormState())
+
+
+@bp.post("/api-keys")
+def generate_key():
+    name = request.form.get("name", "")
+    try:
+        api_key, secret = create_api_key(current_user.organization, name, created_by=current_user)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _page(failed({"name": name}, error, single_field("name")), status=422)
+    return _page(FormState(), new_key=api_key, secret=secret,
+                 message=f"Key “{api_key.name}” generated. Copy it now: it won't be shown again.")
+
+
+@bp.post("/api-keys/<uuid:key_id>/revoke")
+def revoke_key(key_id):
+    api_key = revoke_api_key(current_user.organization, key_id)
+    message = f"Key “{api_key.name}” revoked. Requests using it are refused from now on."
+    db.session.commit()
+    if is_htmx_request():
+        return render_template("settings/_key_row.html", key=api_key) + toast(message)
+    flash(message, "success")
+    return redirect(url_for(".api_keys"), 303)
+
+
+def _page(state, status=200, new_key=None, secret=None, message=None):
+    context = {"state": state, "keys": list_api_keys(current_user.organization), "new_key": new_key,
+               "secret": secret, "max_name": MAX_NAME_LENGTH}
+    if is_htmx_request():
+        html = render_template("settings/_key_panel.html", **context)
+        return (html + toast(message) if message else html), status
+    return render_template("settings/api_keys.html", message=message, **context), status

@@ -1,0 +1,106 @@
+"""Assigning flows and following assignments: for admins and managers.
+
+The Assign page posts once for many people and answers with a result for each
+(``assigning``); the overview pages with ``queries.list_assignments`` (keyset,
+one query) and "Load more", like the request lists.
+"""
+
+import secrets
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.auth.roles import assigner_required
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows import assigning, forms, queries, rules, services
+from momoflow.flows.assigning import Outcome
+from momoflow.flows.views import bp
+from momoflow.htmx import is_htmx_request
+from momoflow.workflows.view_helpers import toast
+
+MAX_PEOPLE_ROWS = 50
+OVERVIEW_PAGE = 25
+FILTER_PROBLEMS = {  # the API's wording names its parameters; the page names its fields
+    "flowId": "Choose a flow from the list.",
+    "userEmail": "Enter the person's full email address, e.g. employee@company.com.",
+    "status": "Choose a status from the list.",
+    "cursor": "That page link is no longer valid: start again from the first page.",
+}
+
+
+@bp.get("/flows/assign")
+@assigner_required
+def assign():
+    values = forms.assign_values(flow_id=request.args.get("flow", "")[:100])
+    return _assign_page(forms.FormState(values=values))
+
+
+@bp.post("/flows/assign")
+@assigner_required
+def assign_people():
+    values = forms.assign_values(request.form)
+    try:
+        report = assigning.assign_to_people(current_user.organization, forms.assign_plan(values), current_user)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _assign_page(forms.failed(values, error, forms.assign_field), status=422)
+    # The form stays as it was, but empty of people, ready for the next few.
+    kept = {**values, "emails": [], "pasted": ""}
+    return _assign_page(forms.FormState(values=kept), report=report, message=_summary(report))
+
+
+def _assign_page(state, report=None, status=200, message=None):
+    context = {"state": state, "report": report, "flows": services.list_flows(current_user.organization),
+               "Outcome": Outcome, "max_rows": MAX_PEOPLE_ROWS, "max_notes": rules.MAX_NOTES_LENGTH,
+               "anchor": forms.assign_anchor}
+    if is_htmx_request():
+        html = render_template("flows/_assign_panel.html", **context)
+        return (html + toast(message) if message else html), status
+    return render_template("flows/assign.html", **context), status
+
+
+def _summary(report):
+    assigned = report.count(Outcome.ASSIGNED)
+    message = f"Assigned {report.flow.name} to {assigned} {'person' if assigned == 1 else 'people'}."
+    others = len(report.results) - assigned
+    return message + (f" {others} could not be assigned (see the results)." if others else "")
+
+
+@bp.get("/flows/assign/person-row")
+@assigner_required
+def person_row():
+    return render_template("flows/_person_row.html", email="", key=secrets.token_hex(4), index=None,
+                           state=forms.FormState())
+
+
+# --- the overview ------------------------------------------------------------------
+
+
+@bp.get("/flows/assignments")
+@assigner_required
+def assignments():
+    filters = {name: (request.args.get(name) or "").strip() for name in ("flow", "email", "status")}
+    page, problems = _overview_page(filters)
+    more_url = None
+    if page.next_cursor:
+        more_url = url_for(".assignments", cursor=page.next_cursor, **{k: v for k, v in filters.items() if v})
+    if is_htmx_request() and request.args.get("cursor"):
+        return render_template("flows/_more_assignments.html", page=page, more_url=more_url)
+    flows = services.list_flows(current_user.organization, include_archived=True)
+    return render_template("flows/assignments.html", page=page, problems=problems, filters=filters, flows=flows,
+                           more_url=more_url), 400 if problems else 200
+
+
+def _overview_page(filters):
+    args = {"flowId": filters["flow"], "userEmail": filters["email"], "status": filters["status"],
+            "cursor": request.args.get("cursor"), "limit": OVERVIEW_PAGE}
+    try:
+        if len(filters["flow"]) > 100 or "\x00" in filters["flow"]:
+            raise ValidationFailed([("flowId", "Choose a flow from the list")])
+        query = queries.parse_assignment_query(args)
+    except ValidationFailed as error:
+        problems = [FILTER_PROBLEMS.get(path, message) for path, message in error.problems]
+        return queries.AssignmentPage([], None), problems
+    return queries.list_assignments(current_user.organization, query), []

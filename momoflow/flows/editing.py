@@ -1,0 +1,161 @@
+"""Creating and changing flows from the admin pages. Callers own the transaction.
+
+Validation names each problem by its path (``name``, ``modules.2.title``), so the
+page can put the message next to the field, as ``validation`` does for the API.
+
+Editing keeps module ids: an assignee's finished modules are recorded against them
+(``ModuleProgress``) and counted in order (``Assignment.modules_completed``), so
+rewording a module must not erase anyone's progress. Adding, removing or
+reordering modules while someone is part-way through would move their place in
+the flow, so that waits until nobody is.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows import queries, rules, services
+from momoflow.flows.models import Assignment, AssignmentStatus, FlowStatus, Module
+
+MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 2000
+MAX_TITLE_LENGTH = 200
+MAX_CONTENT_LENGTH = 20000
+MAX_MODULE_MINUTES = 600
+
+
+@dataclass
+class ModuleSpec:
+    module_id: str | None  # the module being edited; None for a new one
+    title: str
+    content: str
+    minutes: int
+
+
+@dataclass
+class FlowSpec:
+    name: str
+    description: str
+    modules: list[ModuleSpec]
+
+
+def parse_flow(data):
+    """A FlowSpec from ``{name, description, modules: [{id?, title, content, minutes}]}``,
+    or ValidationFailed naming every bad field."""
+    problems = []
+    name = _text(data.get("name"), "name", "Name", MAX_NAME_LENGTH, problems, required=True)
+    description = _text(data.get("description"), "description", "Description", MAX_DESCRIPTION_LENGTH, problems)
+    rows = data.get("modules") or []
+    if not rows:
+        problems.append(("modules", "Add at least one module"))
+    elif len(rows) > rules.MAX_MODULES:
+        problems.append(("modules", f"A flow can have at most {rules.MAX_MODULES} modules"))
+    modules = [_module(row, f"modules.{index}", problems) for index, row in enumerate(rows[: rules.MAX_MODULES])]
+    if problems:
+        raise ValidationFailed(problems)
+    return FlowSpec(name, description, modules)
+
+
+def _module(row, path, problems):
+    title = _text(row.get("title"), f"{path}.title", "Title", MAX_TITLE_LENGTH, problems, required=True)
+    content = _text(row.get("content"), f"{path}.content", "Content", MAX_CONTENT_LENGTH, problems)
+    minutes = _minutes(row.get("minutes"), f"{path}.minutes", problems)
+    return ModuleSpec(str(row.get("id") or "") or None, title, content, minutes)
+
+
+def _text(value, path, label, limit, problems, required=False):
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or "\x00" in value:
+        problems.append((path, f"{label} must be text"))
+        return ""
+    value = value.strip()
+    if required and not value:
+        problems.append((path, f"{label} is required"))
+    elif len(value) > limit:
+        problems.append((path, f"{label} must be at most {limit} characters"))
+    return value
+
+
+def _minutes(value, path, problems):
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        problems.append((path, "Estimated minutes are required"))
+        return 0
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_MODULE_MINUTES:
+        problems.append((path, f"Enter whole minutes from 0 to {MAX_MODULE_MINUTES}"))
+        return 0
+    return int(text)
+
+
+# --- changing flows ----------------------------------------------------------------
+
+
+def create_flow(organization, spec):
+    return services.create_flow(organization, spec.name, spec.description,
+                                [(m.title, m.content, m.minutes) for m in spec.modules])
+
+
+def update_flow(organization, flow_id, spec):
+    """Rename and redescribe the flow and bring its modules in line with ``spec``."""
+    flow = services.find_flow(organization, flow_id)
+    modules = queries.modules_of(flow)
+    by_id = {str(module.id): module for module in modules}
+    wanted, seen = [], set()
+    for row in spec.modules:  # an id that is not one of this flow's modules (or repeats) is a new module
+        module = by_id.get(row.module_id) if row.module_id not in seen else None
+        seen.add(row.module_id)
+        wanted.append((module, row))
+    if [module for module, _ in wanted] != modules:
+        _refuse_restructuring_while_in_progress(flow)
+        _restructure(flow, modules, wanted)
+    for position, (module, row) in enumerate(wanted, start=1):
+        module.position, module.title, module.content, module.estimated_minutes = (
+            position, row.title, row.content, row.minutes)
+    flow.name, flow.description = spec.name, spec.description
+    flow.module_count = len(wanted)
+    flow.estimated_minutes = sum(row.minutes for _, row in wanted)
+    db.session.flush()
+    return flow
+
+
+def _refuse_restructuring_while_in_progress(flow):
+    started = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.flow_id == flow.id, Assignment.status == AssignmentStatus.IN_PROGRESS))
+    if started:
+        people = "1 person is" if started == 1 else f"{started} people are"
+        raise ValidationFailed([("modules", f"{people} part-way through this flow, so its modules cannot be "
+                                            "added, removed or reordered until they finish. You can still "
+                                            "change their titles, content and minutes.")])
+
+
+def _restructure(flow, modules, wanted):
+    """Delete dropped modules, add new ones, and free the positions for renumbering
+    (each position is unique within a flow, even for a moment)."""
+    kept = {id(module) for module, _ in wanted if module is not None}
+    for module in modules:
+        if id(module) in kept:
+            module.position = -module.position
+        else:
+            db.session.delete(module)
+    db.session.flush()
+    for index, (module, row) in enumerate(wanted):
+        if module is None:
+            module = Module(flow_id=flow.id, position=-(len(modules) + index + 1), title=row.title)
+            db.session.add(module)
+            wanted[index] = (module, row)
+    db.session.flush()
+
+
+def archive_flow(organization, flow_id):
+    flow = services.find_flow(organization, flow_id)
+    services.archive_flow(flow)
+    return flow
+
+
+def restore_flow(organization, flow_id):
+    flow = services.find_flow(organization, flow_id)
+    flow.status = FlowStatus.ACTIVE
+    return flow

@@ -1,0 +1,145 @@
+"""The flow pages' HTML forms to and from the shapes ``editing`` and ``assigning`` take.
+
+Like ``workflows.forms``: rows post repeated names (``module_title``, ``email``), and
+each ``(path, message)`` problem goes back to the form field it belongs to
+(``modules.2.title`` → ``module_title.2``), so pages and services share every rule.
+"""
+
+import csv
+import re
+from itertools import zip_longest
+
+from momoflow.flows.assigning import AssignPlan
+from momoflow.flows.models import Priority
+from momoflow.workflows.forms import FormState, failed  # noqa: F401  (the flow views use them through here)
+
+DEFAULT_MODULE_MINUTES = "15"
+BLANK_MODULE = {"id": "", "title": "", "content": "", "minutes": DEFAULT_MODULE_MINUTES}
+
+
+# --- flow editing ------------------------------------------------------------------
+
+
+def flow_values(form=None, flow=None, modules=()):
+    """The flow form's values: from a post (blank rows dropped), a flow, or empty."""
+    if form is not None:
+        rows = zip_longest(form.getlist("module_id"), form.getlist("module_title"), form.getlist("module_content"),
+                           form.getlist("module_minutes"), fillvalue="")
+        return {"name": form.get("name", ""), "description": form.get("description", ""),
+                "modules": [{"id": ident, "title": title, "content": content, "minutes": minutes}
+                            for ident, title, content, minutes in rows if ident or title.strip() or content.strip()]}
+    if flow is not None:
+        return {"name": flow.name, "description": flow.description,
+                "modules": [{"id": str(m.id), "title": m.title, "content": m.content,
+                             "minutes": str(m.estimated_minutes)} for m in modules]}
+    return {"name": "", "description": "", "modules": [dict(BLANK_MODULE)]}
+
+
+_MODULE_FIELDS = {"title": "module_title", "content": "module_content", "minutes": "module_minutes"}
+
+
+def flow_field(path):
+    """``modules.2.title`` → ``module_title.2``."""
+    parts = path.split(".")
+    if parts[0] == "modules" and len(parts) == 3:
+        return f"{_MODULE_FIELDS.get(parts[2], 'module_title')}.{parts[1]}"
+    return parts[0] if parts[0] in ("name", "description", "modules") else None
+
+
+def flow_anchor(key):
+    """The id of the input a field key points at (rows are keyed ``r0``, ``r1``…)."""
+    name, _, index = key.partition(".")
+    if index:
+        return f"module-r{index}-{name.removeprefix('module_')}"
+    return {"modules": "add-module"}.get(key, key)
+
+
+def flow_problem(key, message):
+    name, _, index = (key or "").partition(".")
+    return f"Module {int(index) + 1}: {message}" if index else message
+
+
+# --- assigning ---------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[,;\t\r\n]+")
+_HEADER_WORDS = {"email", "e-mail", "mail", "emails", "email address", "useremail"}
+MAX_PASTED_LENGTH = 100_000
+
+
+def assign_values(form=None, flow_id=""):
+    if form is None:
+        return {"flow": flow_id, "emails": [], "pasted": "", "due_date": "", "priority": Priority.MEDIUM.value,
+                "notes": ""}
+    return {"flow": form.get("flow", ""), "emails": [e.strip() for e in form.getlist("email") if e.strip()],
+            "pasted": form.get("pasted", ""), "due_date": form.get("due_date", "").strip(),
+            "priority": form.get("priority", ""), "notes": form.get("notes", "")}
+
+
+def assign_plan(values):
+    """The people from the rows and the pasted list, in order, each once."""
+    entries, seen = [], set()
+    for entry in values["emails"] + emails_in(values["pasted"][:MAX_PASTED_LENGTH]):
+        if entry.lower() not in seen:
+            seen.add(entry.lower())
+            entries.append(entry)
+    return AssignPlan(flow_id=values["flow"], people=entries, due_date=values["due_date"] or None,
+                      priority=values["priority"], notes=values["notes"])
+
+
+def emails_in(text):
+    """The addresses in a pasted list or a CSV export, in order.
+
+    With a header row naming an email column (``Name,Email,Team``), that column of
+    every later row. Otherwise every word, ``Name <a@b.c>`` read as its address;
+    only names (cells with spaces and no ``@``) are skipped. Anything else that is
+    not an address comes back as it is, so the results can say so: nothing pasted
+    is dropped without a word.
+    """
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    header = _cells(lines[0]) if lines else []
+    column = _email_column(header)
+    if column is not None and len(header) > 1:
+        delimiter = next((mark for mark in ",;\t" if mark in lines[0]), ",")
+        rows = [[cell.strip() for cell in row] for row in csv.reader(lines[1:], delimiter=delimiter)]
+        return [_address(row[column]) for row in rows if len(row) > column and row[column]]
+    if column is not None:
+        lines = lines[1:]  # a lone "email" heading a plain list
+    return [word for line in lines for cell in _cells(line) for word in _words(cell)]
+
+
+def _cells(line):
+    return [cell.strip().strip("\"'") for cell in _SEPARATORS.split(line) if cell.strip().strip("\"'")]
+
+
+def _email_column(cells):
+    names = [cell.lower() for cell in cells]
+    return next((index for index, name in enumerate(names) if name in _HEADER_WORDS), None)
+
+
+def _address(cell):
+    bracketed = re.search(r"<([^<>]*)>", cell)
+    return bracketed.group(1).strip() if bracketed else cell
+
+
+def _words(cell):
+    if "<" in cell:
+        return [_address(cell)]
+    if " " in cell and "@" not in cell:
+        return []  # a name
+    return [word.strip("\"'()<>") for word in cell.split() if word.strip("\"'()<>")]
+
+
+_ASSIGN_FIELDS = {"flowId": "flow", "dueDate": "due_date", "priority": "priority", "notes": "notes",
+                  "people": "people"}
+
+
+def assign_field(path):
+    return _ASSIGN_FIELDS.get(path.split(".")[0])
+
+
+_ASSIGN_ANCHORS = {"flow": "assign-flow", "due_date": "assign-due-date", "priority": "priority-medium",
+                   "notes": "assign-notes", "people": "assign-pasted"}
+
+
+def assign_anchor(key):
+    return _ASSIGN_ANCHORS.get(key, key)

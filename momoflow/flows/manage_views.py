@@ -1,0 +1,107 @@
+"""Admins' flow pages: the list, create and edit a flow with its modules, archive.
+
+The module rows are added, removed and reordered in the browser (``static/js/app.js``,
+``data-row``); their order in the posted form is their order in the flow.
+"""
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.auth.roles import admin_required
+from momoflow.errors import DomainError
+from momoflow.extensions import db
+from momoflow.flows import editing, forms, queries, rules, services
+from momoflow.flows.views import bp
+
+
+@bp.get("/flows/manage")
+@admin_required
+def manage():
+    flows = services.list_flows(current_user.organization, include_archived=True)
+    return render_template("flows/manage.html", flows=flows)
+
+
+@bp.get("/flows/new")
+@admin_required
+def new_flow():
+    return _flow_form(forms.FormState(values=forms.flow_values()))
+
+
+@bp.post("/flows/new")
+@admin_required
+def create_flow():
+    values = forms.flow_values(request.form)
+    try:
+        flow = editing.create_flow(current_user.organization, editing.parse_flow(values))
+        message = f"{flow.name} created with {_modules(flow.module_count)}. It can be assigned now."
+        db.session.commit()
+    except DomainError as error:
+        return _failed(values, error)
+    flash(message, "success")
+    return redirect(url_for(".manage"), 303)
+
+
+@bp.get("/flows/<flow_id>/edit")
+@admin_required
+def edit_flow(flow_id):
+    flow = services.find_flow(current_user.organization, flow_id)
+    values = forms.flow_values(flow=flow, modules=queries.modules_of(flow))
+    return _flow_form(forms.FormState(values=values), flow)
+
+
+@bp.post("/flows/<flow_id>/edit")
+@admin_required
+def update_flow(flow_id):
+    values = forms.flow_values(request.form)
+    try:
+        flow = editing.update_flow(current_user.organization, flow_id, editing.parse_flow(values))
+        message = f"{flow.name} saved ({_modules(flow.module_count)}, {rules.duration_text(flow.estimated_minutes)})."
+        db.session.commit()
+    except DomainError as error:
+        return _failed(values, error, flow_id)
+    flash(message, "success")
+    return redirect(url_for(".manage"), 303)
+
+
+def _failed(values, error, flow_id=None):
+    db.session.rollback()
+    if error.status not in (400, 409, 422):
+        raise error
+    flow = services.find_flow(current_user.organization, flow_id) if flow_id else None
+    return _flow_form(forms.failed(values, error, forms.flow_field), flow), 422
+
+
+def _flow_form(state, flow=None):
+    return render_template("flows/edit.html", state=state, flow=flow, **_form_context())
+
+
+def _form_context():
+    return {"max_modules": rules.MAX_MODULES, "max_name": editing.MAX_NAME_LENGTH,
+            "max_description": editing.MAX_DESCRIPTION_LENGTH, "max_title": editing.MAX_TITLE_LENGTH,
+            "max_content": editing.MAX_CONTENT_LENGTH, "max_minutes": editing.MAX_MODULE_MINUTES,
+            "anchor": forms.flow_anchor, "describe": forms.flow_problem, "blank_module": forms.BLANK_MODULE}
+
+
+@bp.get("/flows/module-row")
+@admin_required
+def module_row():
+    return render_template("flows/_module_row.html", module=forms.BLANK_MODULE, key=secrets.token_hex(4), index=None,
+                           state=forms.FormState(), **_form_context())
+
+
+@bp.post("/flows/<flow_id>/<any(archive, restore):action>")
+@admin_required
+def archive_or_restore(flow_id, action):
+    change = editing.archive_flow if action == "archive" else editing.restore_flow
+    flow = change(current_user.organization, flow_id)
+    message = (f"{flow.name} archived. It can no longer be assigned; people who have it can still finish it."
+               if action == "archive" else f"{flow.name} restored. It can be assigned again.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".manage"), 303)
+
+
+def _modules(count):
+    return f"{count} module{'s' if count != 1 else ''}"

@@ -1,0 +1,119 @@
+"""The flow pages. This module has the blueprint and "My flows", where everyone works
+through the flows assigned to them; ``manage_views`` (admins: flows and modules) and
+``assign_views`` (admins and managers: assigning, the overview) add their routes to it.
+
+Like the workflow pages: parse, call one service, commit, render. "Mark as done"
+posts with htmx and gets the flow's workspace back (with a toast); without
+JavaScript it is a plain post and a redirect.
+"""
+
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from momoflow.auth.roles import can_assign
+from momoflow.errors import Conflict
+from momoflow.extensions import db
+from momoflow.flows import progress, rules, services
+from momoflow.flows.models import AssignmentStatus, Priority
+from momoflow.htmx import is_htmx_request
+from momoflow.workflows.view_helpers import toast
+
+bp = Blueprint("flows", __name__)
+
+MAX_ID_LENGTH = 64
+STATUS_LABELS = {
+    AssignmentStatus.ASSIGNED: "Not started",
+    AssignmentStatus.IN_PROGRESS: "In progress",
+    AssignmentStatus.COMPLETED: "Completed",
+    AssignmentStatus.CANCELLED: "Cancelled",
+    AssignmentStatus.OVERDUE: "Overdue",
+}
+
+
+@bp.record_once
+def _template_helpers(state):
+    state.app.jinja_env.filters["duration"] = rules.duration_text
+    state.app.jinja_env.globals.update(assignment_status_label=STATUS_LABELS.get, percent_done=progress.percent_done,
+                                       can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
+                                       priorities=list(Priority))
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here is for signed-in people."""
+
+
+@bp.url_value_preprocessor
+def _plausible_ids(endpoint, values):
+    # Ids in URLs are looked up as text; a NUL or a novel-length id is simply not there.
+    for value in (values or {}).values():
+        if isinstance(value, str) and (len(value) > MAX_ID_LENGTH or "\x00" in value):
+            abort(404)
+
+
+# --- my flows ----------------------------------------------------------------------
+
+
+@bp.get("/my-flows")
+def my_flows():
+    open_items, done = progress.my_flows(current_user)
+    return render_template("flows/my_flows.html", open_items=open_items, done=done)
+
+
+@bp.get("/my-flows/<assignment_id>")
+def my_flow(assignment_id):
+    return _flow_page(assignment_id)
+
+
+def _flow_page(assignment_id, status=200, message=None):
+    walk = progress.walkthrough(current_user, assignment_id, _position(request.args.get("module")))
+    return render_template("flows/my_flow.html", walk=walk, message=message), status
+
+
+def _position(text):
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 4 else None
+
+
+@bp.post("/my-flows/<assignment_id>/start")
+def start(assignment_id):
+    try:
+        services.start_assignment(current_user, assignment_id)
+        db.session.commit()
+    except Conflict as error:
+        db.session.rollback()
+        return _refused(assignment_id, error)
+    return _changed(assignment_id, "Flow started. Work through the modules in order.")
+
+
+@bp.post("/my-flows/<assignment_id>/modules/<module_id>/done")
+def complete_module(assignment_id, module_id):
+    try:
+        assignment = services.complete_module(current_user, assignment_id, module_id)
+        finished = assignment.status == AssignmentStatus.COMPLETED
+        # Only the finish is worth a toast: the workspace shows each step's progress.
+        message = "Flow completed! Every module is done." if finished else None
+        db.session.commit()
+    except Conflict as error:
+        db.session.rollback()
+        return _refused(assignment_id, error)
+    return _changed(assignment_id, message, celebrate=finished)
+
+
+def _changed(assignment_id, message, celebrate=False):
+    if not is_htmx_request():
+        if message:
+            flash(message, "success")
+        return redirect(url_for(".my_flow", assignment_id=assignment_id), 303)
+    walk = progress.walkthrough(current_user, assignment_id)
+    html = render_template("flows/_workspace.html", walk=walk, message=None, just_finished=celebrate)
+    return html + (toast(message) if message else "")
+
+
+def _refused(assignment_id, error):
+    """The workspace again with the reason (another tab may have moved on)."""
+    if not is_htmx_request():
+        return _flow_page(assignment_id, 409, error.message)
+    walk = progress.walkthrough(current_user, assignment_id)
+    return render_template("flows/_workspace.html", walk=walk, message=error.message), 409
