@@ -60,14 +60,19 @@ def register_extensions(app):
 def register_blueprints(app):
     import momoflow.auth.api  # noqa: F401  (these add their routes to the API blueprint)
     import momoflow.flows.api  # noqa: F401
+    import momoflow.flows.assign_views  # noqa: F401  (these add their pages to the flows blueprint)
+    import momoflow.flows.manage_views  # noqa: F401
     import momoflow.workflows.api  # noqa: F401
     import momoflow.workflows.list_views  # noqa: F401  (adds the list pages to the workflows blueprint)
     from momoflow.accounts.views import bp as people_bp
     from momoflow.api import bp as api_bp
+    from momoflow.apikeys.views import bp as settings_bp
     from momoflow.auth.views import bp as auth_bp
     from momoflow.dashboard.views import bp as dashboard_bp
     from momoflow.extensions import csrf
+    from momoflow.flows.views import bp as flows_bp
     from momoflow.integrator import bp as integrator_bp
+    from momoflow.openapi import bp as openapi_bp
     from momoflow.workflows.views import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
@@ -79,6 +84,9 @@ def register_blueprints(app):
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(workflows_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(openapi_bp)
+    app.register_blueprint(flows_bp)
+    app.register_blueprint(settings_bp)
 
 
 def register_response_hooks(app):

@@ -1,0 +1,172 @@
+"""``paths`` for the integrator Flow Assignment API (``/v1``)."""
+
+from momoflow.flows import queries, rules
+from momoflow.flows.models import AssignmentStatus
+from momoflow.integrator.idempotency import MAX_KEY_LENGTH
+from momoflow.openapi.common import (
+    directory_unavailable,
+    integrator_common,
+    integrator_error,
+    integrator_ok,
+    integrator_validation,
+    json_request,
+    ref,
+)
+
+API_KEY = [{"apiKeyAuth": []}]
+ASSIGN, FLOWS, ASSIGNMENTS = "Flow assignment", "Flows", "Assignments"
+IDEMPOTENT = ("IdempotencyKey", "XRequestID")
+
+
+def parameters():
+    def header(name, description):
+        return {"name": name, "in": "header", "required": False, "description": description,
+                "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH}}
+
+    def query(name, description, schema):
+        return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+    return {
+        "IdempotencyKey": header(
+            "Idempotency-Key",
+            "Names this request for 24 hours, per API key. Sent again with the same body, the first answer is "
+            "replayed (`Idempotent-Replayed: true`) and nothing is done twice; with a different body the answer "
+            "is 422; while the first is still running, 409. Takes precedence over `X-Request-ID`."),
+        "XRequestID": header(
+            "X-Request-ID",
+            "Your identifier for tracing: echoed in the response and logged. Without `Idempotency-Key` it is also "
+            "the idempotency key (the seed asks integrators to retry with backoff), so use a new one per request."),
+        "flowId": {"name": "flowId", "in": "path", "required": True, "description": "The flow's `flowId`.",
+                   "schema": {"type": "string"}},
+        "assignmentId": {"name": "assignmentId", "in": "path", "required": True,
+                         "description": "The `assignmentId` returned when the flow was assigned.",
+                         "schema": {"type": "string"}},
+        "userEmailFilter": query("userEmail", "Only this person's assignments.", {"type": "string", "format": "email"}),
+        "flowIdFilter": query("flowId", "Only assignments of this flow.", {"type": "string"}),
+        "statusFilter": query("status", "`overdue` means open and past due; `assigned` and `in_progress` "
+                                        "then mean open and not overdue.",
+                              {"type": "string", "enum": [s.value for s in AssignmentStatus]}),
+        "assignmentCursor": query("cursor", "`nextCursor` from the previous page.", {"type": "string"}),
+        "assignmentLimit": query("limit", "Page size.", {"type": "integer", "minimum": 1,
+                                                         "maximum": queries.MAX_LIMIT,
+                                                         "default": queries.DEFAULT_LIMIT}),
+    }
+
+
+def _op(tag, operation_id, summary, description, responses, *, parameters=(), body=None):
+    operation = {"tags": [tag], "operationId": operation_id, "summary": summary, "description": description,
+                 "security": API_KEY}
+    if parameters:
+        operation["parameters"] = [ref("parameters", name) for name in parameters]
+    if body:
+        operation["requestBody"] = body
+    operation["responses"] = integrator_common(responses)
+    return operation
+
+
+def _idempotency_errors():
+    return {
+        "409": integrator_error(
+            "The flow is already open for this user (with its `assignmentId`), the flow is archived, or a "
+            "request with the same idempotency key is still running.",
+            ("Already assigned", "already_assigned",
+             "This flow is already assigned to employee@company.com (assignment asgn_789xyz, assigned)",
+             {"assignmentId": "asgn_789xyz"}),
+            ("Archived flow", "conflict", "Flow with ID 'flow_123abc' is archived and cannot be assigned"),
+            ("Still running", "request_in_progress",
+             "A request with the key 'req_unique_id' is still being processed; retry shortly")),
+        "415": integrator_error("The body is not sent as `application/json`.",
+                                ("Wrong content type", "unsupported_media_type",
+                                 "Content-Type must be application/json")),
+        "422": integrator_error("The idempotency key was already used with a different body.",
+                                ("Key reused", "idempotency_key_reused",
+                                 "'req_unique_id' was already used for a different request; use a new key for a "
+                                 "new request")),
+    }
+
+
+def _assign_paths():
+    errors = _idempotency_errors()
+    assign = _op(
+        ASSIGN, "assignFlow", "Assign a flow to a user",
+        "The seed's endpoint. `userEmail` is found in your organisation or provisioned from its directory; other "
+        "organisations' users and flows do not exist. Assigning a flow the user already has open is 409.",
+        {"200": integrator_ok("Assigned (or, with a repeated idempotency key, the first answer again).",
+                              "AssignResponse", "SeedAssignResponse", replayable=True),
+         "400": integrator_validation(
+             ("Bad fields", "validation_error", "userEmail: userEmail must be a valid email address; dueDate: "
+                                                "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"),
+             ("Not JSON", "validation_error", "body: Request body is not valid JSON")),
+         "404": integrator_error("The flow or the user does not exist in your organisation.",
+                                 "Seed404Flow", "Seed404User"),
+         **errors, "503": directory_unavailable("integrator")},
+        parameters=IDEMPOTENT, body=json_request("AssignRequest", "SeedAssignRequest"))
+    bulk = _op(
+        ASSIGN, "assignFlowBulk", "Assign flows to many users at once",
+        f"Up to {rules.MAX_BULK_ITEMS} items, each assigned on its own: one bad item does not sink the rest, "
+        "and `results` says what happened to each (with the same error codes and messages as a single assign).",
+        {"200": integrator_ok("Every item was tried; see `results`.", "BulkAssignResponse", replayable=True,
+                              inline_examples={"mixed": {"summary": "One assigned, one unknown flow", "value": {
+                                  "success": False, "assigned": 1, "failed": 1, "results": [
+                                      {"index": 0, "success": True, "assignmentId": "asgn_789xyz",
+                                       "userEmail": "employee@company.com", "flowId": "flow_123abc"},
+                                      {"index": 1, "success": False, "error": "not_found",
+                                       "message": "Flow with ID 'flow_nope' does not exist"}]}}}),
+         "400": integrator_validation(("No items", "validation_error",
+                                       f"assignments: assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} "
+                                       "items")),
+         "409": integrator_error("A request with the same idempotency key is still running.",
+                                 ("Still running", "request_in_progress",
+                                  "A request with the key 'batch-42' is still being processed; retry shortly")),
+         "415": errors["415"], "422": errors["422"]},
+        parameters=IDEMPOTENT,
+        body={"required": True, "content": {"application/json": {
+            "schema": ref("schemas", "BulkAssignRequest"),
+            "examples": {"two": {"summary": "Two assignments", "value": {"assignments": [
+                {"flowId": "flow_123abc", "userEmail": "employee@company.com", "priority": "high"},
+                {"flowId": "flow_sec101", "userEmail": "manager@royalenfield.com", "dueDate": "2024-12-31"}]}}}}}})
+    return {"/v1/flows/assign": {"post": assign}, "/v1/flows/assign/bulk": {"post": bulk}}
+
+
+def _flow_paths():
+    listing = _op(FLOWS, "listFlows", "List active flows", "Your organisation's active flows, by name.",
+                  {"200": integrator_ok("The flows.", "FlowList")})
+    detail = _op(FLOWS, "getFlow", "Get a flow with its modules", "Archived flows can be read too.",
+                 {"200": integrator_ok("The flow.", "FlowDetail"),
+                  "404": integrator_error("No such flow in your organisation.", "Seed404Flow")},
+                 parameters=("flowId",))
+    return {"/v1/flows": {"get": listing}, "/v1/flows/{flowId}": {"get": detail}}
+
+
+def _assignment_paths():
+    not_found = integrator_error("No such assignment in your organisation.",
+                                 ("Unknown assignment", "not_found", "Assignment with ID 'asgn_789xyz' does not exist"))
+    listing = _op(
+        ASSIGNMENTS, "listAssignments", "List assignments, one page at a time",
+        "Newest first. Follow `nextCursor` until it is null.",
+        {"200": integrator_ok("One page.", "AssignmentList"),
+         "400": integrator_validation(("Bad status", "validation_error",
+                                       "status: status must be one of "
+                                       + ", ".join(s.value for s in AssignmentStatus)))},
+        parameters=("userEmailFilter", "flowIdFilter", "statusFilter", "assignmentCursor", "assignmentLimit"))
+    detail = _op(ASSIGNMENTS, "getAssignment", "Get an assignment", "With its progress.",
+                 {"200": integrator_ok("The assignment.", "Assignment"), "404": not_found},
+                 parameters=("assignmentId",))
+    errors = _idempotency_errors()
+    cancel = _op(
+        ASSIGNMENTS, "cancelAssignment", "Cancel an assignment",
+        "Only an open (assigned or in progress) assignment can be cancelled. No body.",
+        {"200": integrator_ok("Cancelled: the assignment.", "Assignment", replayable=True), "404": not_found,
+         "409": integrator_error("The assignment is already closed, or a request with the same idempotency key "
+                                 "is still running.",
+                                 ("Closed", "conflict", "Assignment asgn_789xyz is completed and cannot be cancelled"),
+                                 ("Still running", "request_in_progress",
+                                  "A request with the key 'cancel-1' is still being processed; retry shortly")),
+         "422": errors["422"]},
+        parameters=("assignmentId", *IDEMPOTENT))
+    return {"/v1/assignments": {"get": listing}, "/v1/assignments/{assignmentId}": {"get": detail},
+            "/v1/assignments/{assignmentId}/cancel": {"post": cancel}}
+
+
+def integrator_paths():
+    return {**_assign_paths(), **_flow_paths(), **_assignment_paths()}

@@ -1,0 +1,145 @@
+"""``components/schemas`` for the integrator Flow Assignment API (``/v1``).
+
+Field names follow ``momoflow.flows.schemas`` and limits ``momoflow.flows.rules``.
+"""
+
+from momoflow.flows import rules
+from momoflow.flows.models import AssignmentStatus, FlowStatus, Priority
+from momoflow.openapi import seed_examples as seed
+from momoflow.openapi.common import moment, nullable, obj, schema, text
+
+EMAIL = {"type": "string", "format": "email"}
+FLOW_ID = text("The flow's public id.", examples=["flow_123abc"])
+ASSIGNMENT_ID = text("The assignment's public id; keep it for later calls.", examples=["asgn_789xyz"])
+
+
+def _values(enum):
+    return [member.value for member in enum]
+
+
+def _requests():
+    return {
+        "AssignRequest": obj({
+            "flowId": {**FLOW_ID, "maxLength": 100},
+            "userEmail": {**EMAIL, "description": "The assignee: a person in your organisation or its directory."},
+            "dueDate": {"type": ["string", "null"],
+                        "description": "ISO 8601 with a time zone (`2024-11-25T23:59:59Z`), or a date meaning "
+                                       "the end of that day in UTC. A past date is accepted (back-filling) and "
+                                       "the assignment is overdue at once."},
+            "priority": {"type": "string", "enum": _values(Priority), "default": Priority.MEDIUM.value},
+            "notes": {"type": ["string", "null"], "maxLength": rules.MAX_NOTES_LENGTH,
+                      "description": "Additional notes for the assignee."},
+        }, ["flowId", "userEmail"], examples=[seed.ASSIGN_REQUEST]),
+        "BulkAssignRequest": obj({
+            "assignments": {"type": "array", "minItems": 1, "maxItems": rules.MAX_BULK_ITEMS,
+                            "items": schema("AssignRequest"),
+                            "description": "Each item as for `POST /v1/flows/assign`."},
+        }, ["assignments"]),
+    }
+
+
+def _responses():
+    return {
+        "AssignResponse": obj({
+            "success": {"const": True},
+            "assignmentId": ASSIGNMENT_ID,
+            "message": {"const": "Flow assigned successfully"},
+            "details": obj({
+                "assignedAt": moment("When it was assigned (UTC, `Z`)."),
+                "assigneeEmail": EMAIL,
+                "flowName": {"type": "string"},
+                "moduleCount": {"type": "integer", "minimum": 0},
+                "estimatedDuration": text("The modules' total, in words.", examples=["2 hours", "1 hour 30 minutes"]),
+            }, ["assignedAt", "assigneeEmail", "flowName", "moduleCount", "estimatedDuration"]),
+        }, ["success", "assignmentId", "message", "details"], examples=[seed.ASSIGN_RESPONSE]),
+        "BulkAssignResult": obj({
+            "index": {"type": "integer", "minimum": 0, "description": "The item's position in `assignments`."},
+            "success": {"type": "boolean"},
+            "assignmentId": text("The new assignment or, for `already_assigned`, the existing one."),
+            "userEmail": EMAIL,
+            "flowId": FLOW_ID,
+            "error": text("On failure: the error code a single assign would give (`not_found`, "
+                          "`validation_error`, `already_assigned`, `conflict`)."),
+            "message": text("On failure: what is wrong."),
+        }, ["index", "success"]),
+        "BulkAssignResponse": obj({
+            "success": {"type": "boolean", "description": "True when every item was assigned."},
+            "assigned": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+            "results": {"type": "array", "items": schema("BulkAssignResult"), "description": "One per item, in order."},
+        }, ["success", "assigned", "failed", "results"]),
+    }
+
+
+def _flows():
+    flow = {
+        "flowId": FLOW_ID,
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {"type": "string", "enum": _values(FlowStatus)},
+        "moduleCount": {"type": "integer", "minimum": 0},
+        "estimatedMinutes": {"type": "integer", "minimum": 0},
+        "estimatedDuration": text("`estimatedMinutes` in words.", examples=["2 hours"]),
+        "createdAt": moment("When the flow was created."),
+    }
+    module = obj({"position": {"type": "integer", "minimum": 1}, "title": {"type": "string"},
+                  "estimatedMinutes": {"type": "integer", "minimum": 0}},
+                 ["position", "title", "estimatedMinutes"])
+    return {
+        "Flow": obj(flow, list(flow)),
+        "FlowDetail": obj({**flow, "modules": {"type": "array", "items": schema("FlowModule"),
+                                                "description": "In the order they are done."}},
+                          [*flow, "modules"]),
+        "FlowModule": module,
+        "FlowList": obj({"data": {"type": "array", "items": schema("Flow")}}, ["data"]),
+    }
+
+
+def _assignments():
+    assignment = {
+        "assignmentId": ASSIGNMENT_ID,
+        "flowId": FLOW_ID,
+        "flowName": {"type": "string"},
+        "userEmail": EMAIL,
+        "status": {"type": "string", "enum": _values(AssignmentStatus),
+                   "description": "`overdue`: still open and past its due date."},
+        "dueDate": moment("The due date (UTC).", True),
+        "priority": {"type": "string", "enum": _values(Priority)},
+        "notes": nullable("string"),
+        "progress": obj({"completedModules": {"type": "integer", "minimum": 0},
+                         "totalModules": {"type": "integer", "minimum": 0},
+                         "percent": {"type": "integer", "minimum": 0, "maximum": 100}},
+                        ["completedModules", "totalModules", "percent"]),
+        "assignedAt": moment("When it was assigned."),
+        "startedAt": moment("When the assignee started.", True),
+        "completedAt": moment("When the last module was done.", True),
+        "cancelledAt": moment("When it was cancelled.", True),
+    }
+    return {
+        "Assignment": obj(assignment, list(assignment)),
+        "AssignmentList": obj({"data": {"type": "array", "items": schema("Assignment")},
+                               "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
+                                                                            "null on the last page.")},
+                              ["data", "nextCursor"]),
+    }
+
+
+def _errors():
+    return {
+        "IntegratorError": obj({
+            "error": text("A machine-readable code: `unauthorized`, `validation_error`, `not_found`, "
+                          "`already_assigned`, `request_in_progress`, `idempotency_key_reused`, …"),
+            "message": text("What is wrong, for people."),
+            "assignmentId": text("With `already_assigned`: the assignment the user already has open."),
+        }, ["error", "message"], examples=[seed.UNAUTHORIZED, seed.FLOW_NOT_FOUND, seed.USER_NOT_FOUND]),
+        "RateLimitError": obj({
+            "error": {"const": "rate_limit_exceeded"},
+            "message": {"type": "string"},
+            "retry_after": {"type": "integer", "minimum": 1,
+                            "description": "Whole seconds until a request will be accepted."},
+        }, ["error", "message", "retry_after"], examples=[seed.RATE_LIMITED]),
+    }
+
+
+def integrator_schemas():
+    return {**_requests(), **_responses(), **_flows(), **_assignments(), **_errors()}
