@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
@@ -30,32 +29,6 @@ def seed_curl():
                 if path.exists())
     section = seed.read_text(encoding="utf-8").split("### cURL", 1)[1]
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
-
-
-@pytest.fixture
-def person(browser, live_server):
-    """``person(email)``: a signed-in page of its own (separate cookies) for that person."""
-    contexts = []
-
-    def sign_in(email):
-        context = browser.new_context(viewport=DESKTOP)
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and "Failed to load resource" not in message.text
-                and page.problems.append(message.text))
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Work email").fill(email)
-        page.get_by_label("Password").fill("momoflow-demo")
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
-        return page
-
-    yield sign_in
-    for context in contexts:
-        assert context.pages[0].problems == [], "\n".join(context.pages[0].problems)
-        context.close()
 
 
 def shoot(page, name):

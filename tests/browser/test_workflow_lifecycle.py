@@ -5,38 +5,11 @@ neither decide nor download."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def person(browser, live_server):
-    """``person(email)``: a signed-in page of its own (separate cookies) for that person."""
-    contexts = []
-
-    def sign_in(email):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and "Failed to load resource" not in message.text
-                and page.problems.append(message.text))
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Work email").fill(email)
-        page.get_by_label("Password").fill("momoflow-demo")
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
-        return page
-
-    yield sign_in
-    for context in contexts:
-        assert context.pages[0].problems == [], "script errors or CSP violations"
-        context.close()
 
 
 def decide_in_inbox(page, title, decision, comment=None):
