@@ -47,3 +47,10 @@ clean:
 bench: install
 	$(BIN)/python -m bench.generate
 	$(BIN)/python -m bench.workflows
+
+# make bench-assign — seed PostgreSQL database momoflow_bench_assign (BENCH_ASSIGN_DATABASE_URL), then load
+# POST /v1/flows/assign under gunicorn next to a bare Flask endpoint (bench/README.md, "Assign endpoint")
+.PHONY: bench-assign
+bench-assign: install
+	$(BIN)/python -m bench.assign_generate
+	$(BIN)/python -m bench.assign

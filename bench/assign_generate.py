@@ -1,0 +1,168 @@
+"""Fill the assign benchmark's database: one enterprise organisation, 100k people, 1,000 flows.
+
+Run ``python -m bench.assign_generate``. The database (``momoflow_bench_assign``) is
+emptied first and the same seed gives the same rows every time. As in
+``bench.generate``, rows are COPY text (``bench.rows.Tables``) loaded by
+``bench.load.reload_tables``: keys and indexes dropped, tables copied, every key and
+index rebuilt and checked by PostgreSQL.
+
+Besides the people and flows (3–12 modules each) every person already has two flows
+(200k assignments in every state, each with its dispatched ``flow.assigned`` event), so
+the assign path inserts into tables and indexes of a realistic size. The pairs the
+benchmark assigns (``assign_config.free_pair``) never collide with these.
+"""
+
+import json
+import random
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+
+from bench.assign_config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_PER_PERSON, database_url,
+                                 email_of, ensure_database, flow_number, flow_public_id, libpq_dsn, make_app)
+from bench.load import reload_tables, vacuum_analyze
+from bench.rows import COPY_BATCH, FIRST_NAMES, JOBS, LAST_NAMES, Tables
+from momoflow.flows.schemas import iso
+
+SEED = 20261123
+ADMIN = 0  # person number of the organisation's admin, who assigned the seeded flows
+ANCHOR = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+STATES = (("completed", 50), ("in_progress", 20), ("assigned", 25), ("cancelled", 5))
+TOPICS = ("Customer Onboarding", "Security Awareness", "Code of Conduct", "Manager Essentials", "Data Privacy",
+          "Sales Playbook", "Expense Policy", "Incident Response", "Product Basics", "Health and Safety")
+MODULE_WORDS = ("Welcome", "Policies", "Tools", "Practice", "Quiz", "Case study", "Checklist", "Review")
+
+COLUMNS = {
+    "organizations": ("id", "slug", "name", "tier", "created_at"),
+    "users": ("id", "organization_id", "email", "display_name", "designation", "department", "role",
+              "password_hash", "source", "active", "last_login_at", "synced_at", "created_at", "updated_at"),
+    "flows": ("id", "public_id", "organization_id", "name", "description", "status", "module_count",
+              "estimated_minutes", "created_at", "updated_at"),
+    "flow_modules": ("id", "flow_id", "position", "title", "content", "estimated_minutes"),
+    "assignments": ("id", "public_id", "organization_id", "flow_id", "user_id", "due_date", "priority", "notes",
+                    "status", "modules_completed", "assigned_at", "started_at", "completed_at", "cancelled_at",
+                    "assigned_by_user_id", "assigned_by_api_key_id"),
+    "events": ("id", "organization_id", "type", "subject_id", "actor_id", "payload", "occurred_at",
+               "dispatched_at"),
+}
+
+
+class FlowTables(Tables):
+    """``bench.rows.Tables`` for the flow tables."""
+
+    def __init__(self, rng):
+        super().__init__(rng)
+        self.lines = {name: [] for name in COLUMNS}
+
+    def copy_into(self, connection):
+        with connection.cursor() as cursor:
+            for name, columns in COLUMNS.items():
+                lines = self.lines[name]
+                with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FREEZE)") as copy:
+                    for start in range(0, len(lines), COPY_BATCH):
+                        copy.write("\n".join(lines[start:start + COPY_BATCH]) + "\n")
+
+
+def main():
+    url = database_url()
+    ensure_database(url)
+    _migrate(url)
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    tables = FlowTables(rng)
+    org_id = tables.new_id()
+    tables.add("organizations", org_id, ORG_SLUG, "Bench Assign Corporation", "enterprise",
+               ANCHOR - timedelta(days=730))
+    people = _add_people(tables, rng, org_id)
+    flows = _add_flows(tables, rng, org_id)
+    _add_assignments(tables, rng, org_id, people, flows)
+    built = time.perf_counter() - started
+    with psycopg.connect(libpq_dsn(url)) as connection:
+        phases = reload_tables(connection, tables)
+    phases["vacuum analyze"] = vacuum_analyze(libpq_dsn(url))
+    _report(tables, built, phases)
+
+
+def _migrate(url):
+    from flask_migrate import upgrade
+
+    with make_app(url).app_context():
+        upgrade()
+
+
+def _add_people(tables, rng, org_id):
+    """(id, email) per person number; person 0 is the admin."""
+    joined = ANCHOR - timedelta(days=730)
+    people = []
+    for number in range(PEOPLE):
+        designation, department = rng.choice(JOBS)
+        role = "admin" if number == ADMIN else "manager" if rng.random() < 0.1 else "employee"
+        person = (tables.new_id(), email_of(number))
+        tables.add("users", person[0], org_id, person[1], f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                   designation if rng.random() < 0.9 else None, department, role, None, "local", True, None, None,
+                   joined, joined)
+        people.append(person)
+    return people
+
+
+def _add_flows(tables, rng, org_id):
+    """(id, public id, name, module count, minutes) per flow number."""
+    flows = []
+    for number in range(FLOWS):
+        flow_id, name = tables.new_id(), f"{TOPICS[number % len(TOPICS)]} {number // len(TOPICS) + 1}"
+        created = ANCHOR - timedelta(days=rng.uniform(30, 700))
+        minutes = []
+        for position in range(1, rng.randint(3, 12) + 1):
+            minutes.append(rng.choice((5, 10, 15, 20, 30, 45, 60)))
+            tables.add("flow_modules", tables.new_id(), flow_id, position,
+                       f"{position}. {rng.choice(MODULE_WORDS)}",
+                       f"Read the {name} material for part {position}, then confirm you understood it.",
+                       minutes[-1])
+        tables.add("flows", flow_id, flow_public_id(number), org_id, name,
+                   f"{name}: what every {EMAIL_DOMAIN} employee needs to know.", "active", len(minutes),
+                   sum(minutes), created, created)
+        flows.append((flow_id, flow_public_id(number), name, len(minutes), sum(minutes)))
+    return flows
+
+
+def _add_assignments(tables, rng, org_id, people, flows):
+    states, weights = zip(*STATES)
+    admin_id = people[ADMIN][0]
+    for person in range(PEOPLE):
+        user_id, email = people[person]
+        for k in range(SEEDED_PER_PERSON):
+            flow_id, flow_public, flow_name, modules, _ = flows[flow_number(person, k)]
+            status = rng.choices(states, weights)[0]
+            assigned = ANCHOR - timedelta(days=rng.uniform(1, 365))
+            due = assigned + timedelta(days=rng.choice((7, 14, 30)))
+            started = assigned + timedelta(hours=rng.uniform(1, 72)) if status in ("in_progress", "completed") else None
+            completed = started + timedelta(hours=rng.uniform(1, 48)) if status == "completed" else None
+            cancelled = assigned + timedelta(days=1) if status == "cancelled" else None
+            done = modules if status == "completed" else rng.randrange(modules) if status == "in_progress" else 0
+            assignment_id, public = tables.new_id(), f"asgn_{tables.new_id()[-12:]}"
+            tables.add("assignments", assignment_id, public, org_id, flow_id, user_id, due,
+                       rng.choice(("low", "medium", "medium", "high")), None, status, done, assigned, started,
+                       completed, cancelled, admin_id, None)
+            payload = {"assignmentId": public, "flowId": flow_public, "flowName": flow_name, "userEmail": email,
+                       "status": "assigned", "dueDate": iso(due), "assignedAt": iso(assigned), "assignedBy": None}
+            tables.add("events", tables.new_id(), org_id, "flow.assigned", assignment_id, admin_id,
+                       json.dumps(payload, separators=(",", ":")), assigned, assigned + timedelta(seconds=2))
+
+
+def _report(tables, built, phases):
+    total = sum(tables.counts.values())
+    counts = Counter(tables.counts)
+    for name in COLUMNS:
+        print(f"{name:<26}{counts[name]:>10,} rows")
+    print(f"{'total':<26}{total:>10,} rows")
+    rebuilt = phases["keys and indexes"] + phases["foreign keys"]
+    print(f"built in Python {built:.1f} s; COPY {phases['copy']:.1f} s ({total / phases['copy']:,.0f} rows/s); "
+          f"{phases['constraints']} keys and {phases['indexes']} indexes rebuilt and checked {rebuilt:.1f} s")
+    print(f"loaded end to end in {built + phases['copy'] + rebuilt:.1f} s; then VACUUM ANALYZE "
+          f"{phases['vacuum analyze']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
