@@ -33,6 +33,22 @@ def enum_column(cls):
                    values_callable=lambda members: [m.value for m in members], length=20)
 
 
+def commit_keeping_loaded():
+    """Commit without expiring what the session has loaded, so nothing is read again.
+
+    Only for a commit in the middle of a request whose loaded objects nobody else can
+    have changed meanwhile (the API key, say, after claiming an idempotency key).
+    """
+    from momoflow.extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def utcnow():
     return datetime.now(timezone.utc)
 

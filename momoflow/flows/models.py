@@ -39,6 +39,8 @@ class AssignmentStatus(enum.StrEnum):
 
 
 OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
+# The open-assignment index's predicate, as literal SQL: ON CONFLICT must repeat it verbatim.
+OPEN_PREDICATE = sa.text("status IN ('assigned', 'in_progress')")
 
 
 class Flow(db.Model):
@@ -85,8 +87,7 @@ class Assignment(db.Model):
         # One open assignment of a flow per person: a duplicate is refused by the database,
         # even when two requests race.
         sa.Index("uq_assignments_open", "flow_id", "user_id", unique=True,
-                 postgresql_where=sa.text("status IN ('assigned', 'in_progress')"),
-                 sqlite_where=sa.text("status IN ('assigned', 'in_progress')")),
+                 postgresql_where=OPEN_PREDICATE, sqlite_where=OPEN_PREDICATE),
         sa.Index("ix_assignments_user_assigned", "user_id", "assigned_at", "id"),
         sa.Index("ix_assignments_org_assigned", "organization_id", "assigned_at", "id"),
         sa.Index("ix_assignments_flow_assigned", "flow_id", "assigned_at", "id"),

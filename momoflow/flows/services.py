@@ -7,6 +7,7 @@ recorded in the caller's transaction, and nothing here commits.
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from momoflow.accounts.services import provision_user
@@ -17,6 +18,7 @@ from momoflow.events import record_event, record_events
 from momoflow.extensions import db
 from momoflow.flows import rules
 from momoflow.flows.models import (
+    OPEN_PREDICATE,
     OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
@@ -28,6 +30,8 @@ from momoflow.flows.models import (
 from momoflow.flows.schemas import assignment_event_payload
 from momoflow.flows.validation import parse_assignment
 from momoflow.publicids import public_id
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class AlreadyAssigned(Conflict):
@@ -106,22 +110,25 @@ def assign_flow(organization, spec, *, api_key=None, assigned_by=None):
 
 
 def _assign(organization, flow, user, spec, api_key, assigned_by):
-    existing = open_assignment(flow, user)
-    if existing is not None:
-        raise AlreadyAssigned(existing.public_id, user.email)
+    """One INSERT that the open-assignment index refuses for a duplicate (however two
+    requests race): no check-first SELECT, no savepoint. Only a refusal costs a SELECT."""
     assignment = _new_assignment(organization, flow, user, spec, api_key, assigned_by)
-    try:
-        with db.session.begin_nested():  # a racing duplicate hits the open-assignment index
-            db.session.add(assignment)
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email) from None
-    _record(assignment, "flow.assigned", flow, user, api_key=api_key, actor=assigned_by)
+    columns = Assignment.__table__.columns
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    inserted = db.session.execute(
+        insert(Assignment.__table__).values({column.key: getattr(assignment, column.key) for column in columns})
+        .on_conflict_do_nothing(index_elements=["flow_id", "user_id"], index_where=OPEN_PREDICATE)
+        .returning(Assignment.__table__.c.id)).scalar()
+    if inserted is None:
+        raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email)
+    record_events("flow.assigned", [(organization.id, assignment.id,
+                                     assignment_event_payload(assignment, flow, user, api_key))],
+                  actor=assigned_by)
     return assignment
 
 
 def _new_assignment(organization, flow, user, spec, api_key, assigned_by):
-    # Ids are set here, not at flush, because the bulk path inserts rows without a flush.
+    # Every column is set here: the row is inserted with Core, without the ORM's defaults.
     return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization.id, flow=flow, flow_id=flow.id, user=user,
                       user_id=user.id, due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
                       status=AssignmentStatus.ASSIGNED, modules_completed=0, assigned_at=utcnow(),

@@ -22,7 +22,7 @@ from flask import jsonify, request
 from sqlalchemy.dialects import postgresql, sqlite
 
 from momoflow.apikeys.models import IdempotencyRecord
-from momoflow.database import utcnow
+from momoflow.database import commit_keeping_loaded, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
 
@@ -97,17 +97,17 @@ def _claim(api_key, name, fingerprint):
     """Our own fresh record for ``name``, or the finished one to replay; else a refusal."""
     now = utcnow()
     insert = _INSERTS[db.session.get_bind().dialect.name]
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         insert(IdempotencyRecord)
         .values(id=uuid.uuid4(), api_key_id=api_key.id, key=name, request_hash=fingerprint, created_at=now)
         .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
-        .returning(IdempotencyRecord.id)).scalar()
-    db.session.commit()  # the claim must be visible to concurrent requests now
+        .returning(IdempotencyRecord))
+    commit_keeping_loaded()  # the claim must be visible to concurrent requests now
+    if claimed is not None:
+        return claimed
     record = db.session.scalar(db.select(IdempotencyRecord).where(
         IdempotencyRecord.api_key_id == api_key.id, IdempotencyRecord.key == name)
         .execution_options(populate_existing=True))
-    if claimed is not None:
-        return record
     stale = now - record.created_at > KEPT_FOR or (
         record.response_status is None and now - record.created_at > ABANDONED_AFTER)
     if stale and _take_over(record, fingerprint, now):
