@@ -5,53 +5,17 @@ import io
 import pytest
 
 from momoflow.events import Event
+from momoflow.openapi import seed_examples
 from tests.workflows.conftest import simple_request
 
 INITIATOR = "employee@company.com"
 
-EXAMPLE_1 = {
-    "templateType": "CUSTOM",
-    "title": "Purchase Order Approval - Office Equipment",
-    "description": "Approval needed for purchasing new office equipment including laptops and monitors. "
-                   "Total budget: $50,000",
-    "priority": "STANDARD",
-    "approvalLevels": [
-        {"email": "manager@royalenfield.com", "tatHours": 24},
-        {"email": "director@royalenfield.com", "tatHours": 48},
-        {"email": "cfo@royalenfield.com", "tatHours": 72},
-    ],
-    "spectators": [{"email": "hr@royalenfield.com"}, {"email": "finance@royalenfield.com"}],
-}
+# The seed's examples as the OpenAPI document carries them; tests/platform/test_openapi.py
+# checks those against the seed document itself.
+EXAMPLE_1, EXAMPLE_2, EXAMPLE_3 = seed_examples.CREATE_SIMPLE, seed_examples.CREATE_EXPRESS, \
+    seed_examples.CREATE_LEVEL_NAMES
 
-EXAMPLE_2 = {
-    "templateType": "CUSTOM",
-    "title": "Urgent: Server Infrastructure Upgrade",
-    "description": "Critical server infrastructure upgrade required immediately",
-    "priority": "EXPRESS",
-    "approvalLevels": [
-        {"email": "it-manager@royalenfield.com", "tatHours": 8},
-        {"email": "cto@royalenfield.com", "tatHours": 16, "isFinalApprover": True},
-    ],
-}
-
-EXAMPLE_3 = {
-    "templateType": "CUSTOM",
-    "title": "Vendor Contract Approval",
-    "description": "New vendor contract for manufacturing components",
-    "priority": "STANDARD",
-    "approvalLevels": [
-        {"email": "procurement@royalenfield.com", "tatHours": 24, "levelName": "Procurement Review"},
-        {"email": "legal@royalenfield.com", "tatHours": 48, "levelName": "Legal Compliance"},
-        {"email": "vp@royalenfield.com", "tatHours": 72, "levelName": "Executive Approval",
-         "isFinalApprover": True},
-    ],
-}
-
-EXAMPLE_4_PAYLOAD = (
-    '{"templateType":"CUSTOM","title":"Budget Request 2025","description":"Annual budget request",'
-    '"priority":"STANDARD","approvalLevels":[{"email":"finance-manager@royalenfield.com","tatHours":48},'
-    '{"email":"cfo@royalenfield.com","tatHours":72}]}'
-)
+EXAMPLE_4_PAYLOAD = seed_examples.MULTIPART_PAYLOAD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
