@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -31,6 +32,15 @@ def enum_column(cls):
     # Plain strings in the database with a CHECK constraint: readable and portable.
     return sa.Enum(cls, name=cls.__name__.lower(), native_enum=False, create_constraint=True,
                    values_callable=lambda members: [m.value for m in members], length=20)
+
+
+def dialect_insert(table):
+    """An INSERT with ``on_conflict_do_*``, for the database the session is on (both of
+    ours spell upserts the same way; SQLAlchemy keeps them in separate dialects)."""
+    from momoflow.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
 
 
 def commit_keeping_loaded():

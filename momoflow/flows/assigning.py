@@ -94,7 +94,7 @@ def _in_words(path, message):
 
 
 def _assignable_flow(organization, flow_id, problems):
-    if "\x00" in flow_id:  # PostgreSQL text cannot hold NUL: no such flow, not a query error
+    if not services.can_name_a_row(flow_id):
         problems.append(("flowId", "Choose a flow"))
         return None
     try:

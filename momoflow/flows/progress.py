@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from momoflow.database import utcnow
-from momoflow.errors import NotFound
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
+from momoflow.flows.services import assignment_not_found, can_name_a_row
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
 
@@ -112,9 +112,11 @@ def walkthrough(user, assignment_id, shown_position=None, now=None):
     ``shown_position`` picks a module to show: done ones and the current one can be
     read again; later ones stay hidden until their turn.
     """
-    row = db.session.execute(_mine(user).where(Assignment.public_id == assignment_id)).first()
+    row = None
+    if can_name_a_row(assignment_id):
+        row = db.session.execute(_mine(user).where(Assignment.public_id == assignment_id)).first()
     if row is None:
-        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+        raise assignment_not_found(assignment_id)
     assignment, flow = row
     modules = db.session.scalars(sa.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()
     walk = Walkthrough(_progress(assignment, flow, now or utcnow()), list(modules), None)

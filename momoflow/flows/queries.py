@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import User
 from momoflow.database import utcnow
-from momoflow.errors import NotFound, ValidationFailed
+from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
+from momoflow.flows.services import assignment_not_found, can_name_a_row
 from momoflow.workflows.queries import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 50
@@ -85,14 +86,14 @@ def list_assignments(organization, query):
 
 
 def assignment_row(organization, assignment_id):
-    if "\x00" in assignment_id:
-        raise NotFound(f"Assignment with ID '{assignment_id[:40]}' does not exist".replace("\x00", ""))
+    if not can_name_a_row(assignment_id):
+        raise assignment_not_found(assignment_id)
     row = db.session.execute(
         db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
         .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization))
         .where(Assignment.public_id == assignment_id, Assignment.organization_id == organization.id)).first()
     if row is None:
-        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+        raise assignment_not_found(assignment_id)
     return tuple(row)
 
 

@@ -7,11 +7,10 @@ recorded in the caller's transaction, and nothing here commits.
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from momoflow.accounts.services import provision_user
-from momoflow.database import utcnow
+from momoflow.database import dialect_insert, utcnow
 from momoflow.accounts.models import User
 from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.events import record_event, record_events
@@ -31,7 +30,7 @@ from momoflow.flows.schemas import assignment_event_payload
 from momoflow.flows.validation import parse_assignment
 from momoflow.publicids import public_id
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+NUL = "\x00"
 
 
 class AlreadyAssigned(Conflict):
@@ -44,7 +43,24 @@ class AlreadyAssigned(Conflict):
 
 
 def flow_not_found(flow_id):
-    return NotFound(f"Flow with ID '{flow_id}' does not exist")
+    return NotFound(f"Flow with ID '{flow_id.replace(NUL, '')}' does not exist")
+
+
+def assignment_not_found(assignment_id):
+    return NotFound(f"Assignment with ID '{assignment_id.replace(NUL, '')}' does not exist")
+
+
+def can_name_a_row(public_id):
+    """PostgreSQL cannot even compare text holding NUL, so such an id names nothing."""
+    return NUL not in public_id
+
+
+def _by_public_id(model, public_id, *conditions, for_update=False):
+    """The row of ``model`` with this public id (and ``conditions``), or None."""
+    if not can_name_a_row(public_id):
+        return None
+    statement = db.select(model).where(model.public_id == public_id, *conditions)
+    return db.session.scalar(statement.with_for_update() if for_update else statement)
 
 
 def user_not_found(email):
@@ -56,10 +72,7 @@ def user_not_found(email):
 
 def find_flow(organization, flow_id):
     """The organisation's flow with public id ``flow_id``; other organisations' do not exist."""
-    if "\x00" in flow_id:  # PostgreSQL cannot even compare it
-        raise flow_not_found(flow_id.replace("\x00", ""))
-    flow = db.session.scalar(db.select(Flow).where(Flow.public_id == flow_id,
-                                                   Flow.organization_id == organization.id))
+    flow = _by_public_id(Flow, flow_id, Flow.organization_id == organization.id)
     if flow is None:
         raise flow_not_found(flow_id)
     return flow
@@ -114,9 +127,8 @@ def _assign(organization, flow, user, spec, api_key, assigned_by):
     requests race): no check-first SELECT, no savepoint. Only a refusal costs a SELECT."""
     assignment = _new_assignment(organization, flow, user, spec, api_key, assigned_by)
     columns = Assignment.__table__.columns
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     inserted = db.session.execute(
-        insert(Assignment.__table__).values({column.key: getattr(assignment, column.key) for column in columns})
+        dialect_insert(Assignment.__table__).values({column.key: getattr(assignment, column.key) for column in columns})
         .on_conflict_do_nothing(index_elements=["flow_id", "user_id"], index_where=OPEN_PREDICATE)
         .returning(Assignment.__table__.c.id)).scalar()
     if inserted is None:
@@ -262,12 +274,9 @@ def cancel_assignment(organization, assignment_id, *, api_key=None, actor=None):
 
 
 def find_assignment(organization, assignment_id):
-    if "\x00" in assignment_id:
-        raise NotFound("Assignment not found")
-    assignment = db.session.scalar(db.select(Assignment).where(Assignment.public_id == assignment_id,
-                                                               Assignment.organization_id == organization.id))
+    assignment = _by_public_id(Assignment, assignment_id, Assignment.organization_id == organization.id)
     if assignment is None:
-        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+        raise assignment_not_found(assignment_id)
     return assignment
 
 
@@ -305,13 +314,10 @@ def complete_module(user, assignment_id, module_id):
 
 
 def _own_assignment(user, assignment_id):
-    if "\x00" in assignment_id:
-        raise NotFound("Assignment not found")
-    assignment = db.session.scalar(db.select(Assignment).where(Assignment.public_id == assignment_id)
-                                   .with_for_update())
+    assignment = _by_public_id(Assignment, assignment_id, for_update=True)
     # Someone else's assignment does not exist for you, as with requests you cannot see.
     if assignment is None or assignment.user_id != user.id:
-        raise NotFound(f"Assignment with ID '{assignment_id}' does not exist")
+        raise assignment_not_found(assignment_id)
     return assignment
 
 

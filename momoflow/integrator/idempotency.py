@@ -19,10 +19,9 @@ import uuid
 from datetime import timedelta
 
 from flask import jsonify, request
-from sqlalchemy.dialects import postgresql, sqlite
 
 from momoflow.apikeys.models import IdempotencyRecord
-from momoflow.database import commit_keeping_loaded, utcnow
+from momoflow.database import commit_keeping_loaded, dialect_insert, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
 
@@ -30,7 +29,6 @@ HEADERS = ("Idempotency-Key", "X-Request-ID")
 KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)  # a claim with no answer this old lost its process
 MAX_KEY_LENGTH = 255
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class KeyReused(DomainError):
@@ -96,9 +94,8 @@ def fingerprint(method, path, raw_body):
 def _claim(api_key, name, fingerprint):
     """Our own fresh record for ``name``, or the finished one to replay; else a refusal."""
     now = utcnow()
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     claimed = db.session.scalar(
-        insert(IdempotencyRecord)
+        dialect_insert(IdempotencyRecord)
         .values(id=uuid.uuid4(), api_key_id=api_key.id, key=name, request_hash=fingerprint, created_at=now)
         .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
         .returning(IdempotencyRecord))

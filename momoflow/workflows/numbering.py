@@ -6,20 +6,15 @@ concurrent creates queue on it (PostgreSQL row lock, SQLite's write lock) and a
 create that rolls back hands its number back: numbers are unique and gap-free.
 """
 
-from sqlalchemy.dialects import postgresql, sqlite
-
+from momoflow.database import dialect_insert
 from momoflow.extensions import db
 from momoflow.workflows.models import RequestNumberCounter
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 
 def next_request_number(organization_id, now):
     """The next number for ``now``'s month (UTC)."""
     period = now.strftime("%Y-%m")
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     statement = (
-        insert(RequestNumberCounter)
+        dialect_insert(RequestNumberCounter)
         .values(organization_id=organization_id, period=period, last_value=1)
         .on_conflict_do_update(
             index_elements=["organization_id", "period"],
