@@ -6,9 +6,8 @@ one (``momoflow_bench``) never empty each other's data.
 
 import os
 
-import sqlalchemy as sa
-
-from bench.config import SECRET_KEY, ensure_database, libpq_dsn  # noqa: F401  (re-exported)
+from bench import config
+from bench.config import SECRET_KEY, ensure_database, libpq_dsn, migrate  # noqa: F401  (re-exported)
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/momoflow_bench_assign"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: the run FLUSHDBs it
@@ -43,13 +42,7 @@ def free_pair(n):
 
 
 def database_url():
-    """``BENCH_ASSIGN_DATABASE_URL`` or the default; its name must contain "bench" (it gets emptied)."""
-    url = sa.make_url(os.environ.get("BENCH_ASSIGN_DATABASE_URL", DEFAULT_DATABASE_URL))
-    url = url.set(drivername="postgresql+psycopg")
-    if "bench" not in (url.database or ""):
-        raise SystemExit(f"refusing database {url.database!r}: the benchmark empties it, so its name "
-                         "must contain 'bench'")
-    return url
+    return config.database_url("BENCH_ASSIGN_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
 def redis_url():

@@ -21,9 +21,10 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 
 from bench.assign_config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_PER_PERSON, database_url,
-                                 email_of, ensure_database, flow_number, flow_public_id, libpq_dsn, make_app)
+                                 email_of, ensure_database, flow_number, flow_public_id, libpq_dsn, make_app,
+                                 migrate)
 from bench.load import reload_tables, vacuum_analyze
-from bench.rows import COPY_BATCH, FIRST_NAMES, JOBS, LAST_NAMES, Tables
+from bench.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
 from momoflow.flows.schemas import iso
 
 SEED = 20261123
@@ -49,29 +50,13 @@ COLUMNS = {
 }
 
 
-class FlowTables(Tables):
-    """``bench.rows.Tables`` for the flow tables."""
-
-    def __init__(self, rng):
-        super().__init__(rng)
-        self.lines = {name: [] for name in COLUMNS}
-
-    def copy_into(self, connection):
-        with connection.cursor() as cursor:
-            for name, columns in COLUMNS.items():
-                lines = self.lines[name]
-                with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FREEZE)") as copy:
-                    for start in range(0, len(lines), COPY_BATCH):
-                        copy.write("\n".join(lines[start:start + COPY_BATCH]) + "\n")
-
-
 def main():
     url = database_url()
     ensure_database(url)
-    _migrate(url)
+    migrate(make_app(url))
     started = time.perf_counter()
     rng = random.Random(SEED)
-    tables = FlowTables(rng)
+    tables = Tables(rng, COLUMNS)
     org_id = tables.new_id()
     tables.add("organizations", org_id, ORG_SLUG, "Bench Assign Corporation", "enterprise",
                ANCHOR - timedelta(days=730))
@@ -83,13 +68,6 @@ def main():
         phases = reload_tables(connection, tables)
     phases["vacuum analyze"] = vacuum_analyze(libpq_dsn(url))
     _report(tables, built, phases)
-
-
-def _migrate(url):
-    from flask_migrate import upgrade
-
-    with make_app(url).app_context():
-        upgrade()
 
 
 def _add_people(tables, rng, org_id):

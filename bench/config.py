@@ -14,9 +14,9 @@ TYPICAL_EMAIL = f"typical.approver@{EMAIL_DOMAIN}"
 ADMIN_EMAIL = f"admin@{EMAIL_DOMAIN}"
 
 
-def database_url():
-    """``BENCH_DATABASE_URL`` or the default; its name must contain "bench" (it gets truncated)."""
-    url = sa.make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+def database_url(variable="BENCH_DATABASE_URL", default=DEFAULT_DATABASE_URL):
+    """``variable`` or the default; its name must contain "bench" (it gets emptied)."""
+    url = sa.make_url(os.environ.get(variable, default))
     url = url.set(drivername="postgresql+psycopg")
     if "bench" not in (url.database or ""):
         raise SystemExit(f"refusing database {url.database!r}: the benchmark empties it, so its name "
@@ -36,6 +36,14 @@ def ensure_database(url):
     with psycopg.connect(libpq_dsn(url.set(database="postgres")), autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.database]).fetchone():
             connection.execute(f'CREATE DATABASE "{url.database}"')
+
+
+def migrate(app):
+    """Build or update the benchmark database's schema with the app's own migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
 
 
 def make_app(url):

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 
 from bench.config import (ADMIN_EMAIL, EMAIL_DOMAIN, HEAVY_EMAIL, ORG_SLUG, TYPICAL_EMAIL, database_url,
-                          ensure_database, libpq_dsn, make_app)
+                          ensure_database, libpq_dsn, make_app, migrate)
 from bench.load import reload_tables, vacuum_analyze
 from bench.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, Tables, comment_text, title_text
 from momoflow.workflows.rules import level_name_for
@@ -47,7 +47,7 @@ SPECIAL_ROLES = (
 def main():
     url = database_url()
     ensure_database(url)
-    _migrate(url)
+    migrate(make_app(url))
     started = time.perf_counter()
     rng = random.Random(SEED)
     tables = Tables(rng)
@@ -59,13 +59,6 @@ def main():
         phases = reload_tables(connection, tables)
     phases["vacuum analyze"] = vacuum_analyze(libpq_dsn(url))
     _report(tables, built, phases)
-
-
-def _migrate(url):
-    from flask_migrate import upgrade
-
-    with make_app(url).app_context():
-        upgrade()
 
 
 # --- people ------------------------------------------------------------------------

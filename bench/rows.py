@@ -57,11 +57,13 @@ def comment_text(rng):
 
 
 class Tables:
-    """COPY lines per table, filled in any order and loaded in COLUMNS order."""
+    """COPY lines per table, filled in any order and loaded in ``columns`` order
+    (the workflow tables' COLUMNS unless told otherwise)."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, columns=COLUMNS):
         self.rng = rng
-        self.lines = {name: [] for name in COLUMNS}
+        self.columns = columns
+        self.lines = {name: [] for name in columns}
         self.counts = Counter()
 
     def new_id(self):
@@ -78,7 +80,7 @@ class Tables:
     def copy_into(self, connection):
         """COPY every table; FREEZE because the caller truncated them in this transaction."""
         with connection.cursor() as cursor:
-            for name, columns in COLUMNS.items():
+            for name, columns in self.columns.items():
                 lines = self.lines[name]
                 with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FREEZE)") as copy:
                     for start in range(0, len(lines), COPY_BATCH):
