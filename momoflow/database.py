@@ -1,5 +1,6 @@
 """Model base, column types and engine tweaks shared by every feature's models."""
 
+import functools
 import sqlite3
 from datetime import datetime, timezone
 
@@ -43,20 +44,22 @@ def dialect_insert(table):
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
 
 
-def commit_keeping_loaded():
-    """Commit without expiring what the session has loaded, so nothing is read again.
+def built_per_dialect(build):
+    """Decorator for a statement that hot paths reuse: ``build()`` runs once per dialect
+    (upserts are dialect-specific constructs), and executing one prebuilt statement with
+    parameters skips building it and computing its cache key on every request."""
+    statements = {}
 
-    Only for a commit in the middle of a request whose loaded objects nobody else can
-    have changed meanwhile (the API key, say, after claiming an idempotency key).
-    """
-    from momoflow.extensions import db
+    @functools.wraps(build)
+    def statement():
+        from momoflow.extensions import db
 
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+        dialect = db.session.get_bind().dialect.name
+        if dialect not in statements:
+            statements[dialect] = build()
+        return statements[dialect]
+
+    return statement
 
 
 def utcnow():

@@ -50,6 +50,14 @@ def provision_user(email, organization=None):
     return user
 
 
+def needs_provisioning(user, organization_id):
+    """Whether ``user``, read by a caller's own lean query, cannot be used as it is (of
+    another organisation, inactive, or with directory details due a refresh): then
+    ``provision_user`` has the last word."""
+    return (not user.active or user.organization_id != organization_id
+            or (user.source == Source.DIRECTORY and _is_stale(user)))
+
+
 def sign_in(email, password):
     """The user these credentials belong to, with ``last_login_at`` set; else Unauthorized.
 

@@ -1,8 +1,13 @@
 """Creating, revoking and recognising API keys. Callers own the transaction."""
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+import sqlalchemy as sa
 
 from momoflow.apikeys.keys import generate_key, hash_key, is_well_formed, shown_prefix
+from momoflow.accounts.models import Organization, Tier
 from momoflow.apikeys.models import ApiKey
 from momoflow.database import utcnow
 from momoflow.errors import NotFound, ValidationFailed
@@ -41,17 +46,43 @@ def list_api_keys(organization):
                               .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc())).all()
 
 
+class KeyHolder(NamedTuple):
+    """The active API key a request carries: what every integrator request needs of it,
+    read in one lean statement (no ORM objects on the API's hot path)."""
+
+    id: uuid.UUID
+    name: str
+    organization_id: uuid.UUID
+    tier: Tier
+    last_used_at: datetime | None
+
+    @property
+    def organization(self):
+        return db.session.get(Organization, self.organization_id)
+
+
+_keys, _organizations = ApiKey.__table__, Organization.__table__
+_ACTIVE_KEY_BY_HASH = (
+    sa.select(_keys.c.id, _keys.c.name, _keys.c.organization_id, _organizations.c.tier, _keys.c.last_used_at)
+    .join_from(_keys, _organizations)
+    .where(_keys.c.key_hash == sa.bindparam("key_hash"), _keys.c.revoked_at.is_(None)))
+_NOTE_USE = (sa.update(_keys).where(_keys.c.id == sa.bindparam("key_id"))
+             .values(last_used_at=sa.bindparam("now")))
+
+
 def api_key_for(secret):
-    """The active key ``secret`` is, or None; malformed secrets never reach the database."""
+    """The active key ``secret`` is, as a KeyHolder, or None; malformed secrets never
+    reach the database."""
     if not is_well_formed(secret):
         return None
-    api_key = db.session.scalar(db.select(ApiKey).where(ApiKey.key_hash == hash_key(secret)))
-    if api_key is None or not api_key.is_active:
-        return None
-    return api_key
+    row = db.session.execute(_ACTIVE_KEY_BY_HASH, {"key_hash": hash_key(secret)}).first()
+    return KeyHolder(*row) if row else None
 
 
-def note_use(api_key):
+def note_use(key):
+    """Record that ``key`` (a KeyHolder) was used, at most once a minute; True if it wrote."""
     now = utcnow()
-    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
-        api_key.last_used_at = now
+    if key.last_used_at is not None and now - key.last_used_at <= LAST_USED_RESOLUTION:
+        return False
+    db.session.execute(_NOTE_USE, {"key_id": key.id, "now": now})
+    return True

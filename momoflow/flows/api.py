@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 def assign():
     spec = parse_assignment(json_body(wrong_type_status=415))
     api_key = current_api_key()
-    assignment = services.assign_flow(api_key.organization, spec, api_key=api_key)
+    assigned = services.assign_flow(api_key.organization_id, spec, api_key=api_key)
     log.info("assigned %s to %s as %s (X-Request-ID %s)", spec.flow_id, spec.user_email,
-             assignment.public_id, request.headers.get("X-Request-ID", "-"))
-    return assign_response(assignment, assignment.flow, assignment.user), 200
+             assigned.assignment.public_id, request.headers.get("X-Request-ID", "-"))
+    return assign_response(*assigned), 200
 
 
 @bp.post("/flows/assign/bulk")

@@ -113,8 +113,8 @@ def _assign_person(organization, flow, spec, entry, assigned_by):
         return PersonResult(entry, Outcome.INVALID_EMAIL, message="Not a valid email address")
     try:
         with db.session.begin_nested():
-            assignment = services.assign_flow(organization, replace(spec, flow_id=flow.public_id, user_email=email),
-                                              assigned_by=assigned_by)
+            assigned = services.assign_flow(organization.id, replace(spec, flow_id=flow.public_id, user_email=email),
+                                            assigned_by=assigned_by)
     except AlreadyAssigned as error:
         return PersonResult(entry, Outcome.ALREADY_ASSIGNED, email, assignment_id=error.extra["assignmentId"],
                             message=error.message)
@@ -122,4 +122,4 @@ def _assign_person(organization, flow, spec, entry, assigned_by):
         return PersonResult(entry, Outcome.NOT_FOUND, email, message=error.message)
     except DomainError as error:  # e.g. the directory did not answer
         return PersonResult(entry, Outcome.FAILED, email, message=error.message)
-    return PersonResult(entry, Outcome.ASSIGNED, email, assignment.user.display_name, assignment.public_id)
+    return PersonResult(entry, Outcome.ASSIGNED, email, assigned.user.display_name, assigned.assignment.public_id)

@@ -5,13 +5,16 @@ recorded in the caller's transaction, and nothing here commits.
 """
 
 import uuid
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from momoflow.accounts.services import provision_user
-from momoflow.database import dialect_insert, utcnow
-from momoflow.accounts.models import User
+from momoflow.accounts.emails import normalize_email
+from momoflow.accounts.models import Organization, Source, User
+from momoflow.accounts.services import needs_provisioning, provision_user
+from momoflow.database import built_per_dialect, dialect_insert, utcnow
 from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.events import record_event, record_events
 from momoflow.extensions import db
@@ -111,39 +114,96 @@ def list_flows(organization, include_archived=False):
 # --- assigning ----------------------------------------------------------------------
 
 
-def assign_flow(organization, spec, *, api_key=None, assigned_by=None):
-    """Assign ``spec.flow_id`` to ``spec.user_email``; returns the Assignment."""
-    flow = find_flow(organization, spec.flow_id)
+class Assigned(NamedTuple):
+    """A new assignment with the flow and person it joins, as answers and events need them."""
+
+    assignment: Assignment  # transient: inserted with Core, never in the session
+    flow: object  # a Flow, or a row with its columns
+    user: object  # a User, or a row with its columns
+
+
+_flows, _users, _assignments = Flow.__table__, User.__table__, Assignment.__table__
+# The integrator API's hot path reads the flow and the person in one statement.
+_FLOW_AND_PERSON = (
+    sa.select(_flows.c.id, _flows.c.public_id, _flows.c.name, _flows.c.status, _flows.c.module_count,
+              _flows.c.estimated_minutes, _users.c.id.label("user_id"), _users.c.email, _users.c.display_name,
+              _users.c.organization_id, _users.c.active, _users.c.source, _users.c.synced_at)
+    .select_from(_flows.outerjoin(_users, _users.c.email == sa.bindparam("email")))
+    .where(_flows.c.public_id == sa.bindparam("flow_id"), _flows.c.organization_id == sa.bindparam("organization_id")))
+
+
+class _Person(NamedTuple):
+    """The person's columns of a _FLOW_AND_PERSON row, under a User's attribute names."""
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    organization_id: uuid.UUID
+    active: bool
+    source: Source
+    synced_at: datetime | None
+
+    @classmethod
+    def of(cls, row):
+        return cls(row.user_id, row.email, row.display_name, row.organization_id, row.active, row.source,
+                   row.synced_at)
+
+
+def assign_flow(organization_id, spec, *, api_key=None, assigned_by=None):
+    """Assign ``spec.flow_id`` to ``spec.user_email``; returns what was Assigned.
+
+    Three statements when the person is known: flow and person, the INSERT, the event."""
+    flow, person = _flow_and_person(organization_id, spec) if can_name_a_row(spec.flow_id) else (None, None)
+    if flow is None:
+        raise flow_not_found(spec.flow_id)
+    _check_assignable(flow, spec)
+    if person is None or needs_provisioning(person, organization_id):
+        person = provision_user(spec.user_email, db.session.get(Organization, organization_id))
+    if person is None:
+        raise user_not_found(spec.user_email)
+    return _assign(organization_id, flow, person, spec, api_key, assigned_by)
+
+
+def _flow_and_person(organization_id, spec):
+    row = db.session.execute(_FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
+                                                "email": normalize_email(spec.user_email)}).first()
+    if row is None:
+        return None, None
+    return row, (_Person.of(row) if row.user_id else None)
+
+
+def _check_assignable(flow, spec):
     if flow.status != FlowStatus.ACTIVE:
         raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
-    user = provision_user(spec.user_email, organization)
-    if user is None:
-        raise user_not_found(spec.user_email)
-    return _assign(organization, flow, user, spec, api_key, assigned_by)
 
 
-def _assign(organization, flow, user, spec, api_key, assigned_by):
+@built_per_dialect
+def _insert_if_not_open():
     """One INSERT that the open-assignment index refuses for a duplicate (however two
-    requests race): no check-first SELECT, no savepoint. Only a refusal costs a SELECT."""
-    assignment = _new_assignment(organization, flow, user, spec, api_key, assigned_by)
-    columns = Assignment.__table__.columns
-    inserted = db.session.execute(
-        dialect_insert(Assignment.__table__).values({column.key: getattr(assignment, column.key) for column in columns})
-        .on_conflict_do_nothing(index_elements=["flow_id", "user_id"], index_where=OPEN_PREDICATE)
-        .returning(Assignment.__table__.c.id)).scalar()
-    if inserted is None:
+    requests race): no check-first SELECT, no savepoint."""
+    return (dialect_insert(_assignments)
+            .on_conflict_do_nothing(index_elements=["flow_id", "user_id"], index_where=OPEN_PREDICATE)
+            .returning(_assignments.c.id))
+
+
+def _assign(organization_id, flow, user, spec, api_key, assigned_by):
+    """Only a refusal costs a SELECT (for the open assignment's id)."""
+    assignment = _new_assignment(organization_id, flow, user, spec, api_key, assigned_by)
+    values = {column.key: getattr(assignment, column.key) for column in _assignments.columns}
+    if db.session.execute(_insert_if_not_open(), values).scalar() is None:
         raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email)
-    record_events("flow.assigned", [(organization.id, assignment.id,
+    record_events("flow.assigned", [(organization_id, assignment.id,
                                      assignment_event_payload(assignment, flow, user, api_key))],
                   actor=assigned_by)
-    return assignment
+    return Assigned(assignment, flow, user)
 
 
-def _new_assignment(organization, flow, user, spec, api_key, assigned_by):
+def _new_assignment(organization_id, flow, user, spec, api_key, assigned_by):
     # Every column is set here: the row is inserted with Core, without the ORM's defaults.
-    return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization.id, flow=flow, flow_id=flow.id, user=user,
-                      user_id=user.id, due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
-                      status=AssignmentStatus.ASSIGNED, modules_completed=0, assigned_at=utcnow(),
+    return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization_id,
+                      flow_id=flow.id, user_id=user.id, due_date=spec.due_date, priority=spec.priority,
+                      notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
+                      assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
                       assigned_by_api_key_id=api_key.id if api_key else None,
                       assigned_by_user_id=assigned_by.id if assigned_by else None)
 
@@ -167,7 +227,7 @@ def assign_many(api_key, items):
             flow, user = _resolve(spec, organization, flows, users)
             if (flow.id, user.id) in taken:
                 raise AlreadyAssigned(taken[flow.id, user.id], user.email)
-            assignment = _new_assignment(organization, flow, user, spec, api_key, None)
+            assignment = _new_assignment(organization.id, flow, user, spec, api_key, None)
             taken[flow.id, user.id] = assignment.public_id
             planned.append((assignment, flow, user))
             results.append(_succeeded(index, assignment, flow, user))
@@ -208,8 +268,7 @@ def _resolve(spec, organization, flows, users):
     flow = flows.get(spec.flow_id)
     if flow is None:
         raise flow_not_found(spec.flow_id)
-    if flow.status != FlowStatus.ACTIVE:
-        raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+    _check_assignable(flow, spec)
     user = users.get(spec.user_email) or provision_user(spec.user_email, organization)
     if user is None:
         raise user_not_found(spec.user_email)
@@ -221,7 +280,7 @@ def _assign_one(index, spec, organization, flows, users, api_key):
     try:
         flow, user = _resolve(spec, organization, flows, users)
         with db.session.begin_nested():
-            assignment = _assign(organization, flow, user, spec, api_key, None)
+            assignment = _assign(organization.id, flow, user, spec, api_key, None).assignment
         return _succeeded(index, assignment, flow, user)
     except DomainError as error:
         return _failed(index, error)

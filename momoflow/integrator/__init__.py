@@ -17,7 +17,7 @@ from flask_limiter.util import get_remote_address
 from momoflow.accounts.models import Tier
 from momoflow.apikeys.services import api_key_for, note_use
 from momoflow.errors import Unauthorized, json_error
-from momoflow.extensions import limiter
+from momoflow.extensions import db, limiter
 
 bp = Blueprint("integrator", __name__, url_prefix="/v1")
 
@@ -40,7 +40,7 @@ def _rate_limit_key():
 
 def _rate_limit():
     api_key = current_api_key()
-    tier = api_key.organization.tier if api_key else Tier.STANDARD
+    tier = api_key.tier if api_key else Tier.STANDARD
     return current_app.config[f"API_RATE_LIMIT_{tier.value.upper()}"]
 
 
@@ -53,7 +53,8 @@ def _require_api_key():
     api_key = current_api_key()
     if api_key is None:
         raise Unauthorized(INVALID_KEY)
-    note_use(api_key)
+    if note_use(api_key):
+        db.session.commit()  # on its own: reads never commit, and failed requests roll back
 
 
 @bp.after_request

@@ -2,14 +2,18 @@
 
 ``Idempotency-Key`` (the IETF draft's header) or, failing that, ``X-Request-ID`` (which
 the seed tells integrators to send, and to retry with) names a request for 24 hours,
-per API key. The first request claims the name in a transaction of its own; its
-work and the answer to replay then commit together. The same name again:
+per API key. The same name again:
 
 - same body, first one finished: the first answer again, nothing done twice;
 - same body, first one still running: 409 ``request_in_progress``;
 - different body: 422 ``idempotency_key_reused``.
 
-A request that fails gives its claim back, so the client's retry runs for real.
+Everything happens in the request's one transaction. On PostgreSQL a transaction-scoped
+advisory lock on the name tells a duplicate that the first is still running (it is
+released by the commit or rollback, so a crashed request never leaves a claim behind);
+SQLite runs one writing transaction at a time, so there a duplicate simply waits. The
+answer is stored with the work it describes, so a request that fails leaves nothing
+and the client's retry runs for real.
 """
 
 import functools
@@ -18,17 +22,19 @@ import json
 import uuid
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import jsonify, request
 
 from momoflow.apikeys.models import IdempotencyRecord
-from momoflow.database import commit_keeping_loaded, dialect_insert, utcnow
+from momoflow.database import built_per_dialect, dialect_insert, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
 
 HEADERS = ("Idempotency-Key", "X-Request-ID")
 KEPT_FOR = timedelta(hours=24)
-ABANDONED_AFTER = timedelta(minutes=2)  # a claim with no answer this old lost its process
 MAX_KEY_LENGTH = 255
+
+_records = IdempotencyRecord.__table__
 
 
 class KeyReused(DomainError):
@@ -50,18 +56,21 @@ def idempotent(view):
         from momoflow.integrator import current_api_key
 
         name = _key_from_headers()
-        record = _claim(current_api_key(), name, _fingerprint()) if name else None
-        if isinstance(record, IdempotencyRecord) and record.response_status is not None:
-            return _replay(record)
         try:
-            body, status = view(*args, **kwargs)
-            if record is not None:
-                _store_answer(record, body, status)
+            if name is None:
+                body, status = view(*args, **kwargs)
+            else:
+                api_key_id, request_hash = current_api_key().id, _fingerprint()
+                _lock(api_key_id, name)
+                replay = _earlier_answer(api_key_id, name, request_hash)
+                if replay is not None:
+                    db.session.commit()  # nothing to undo; keeps the key's last use
+                    return replay
+                body, status = view(*args, **kwargs)
+                _store_answer(api_key_id, name, request_hash, body, status)
             db.session.commit()
         except Exception:
             db.session.rollback()
-            if record is not None:
-                _release(record)
             raise
         return jsonify(body), status
 
@@ -91,51 +100,51 @@ def fingerprint(method, path, raw_body):
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + raw_body).hexdigest()
 
 
-def _claim(api_key, name, fingerprint):
-    """Our own fresh record for ``name``, or the finished one to replay; else a refusal."""
-    now = utcnow()
-    claimed = db.session.scalar(
-        dialect_insert(IdempotencyRecord)
-        .values(id=uuid.uuid4(), api_key_id=api_key.id, key=name, request_hash=fingerprint, created_at=now)
-        .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
-        .returning(IdempotencyRecord))
-    commit_keeping_loaded()  # the claim must be visible to concurrent requests now
-    if claimed is not None:
-        return claimed
-    record = db.session.scalar(db.select(IdempotencyRecord).where(
-        IdempotencyRecord.api_key_id == api_key.id, IdempotencyRecord.key == name)
-        .execution_options(populate_existing=True))
-    stale = now - record.created_at > KEPT_FOR or (
-        record.response_status is None and now - record.created_at > ABANDONED_AFTER)
-    if stale and _take_over(record, fingerprint, now):
-        return record
-    if record.request_hash != fingerprint:
-        raise KeyReused(f"{name!r} was already used for a different request; use a new key for a new request")
-    if record.response_status is None:
+def lock_id(api_key_id, name):
+    """The advisory lock (a signed 64-bit number) standing for ``name`` of this key."""
+    digest = hashlib.sha256(f"{api_key_id}\n{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_TRY_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.bindparam("lock_id", type_=sa.BigInteger)))
+_ANSWER = (sa.select(_records.c.request_hash, _records.c.response_status, _records.c.response_body)
+           .where(_records.c.api_key_id == sa.bindparam("api_key_id"), _records.c.key == sa.bindparam("key"),
+                  _records.c.created_at > sa.bindparam("kept_since")))
+
+
+@built_per_dialect
+def _upsert_answer():
+    """The answer, replacing an expired record of the same name."""
+    insert = dialect_insert(_records)
+    replaced = ("request_hash", "response_status", "response_body", "created_at")
+    return insert.on_conflict_do_update(index_elements=["api_key_id", "key"],
+                                        set_={column: insert.excluded[column] for column in replaced})
+
+
+def _lock(api_key_id, name):
+    """Hold ``name`` until this transaction ends; 409 if a running request holds it."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: transactions take the write lock one at a time
+    if not db.session.execute(_TRY_LOCK, {"lock_id": lock_id(api_key_id, name)}).scalar():
         raise InProgress(f"A request with the key {name!r} is still being processed; retry shortly")
-    return record
 
 
-def _take_over(record, fingerprint, now):
-    """Reclaim an expired or abandoned record, unless another request just did."""
-    taken = db.session.execute(
-        db.update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at)
-        .values(request_hash=fingerprint, created_at=now, response_status=None, response_body=None)).rowcount
-    db.session.commit()
-    db.session.refresh(record)
-    return taken == 1
+def _earlier_answer(api_key_id, name, request_hash):
+    """The stored answer to replay for ``name``, or None if it is new (or expired)."""
+    record = db.session.execute(_ANSWER, {"api_key_id": api_key_id, "key": name,
+                                          "kept_since": utcnow() - KEPT_FOR}).first()
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise KeyReused(f"{name!r} was already used for a different request; use a new key for a new request")
+    return _replay(record)
 
 
-def _store_answer(record, body, status):
-    record.response_status = status
-    record.response_body = body
-
-
-def _release(record):
-    db.session.execute(db.delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id,
-                                                          IdempotencyRecord.response_status.is_(None)))
-    db.session.commit()
+def _store_answer(api_key_id, name, request_hash, body, status):
+    """Kept for 24 hours (``created_at`` starts the clock)."""
+    db.session.execute(_upsert_answer(), {
+        "id": uuid.uuid4(), "api_key_id": api_key_id, "key": name, "request_hash": request_hash,
+        "response_status": status, "response_body": body, "created_at": utcnow()})
 
 
 def _replay(record):

@@ -1,6 +1,7 @@
 """API keys: their shape, storage (hash only), logging (never), and bulk assignment at scale."""
 
 import logging
+from datetime import timedelta
 
 from momoflow.accounts.models import User
 from momoflow.apikeys.keys import PREFIX, generate_key, hash_key, is_well_formed
@@ -32,6 +33,16 @@ def test_only_a_hash_is_stored_and_nothing_is_logged(integrator, db, caplog):
     assert all(integrator.secret not in str(value) for value in row)
     assert integrator.secret not in caplog.text
     assert stored.last_used_at is not None
+
+
+def test_reads_and_failed_requests_note_the_last_use_too(integrator, db):
+    assert integrator.get("/flows").status_code == 200
+    first_use = db.session.scalar(db.select(ApiKey.last_used_at))
+    assert first_use is not None
+    db.session.execute(db.update(ApiKey).values(last_used_at=first_use - timedelta(minutes=5)))
+    assert integrator.post("/flows/assign", json={"flowId": "flow_nope", "userEmail": "hr@example.com"}
+                           ).status_code == 404
+    assert db.session.scalar(db.select(ApiKey.last_used_at)) >= first_use
 
 
 def test_bulk_assigns_a_thousand_people_in_one_request(integrator, demo_org, db):

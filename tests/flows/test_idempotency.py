@@ -1,18 +1,18 @@
 """Idempotency-Key and X-Request-ID: replays, reuse, work in progress, expiry and races."""
 
-import json
 import threading
 from datetime import timedelta
 
 import pytest
 
-from momoflow.apikeys.models import ApiKey, IdempotencyRecord
+from momoflow.apikeys.models import IdempotencyRecord
 from momoflow.apikeys.services import create_api_key
 from momoflow.database import utcnow
 from momoflow.events import Event
 from momoflow.extensions import db as _db
 from momoflow.flows.models import Assignment
-from momoflow.integrator.idempotency import fingerprint
+from momoflow.integrator.idempotency import lock_id
+from tests.conftest import need
 from tests.flows.conftest import SEED_BODY, Integrator
 
 
@@ -39,14 +39,25 @@ def test_the_same_key_with_another_body_is_422(integrator):
     assert response.get_json()["error"] == "idempotency_key_reused"
 
 
-def test_a_duplicate_while_the_first_is_running_is_409(integrator, db):
-    integrator.get("/flows")  # the key exists and has been used
-    db.session.add(IdempotencyRecord(
-        api_key_id=db.session.scalar(db.select(ApiKey.id)), key="busy", created_at=utcnow(),
-        request_hash=fingerprint("POST", "/v1/flows/assign", json.dumps(SEED_BODY).encode())))
-    db.session.flush()
-    response = integrator.post("/flows/assign", json=SEED_BODY, headers={"Idempotency-Key": "busy"})
-    assert response.status_code == 409 and response.get_json()["error"] == "request_in_progress"
+@pytest.mark.usefixtures("committed_demo")
+def test_a_duplicate_while_the_first_is_running_is_409(app):
+    """The first request holds its key's advisory lock until it commits or rolls back."""
+    with app.app_context():
+        need(_db.engine.dialect.name == "postgresql", "advisory locks are PostgreSQL's (SQLite runs one writer at a time)")
+        from momoflow.accounts.services import find_organization
+
+        api_key, secret = create_api_key(find_organization("demo"), "busy")
+        _db.session.commit()
+        with _db.engine.connect() as first:  # stands for the first request, mid-transaction
+            first.execute(_db.select(_db.func.pg_advisory_xact_lock(lock_id(api_key.id, "busy"))))
+            response = Integrator(app.test_client(), secret).post(
+                "/flows/assign", json=SEED_BODY, headers={"Idempotency-Key": "busy"})
+            assert response.status_code == 409 and response.get_json()["error"] == "request_in_progress"
+            first.rollback()
+        again = Integrator(app.test_client(), secret).post("/flows/assign", json=SEED_BODY,
+                                                           headers={"Idempotency-Key": "busy"})
+        assert again.status_code == 200
+        _db.session.remove()
 
 
 def test_keys_belong_to_one_api_key(client, integrator, demo_org, db):

@@ -41,7 +41,7 @@ def error_of(html, input_id):
 def assign(demo, email, flow_id="flow_123abc", **fields):
     organization = demo[ADMIN].organization
     spec = parse_assignment({"flowId": flow_id, "userEmail": email, **fields})
-    return services.assign_flow(organization, spec, assigned_by=demo[ADMIN])
+    return services.assign_flow(organization.id, spec, assigned_by=demo[ADMIN]).assignment
 
 
 def rows(html, kind="assignment-row"):
