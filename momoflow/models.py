@@ -3,7 +3,8 @@
 from momoflow.accounts.models import Organization, User  # noqa: F401
 from momoflow.apikeys.models import ApiKey, IdempotencyRecord  # noqa: F401
 from momoflow.events import Event  # noqa: F401
-from momoflow.flows.models import Assignment, Flow, Module, ModuleProgress  # noqa: F401
+from momoflow.flows.models import Assignment, Flow, FlowSchedule, Module, ModuleProgress  # noqa: F401
+from momoflow.notifications.models import Email, EmailOptOut, Notification  # noqa: F401
 from momoflow.workflows.models import (  # noqa: F401
     Activity,
     ApprovalLevel,
@@ -13,3 +14,4 @@ from momoflow.workflows.models import (  # noqa: F401
     RequestNumberCounter,
     WorkflowRequest,
 )
+from momoflow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401

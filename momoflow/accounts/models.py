@@ -34,6 +34,11 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     tier: Mapped[Tier] = mapped_column(enum_column(Tier), default=Tier.STANDARD)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The working-time calendar STANDARD requests' TATs count in (momoflow.worktime).
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    workdays: Mapped[str] = mapped_column(sa.String(40), default="mon-fri", server_default="mon-fri")
+    work_hours: Mapped[str] = mapped_column(sa.String(20), default="09:00-17:00", server_default="09:00-17:00")
+    holidays: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # one YYYY-MM-DD a line
 
     def __repr__(self):
         return f"<Organization {self.slug}>"

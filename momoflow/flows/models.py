@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from momoflow.accounts.models import User
-from momoflow.database import UTCDateTime, enum_column, utcnow
+from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
 from momoflow.extensions import db
 from momoflow.publicids import public_id
 
@@ -40,7 +40,8 @@ class AssignmentStatus(enum.StrEnum):
 
 OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 # The open-assignment index's predicate, as literal SQL: ON CONFLICT must repeat it verbatim.
-OPEN_PREDICATE = sa.text("status IN ('assigned', 'in_progress')")
+OPEN_SQL = "status IN ('assigned', 'in_progress')"
+OPEN_PREDICATE = sa.text(OPEN_SQL)
 
 
 class Flow(db.Model):
@@ -94,6 +95,10 @@ class Assignment(db.Model):
         sa.Index("ix_assignments_open_due", "due_date",
                  postgresql_where=sa.text("status IN ('assigned', 'in_progress')"),
                  sqlite_where=sa.text("status IN ('assigned', 'in_progress')")),
+        # The overdue sweep: open, with a due date, not yet announced as overdue.
+        sa.Index("ix_assignments_overdue_pending", "due_date",
+                 postgresql_where=sa.text(f"{OPEN_SQL} AND overdue_notified_at IS NULL"),
+                 sqlite_where=sa.text(f"{OPEN_SQL} AND overdue_notified_at IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -111,6 +116,7 @@ class Assignment(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # flow.overdue sent, once
     assigned_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     assigned_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
 
@@ -137,3 +143,40 @@ class ModuleProgress(db.Model):
     module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"),
                                                  primary_key=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScheduleUnit(enum.StrEnum):
+    DAYS = "days"
+    MONTHS = "months"
+
+
+class FlowSchedule(db.Model):
+    """Assign a flow to the same people again every N days or months (e.g. yearly training)."""
+
+    __tablename__ = "flow_schedules"
+    __table_args__ = (
+        sa.Index("ix_flow_schedules_due", "next_run_at",
+                 postgresql_where=sa.text("active"), sqlite_where=sa.text("active")),
+        sa.Index("ix_flow_schedules_organization", "organization_id", "created_at", "id"),
+        sa.CheckConstraint("every > 0", name="every_positive"),
+        sa.CheckConstraint("due_in_days >= 0", name="due_in_days_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("sched"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id"))
+    user_emails: Mapped[list] = mapped_column(JSON, default=list)
+    every: Mapped[int] = mapped_column(sa.SmallInteger)
+    unit: Mapped[ScheduleUnit] = mapped_column(enum_column(ScheduleUnit))
+    due_in_days: Mapped[int] = mapped_column(sa.SmallInteger, default=30)  # each run's due date offset
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.MEDIUM)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    flow: Mapped[Flow] = relationship(lazy="raise_on_sql")

@@ -124,6 +124,9 @@ class ApprovalLevel(db.Model):
                  postgresql_where=sa.text("status = 'IN_PROGRESS'"),
                  sqlite_where=sa.text("status = 'IN_PROGRESS'")),
         sa.Index("ix_approval_levels_approver_id", "approver_id"),
+        sa.Index("ix_approval_levels_tat_due", "tat_next_check_at",
+                 postgresql_where=sa.text("status = 'IN_PROGRESS' AND tat_next_check_at IS NOT NULL"),
+                 sqlite_where=sa.text("status = 'IN_PROGRESS' AND tat_next_check_at IS NOT NULL")),
         sa.CheckConstraint("tat_hours > 0", name="tat_hours_positive"),
         sa.CheckConstraint("level_number > 0", name="level_number_positive"),
     )
@@ -138,6 +141,10 @@ class ApprovalLevel(db.Model):
     status: Mapped[LevelStatus] = mapped_column(enum_column(LevelStatus), default=LevelStatus.PENDING)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tat_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reminders at 50 % and 75 % of the TAT, then the breach: how far along the level is
+    # (0 none yet, 1 half, 2 three quarters, 3 breached) and when the next one is due.
+    tat_stage: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    tat_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comments: Mapped[str | None] = mapped_column(sa.Text)
 
