@@ -17,6 +17,7 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_response_hooks(app)
+    register_background_work(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -72,6 +73,7 @@ def register_blueprints(app):
     from momoflow.extensions import csrf
     from momoflow.flows.views import bp as flows_bp
     from momoflow.integrator import bp as integrator_bp
+    from momoflow.health import bp as health_bp
     from momoflow.openapi import bp as openapi_bp
     from momoflow.workflows.views import bp as workflows_bp
 
@@ -85,6 +87,7 @@ def register_blueprints(app):
     app.register_blueprint(workflows_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(settings_bp)
 
@@ -98,6 +101,25 @@ def register_response_hooks(app):
     if app.config["SESSION_COOKIE_SECURE"]:
         app.after_request(add_hsts)
     app.jinja_env.globals["htmx_version"] = HTMX_VERSION
+
+
+def register_background_work(app):
+    """Without Redis, background work runs in this process at the end of each request
+    (and, in development, the periodic tick piggybacks on requests)."""
+    if app.config["REDIS_URL"]:
+        return
+    from momoflow import jobs
+    from momoflow.jobs import tick
+
+    @app.after_request
+    def _run_background_work(response):
+        try:
+            jobs.run_pending_in_process()
+            if app.config["IN_PROCESS_TICK"]:
+                tick.maybe_run_in_process()
+        except Exception:  # the user's request succeeded; the tick retries what failed
+            app.logger.exception("in-process background work failed")
+        return response
 
 
 def register_error_handlers(app):

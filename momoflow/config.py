@@ -44,6 +44,17 @@ class Defaults:
     SMTP_PASSWORD = None
     SMTP_SECURITY = "none"  # none | starttls | ssl
     MAIL_FROM = "MomoFlow <no-reply@momoflow.local>"
+    SMTP_TIMEOUT = 10  # seconds
+    BASE_URL = "http://127.0.0.1:5000"  # where links in emails point
+
+    # Background work (momoflow.jobs): the periodic tick, and in-process mode's use of it.
+    TICK_SECONDS = 60
+    IN_PROCESS_TICK = None  # None: on in development (make run), off otherwise
+    WEBHOOK_ALLOW_LOOPBACK = False  # let webhooks reach 127.0.0.1 (tests, local trials)
+    WEBHOOK_TIMEOUT = 10  # seconds for the whole answer (connecting: at most 5)
+    # Seconds before each retry: about a day in all, then the endpoint is disabled.
+    WEBHOOK_RETRY_SCHEDULE = "10,60,300,1800,3600,7200,14400,21600,21600,21600"
+    EVENT_RETENTION_DAYS = 30  # dispatched events older than this are purged
 
     JWT_EXPIRES_SECONDS = 8 * 3600
     LOGIN_RATE_LIMIT = "10 per minute"  # per address and, separately, per email
@@ -100,6 +111,14 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": int,
     "SESSION_COOKIE_SECURE": lambda v: _parse_bool(v),
     "DEMO_PASSWORD": str,
+    "SMTP_TIMEOUT": float,
+    "BASE_URL": str,
+    "TICK_SECONDS": int,
+    "IN_PROCESS_TICK": lambda v: _parse_bool(v),
+    "WEBHOOK_ALLOW_LOOPBACK": lambda v: _parse_bool(v),
+    "WEBHOOK_TIMEOUT": float,
+    "WEBHOOK_RETRY_SCHEDULE": str,
+    "EVENT_RETENTION_DAYS": int,
 }
 
 
@@ -129,6 +148,8 @@ def _derive(app):
     config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(config["DATABASE_URL"], instance))
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or str(instance / "uploads")
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    if config["IN_PROCESS_TICK"] is None:
+        config["IN_PROCESS_TICK"] = env == "development"
     config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], env, instance)
     if env != "production":
         # Local runs are served over plain http; secure cookies would never come back.

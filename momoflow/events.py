@@ -2,8 +2,8 @@
 
 This table is the outbox: a change and its event commit or roll back together, so
 an event is never announced for a change that did not happen, nor lost for one
-that did. The background workers (in-app notices, email, webhooks) read rows whose
-``dispatched_at`` is empty; nothing here talks to Redis or the network.
+that did. Committing an event kicks the outbox relay (``momoflow.outbox``), which hands
+it to the notifications and webhooks and sets ``dispatched_at``.
 """
 
 import uuid
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from momoflow.database import JSON, UTCDateTime, utcnow
 from momoflow.extensions import db
+from momoflow.jobs import kick_after_commit
 
 # Every event type the app may record; a typo fails loudly instead of going unheard.
 EVENT_TYPES = frozenset({
@@ -21,6 +22,9 @@ EVENT_TYPES = frozenset({
     "workflow.approved",
     "workflow.rejected",
     "workflow.withdrawn",
+    "level.started",  # a level is now waiting on its approver (payload: approverId, tatDeadline, …)
+    "level.tat_reminder",  # 50 % or 75 % of a level's TAT has passed (payload: percent)
+    "level.tat_breached",  # the TAT has passed without a decision
     "level.approved",
     "level.rejected",
     "approver.added",
@@ -30,6 +34,7 @@ EVENT_TYPES = frozenset({
     "flow.started",
     "flow.completed",
     "flow.overdue",
+    "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
 })
 
 
@@ -58,6 +63,7 @@ def record_event(event_type, *, organization_id, subject_id, actor=None, payload
     event = Event(type=event_type, organization_id=organization_id, subject_id=subject_id,
                   actor_id=actor.id if actor else None, payload=payload or {})
     db.session.add(event)
+    kick_after_commit(db.session(), "events")
     return event
 
 
@@ -70,6 +76,7 @@ def record_events(event_type, events, actor=None):
         {"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
          "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None}
         for organization_id, subject_id, payload in events])
+    kick_after_commit(db.session(), "events")
 
 
 def _check_type(event_type):
