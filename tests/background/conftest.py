@@ -1,0 +1,52 @@
+"""End-to-end background work: the app served over HTTP with ``REDIS_URL`` set, a Redis
+server and an RQ worker pool of our own, all against the session's committed database."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.background.services import RedisServer, WorkerPool, redis_available
+from tests.conftest import TEST_SECRET_KEY, make_test_app, need
+
+# Fast clocks so a test sees retries and ticks within seconds, not minutes.
+FAST = {"TICK_SECONDS": "1", "WEBHOOK_RETRY_SCHEDULE": "1,1,1,1,1", "WEBHOOK_ALLOW_LOOPBACK": "1",
+        "WORKER_MAINTENANCE_SECONDS": "1"}
+
+
+@pytest.fixture
+def redis_server():
+    need(redis_available(), "redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def background_app(database_url, redis_server, tmp_path):
+    """The app as production runs it: jobs go to RQ on ``redis_server``."""
+    overrides = {key: value for key, value in FAST.items() if key != "WORKER_MAINTENANCE_SECONDS"}
+    overrides.update(TICK_SECONDS=1, WEBHOOK_ALLOW_LOOPBACK=True)
+    return make_test_app(database_url, tmp_path, REDIS_URL=redis_server.url, **overrides)
+
+
+@pytest.fixture
+def served(background_app):
+    server = make_server("127.0.0.1", 0, background_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def worker_environment(database_url, redis_server):
+    return {"MOMOFLOW_ENV": "testing", "SECRET_KEY": TEST_SECRET_KEY, "DATABASE_URL": database_url,
+            "REDIS_URL": redis_server.url, **FAST}
+
+
+@pytest.fixture
+def workers(worker_environment, tmp_path):
+    pool = WorkerPool(worker_environment, tmp_path / "worker.log").start()
+    yield pool
+    pool.stop()
