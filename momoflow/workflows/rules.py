@@ -1,6 +1,7 @@
-"""The workflow rules every caller shares: limits, level names, TAT arithmetic."""
+"""The workflow rules every caller shares: limits, level names, how TAT hours read.
 
-from datetime import timedelta
+TAT times (deadlines, reminders) are computed in ``momoflow.workflows.tat``."""
+
 from decimal import Decimal
 
 MAX_LEVELS = 10
@@ -25,11 +26,6 @@ def level_name_for(approver, level_number):
 
 def generic_level_name(level_number):
     return f"Level {level_number} Approval"
-
-
-def tat_deadline(started_at, tat_hours):
-    """When a level started at ``started_at`` becomes overdue (calendar hours)."""
-    return started_at + timedelta(hours=float(tat_hours))
 
 
 def tat_hours_json(tat_hours):

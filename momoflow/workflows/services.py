@@ -9,7 +9,7 @@ from momoflow.accounts.services import provision_user
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError, NotFound
 from momoflow.extensions import db
-from momoflow.workflows import rules
+from momoflow.workflows import rules, tat
 from momoflow.workflows.access import load_access
 from momoflow.workflows.activity import log_activity
 from momoflow.workflows.documents import store_upload
@@ -74,6 +74,7 @@ def create_request(initiator, spec, files=(), category=None):
                  f"{initiator.display_name} created the request with {len(levels)} approval "
                  f"level{'s' if len(levels) > 1 else ''}",
                  approvers=[a.email for a in approvers], spectators=[s.email for s in spectators])
+    tat.log_started(request, levels[0], initiator)
     _attach(request, initiator, stored_files, category)
     return request
 
@@ -148,6 +149,7 @@ def approve_level(actor, request_id, level_id, comments=None):
         log_activity(request, actor, "workflow.approved", f"Request approved by {actor.display_name}")
     else:
         _start_level(request, later[0], now)
+        tat.log_started(request, later[0], actor)
     db.session.flush()
     return level
 
@@ -205,9 +207,10 @@ def _require_pending(request, verb):
 
 
 def _start_level(request, level, now):
+    """Make ``level`` the current one and start its TAT; the caller logs it with
+    ``tat.log_started`` once the rows have ids."""
     level.status = LevelStatus.IN_PROGRESS
-    level.started_at = now
-    level.tat_deadline = rules.tat_deadline(now, level.tat_hours)
+    tat.start_clock(request, level, now)
     request.current_level = level.level_number
 
 
@@ -263,8 +266,10 @@ def add_approver_at_level(actor, request_id, new_level):
                           level_name=new_level.level_name or rules.level_name_for(approver, number))
     db.session.add(level)
     request.total_levels += 1
-    if existing is not None and existing.status == LevelStatus.IN_PROGRESS:
-        existing.status, existing.started_at, existing.tat_deadline = LevelStatus.PENDING, None, None
+    takes_over = existing is not None and existing.status == LevelStatus.IN_PROGRESS
+    if takes_over:
+        existing.status = LevelStatus.PENDING
+        tat.stop_clock(existing)
         _start_level(request, level, utcnow())
     if participant is None:
         _add_participant(request, approver, ParticipantType.APPROVER, actor)
@@ -274,6 +279,8 @@ def add_approver_at_level(actor, request_id, new_level):
     log_activity(request, actor, "approver.added",
                  f"{actor.display_name} added {approver.display_name} as approver at level {number}",
                  levelId=str(level.id), levelNumber=number, approverEmail=approver.email)
+    if takes_over:
+        tat.log_started(request, level, actor)
     return level
 
 

@@ -48,7 +48,8 @@ def test_each_approver_in_turn_approves_the_request(api_as, db):
     assert [(l["status"], l["comments"]) for l in detail["approvalLevels"]] == [
         ("APPROVED", "ok 1"), ("APPROVED", "ok 2"), ("APPROVED", "ok 3")]
     assert _event_types(db, request_id) == [
-        "workflow.created", "level.approved", "level.approved", "level.approved", "workflow.approved"]
+        "workflow.created", "level.started", "level.approved", "level.started", "level.approved", "level.started",
+        "level.approved", "workflow.approved"]
     assert [a["action"] for a in detail["activities"]][:2] == ["workflow.approved", "level.approved"]
 
 
@@ -74,7 +75,8 @@ def test_rejection_closes_the_request(api_as, db):
     assert detail["status"] == "REJECTED"
     assert [(l["status"], l["comments"]) for l in detail["approvalLevels"]] == [
         ("REJECTED", "Budget exceeded"), ("SKIPPED", None)]
-    assert _event_types(db, request_id) == ["workflow.created", "level.rejected", "workflow.rejected"]
+    assert _event_types(db, request_id) == ["workflow.created", "level.started", "level.rejected",
+                                            "workflow.rejected"]
 
 
 def test_withdraw(api_as, db):
@@ -82,7 +84,7 @@ def test_withdraw(api_as, db):
     response = api_as(INITIATOR).post(f"/workflows/{request_id}/withdraw", json={"reason": "Not needed"})
     assert response.status_code == 200 and response.get_json()["data"]["status"] == "CANCELLED"
     assert api_as("manager@royalenfield.com").get("/workflows?view=approve").get_json()["data"] == []
-    assert _event_types(db, request_id) == ["workflow.created", "workflow.withdrawn"]
+    assert _event_types(db, request_id) == ["workflow.created", "level.started", "workflow.withdrawn"]
 
 
 def test_approver_inserted_at_the_current_level_acts_first(api_as, db):
@@ -99,7 +101,8 @@ def test_approver_inserted_at_the_current_level_acts_first(api_as, db):
         (3, "approver@royalenfield.com", "Level 3 Approval", "PENDING", True),  # renamed with its number
     ]
     assert api_as("manager@royalenfield.com").get("/workflows?view=approve").get_json()["data"] == []
-    assert _event_types(db, request_id) == ["workflow.created", "approver.added"]
+    assert _event_types(db, request_id) == ["workflow.created", "level.started", "approver.added",
+                                            "level.started"]  # the inserted level took over the clock
 
 
 def test_a_spectator_can_be_made_an_approver(api_as):
@@ -154,7 +157,9 @@ def test_documents_download_for_participants_who_may(api_as):
 
 
 def test_list_views_and_keyset_pagination(api_as):
-    ids = [_create(api_as, "manager@royalenfield.com", title=f"Request {n}",
+    # EXPRESS, so each deadline is later than the one before (STANDARD ones started outside
+    # working hours all fall at the same moment).
+    ids = [_create(api_as, "manager@royalenfield.com", title=f"Request {n}", priority="EXPRESS",
                    spectators=["spectator@royalenfield.com"])["requestId"] for n in range(5)]
     mine, cursor, pages = [], None, 0
     while True:
@@ -172,7 +177,7 @@ def test_list_views_and_keyset_pagination(api_as):
     watching = api_as("spectator@royalenfield.com").get("/workflows?view=watching").get_json()["data"]
     assert len(watching) == 5
     assert api_as(INITIATOR).get("/workflows?view=mine&status=APPROVED").get_json()["data"] == []
-    assert len(api_as(INITIATOR).get("/workflows?priority=standard").get_json()["data"]) == 5
+    assert len(api_as(INITIATOR).get("/workflows?priority=express").get_json()["data"]) == 5
     assert len(api_as("admin@company.com").get("/workflows?view=all").get_json()["data"]) == 5
 
 
@@ -182,7 +187,7 @@ def test_events_roll_back_with_the_change(demo, db):
     count_events = db.select(db.func.count(Event.id))
     savepoint = db.session.begin_nested()
     services.create_request(demo[INITIATOR], spec)
-    assert db.session.scalar(count_events) == 1
+    assert db.session.scalar(count_events) == 2  # workflow.created, level.started
     savepoint.rollback()
     assert db.session.scalar(count_events) == 0
 

@@ -2,8 +2,10 @@
 
 from datetime import datetime, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 
-from momoflow.workflows import rules
+from momoflow.workflows import rules, tat
+from momoflow.worktime import DEFAULT_CALENDAR
 from momoflow.workflows.numbering import next_request_number
 from tests.factories import make_org, make_user
 
@@ -35,8 +37,14 @@ def test_level_names_follow_designation_then_department_then_number(db):
     assert rules.level_name_for(make_user(organization), 3) == "Level 3 Approval"
 
 
-def test_deadline_is_start_plus_tat_in_calendar_hours():
+def test_express_deadlines_count_calendar_hours_and_standard_ones_working_hours():
     start = datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)  # a Friday evening
-    assert rules.tat_deadline(start, Decimal("1.5")) == datetime(2026, 11, 20, 19, 30, tzinfo=timezone.utc)
-    assert rules.tat_deadline(start, Decimal(48)) == datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+
+    def deadline(priority, hours):
+        return tat.deadline_for(SimpleNamespace(priority=priority), SimpleNamespace(tat_hours=Decimal(hours)),
+                                start, DEFAULT_CALENDAR)
+
+    assert deadline("EXPRESS", "1.5") == datetime(2026, 11, 20, 19, 30, tzinfo=timezone.utc)
+    assert deadline("EXPRESS", 48) == datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
+    assert deadline("STANDARD", "1.5") == datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)  # Monday 09:00 on
     assert rules.tat_hours_json(Decimal("24.00")) == 24 and rules.tat_hours_json(Decimal("1.50")) == 1.5

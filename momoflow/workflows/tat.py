@@ -1,0 +1,245 @@
+"""Turn-around time (TAT): a level's deadline and reminders, and the tick duty that
+announces them.
+
+The one place TAT times come from. ``start_clock`` stores a level's deadline when it
+starts; pages, the API and the reminders all read that stored ``tat_deadline``, so
+they agree to the microsecond. STANDARD requests count the organisation's working
+hours, EXPRESS requests calendar hours (``momoflow.worktime``). A changed calendar
+applies to levels started afterwards: running levels keep their deadline.
+
+Stages: 0 running, 1 reminded at 50 %, 2 reminded at 75 %, 3 breached at 100 %.
+``tat_next_check_at`` is when the next stage is due (None once breached), and the
+partial index ``ix_approval_levels_tat_due`` holds only running levels that have one,
+so each tick reads only the levels that are due.
+"""
+
+import logging
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from momoflow import worktime
+from momoflow.accounts.models import Organization, User
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.workflows.activity import log_activity
+from momoflow.workflows.models import ApprovalLevel, LevelStatus, WorkflowRequest
+from momoflow.workflows.rules import tat_hours_json
+
+log = logging.getLogger(__name__)
+
+BREACHED = 3
+PERCENT = {1: 50, 2: 75, BREACHED: 100}  # how much of the TAT has passed at each stage
+BATCH = 500
+MAX_PER_TICK = 5000  # a backlog (after downtime) is worked off over a few ticks, each short
+
+
+# --- the times --------------------------------------------------------------------
+
+
+def calendar_for(organization):
+    """The organisation's working-time calendar, or the default if its settings are
+    unusable (the settings page refuses bad values: this is data changed behind its back)."""
+    try:
+        return worktime.WorkCalendar.from_settings(organization.timezone, organization.workdays,
+                                                   organization.work_hours, organization.holidays)
+    except ValueError:  # CalendarSettingsError included
+        log.warning("organisation %s has an unusable working-time calendar; using the default",
+                    organization.slug, exc_info=True)
+        return worktime.DEFAULT_CALENDAR
+
+
+def deadline_for(request, level, started_at, calendar=None):
+    """When ``level`` of ``request`` runs out of TAT if it starts at ``started_at``."""
+    return worktime.deadline(request.priority, calendar or _calendar_of(request), started_at, level.tat_hours)
+
+
+def checkpoint_for(request, level, stage, calendar=None):
+    """When a started ``level`` reaches ``stage``: its stored deadline for the breach,
+    else the reminder's share of the TAT (never later than the deadline, should the
+    calendar have changed since the level started)."""
+    if stage >= BREACHED:
+        return level.tat_deadline
+    moment = worktime.checkpoint(request.priority, calendar or _calendar_of(request), level.started_at,
+                                 level.tat_hours, Decimal(PERCENT[stage]) / 100)
+    return min(moment, level.tat_deadline)
+
+
+def next_check(request, level, calendar=None):
+    """When ``level``'s next stage is due; None once it is breached."""
+    if level.tat_stage >= BREACHED:
+        return None
+    return checkpoint_for(request, level, level.tat_stage + 1, calendar)
+
+
+def start_clock(request, level, started_at):
+    """Start ``level``'s TAT: its deadline, and the first reminder to look for."""
+    calendar = _calendar_of(request)
+    level.started_at = started_at
+    level.tat_deadline = deadline_for(request, level, started_at, calendar)
+    level.tat_stage = 0
+    level.tat_next_check_at = next_check(request, level, calendar)
+
+
+def stop_clock(level):
+    """A level that goes back to waiting (an approver was inserted before it)."""
+    level.started_at = level.tat_deadline = level.tat_next_check_at = None
+    level.tat_stage = 0
+
+
+def _calendar_of(request):
+    # Usually in the identity map already (the acting user's organisation): no query.
+    return calendar_for(db.session.get(Organization, request.organization_id))
+
+
+# --- the organisation's calendar (Settings → Working time) -------------------------
+
+MAX_HOLIDAYS_LENGTH = 20_000  # characters: decades of holidays, with their names
+
+
+def save_calendar(organization, timezone, workdays, day_start, day_end, holidays):
+    """Check an admin's working-time settings and store them on ``organization``;
+    ValidationFailed names every field that is wrong. Levels that start from now on
+    count in the new calendar; running levels keep their deadlines."""
+    problems, parsed = [], {}
+    checks = {
+        "timezone": lambda: _parse_timezone(timezone),
+        "workdays": lambda: worktime.parse_workdays(list(workdays)),
+        "hours": lambda: _parse_hours(day_start, day_end),
+        "holidays": lambda: _parse_holidays(holidays),
+    }
+    for field, parse in checks.items():
+        try:
+            parsed[field] = parse()
+        except worktime.CalendarSettingsError as error:
+            problems.append((error.field, error.message))
+    if problems:
+        raise ValidationFailed(problems)
+    start, end = parsed["hours"]
+    organization.timezone = parsed["timezone"]
+    organization.workdays = ",".join(worktime.WEEKDAY_NAMES[day - 1][:3] for day in sorted(parsed["workdays"]))
+    organization.work_hours = f"{start:%H:%M}-{end:%H:%M}"
+    organization.holidays = "\n".join(line.strip() for line in (holidays or "").strip().splitlines())
+    db.session.flush()
+    return calendar_for(organization)
+
+
+def sample_deadlines(organization, hours, now):
+    """``{priority: "Mon 24 Nov 17:00 UTC"}``: when a ``hours`` TAT started at ``now``
+    would end (the settings page's example)."""
+    calendar = calendar_for(organization)
+    return {priority: local_text(worktime.deadline(priority, calendar, now, hours), calendar)
+            for priority in ("STANDARD", "EXPRESS")}
+
+
+def _parse_timezone(text):
+    name = (text or "").strip()
+    if not name:
+        raise worktime.CalendarSettingsError("timezone", "Time zone: enter a time zone name like Europe/London.")
+    return worktime.WorkCalendar(timezone=name).timezone
+
+
+def _parse_hours(day_start, day_end):
+    if not (day_start or "").strip() or not (day_end or "").strip():
+        raise worktime.CalendarSettingsError(
+            "hours", "Working hours: enter both the time the working day starts and the time it ends.")
+    return worktime.parse_hours(f"{day_start.strip()}-{day_end.strip()}")
+
+
+def _parse_holidays(text):
+    if len(text or "") > MAX_HOLIDAYS_LENGTH:
+        raise worktime.CalendarSettingsError(
+            "holidays", f"Holidays: the list can be at most {MAX_HOLIDAYS_LENGTH:,} characters long.")
+    return worktime.parse_holidays(text or "")
+
+
+# --- the activity lines and events ------------------------------------------------
+
+
+def log_started(request, level, actor):
+    """The ``level.started`` activity line and event; ``actor`` is who caused the start.
+    Call once the level and request have ids (after a flush)."""
+    approver, calendar = level.approver, _calendar_of(request)
+    log_activity(request, actor, "level.started",
+                 f"Level {level.level_number} ({level.level_name}) started: waiting on "
+                 f"{approver.display_name} until {local_text(level.tat_deadline, calendar)}",
+                 **_details(level, approver))
+
+
+def _log_stage(request, level, approver, calendar):
+    hours, until = tat_hours_json(level.tat_hours), local_text(level.tat_deadline, calendar)
+    if level.tat_stage >= BREACHED:
+        log_activity(request, None, "level.tat_breached",
+                     f"Level {level.level_number} breached its {hours}-hour TAT: {approver.display_name} "
+                     f"had until {until}", **_details(level, approver))
+        return
+    percent = PERCENT[level.tat_stage]
+    log_activity(request, None, "level.tat_reminder",
+                 f"Level {level.level_number} is {percent}% through its {hours}-hour TAT: "
+                 f"{approver.display_name} has until {until}", percent=percent, **_details(level, approver))
+
+
+def _details(level, approver):
+    return {"levelId": str(level.id), "levelNumber": level.level_number, "levelName": level.level_name,
+            "approverId": str(approver.id), "approverEmail": approver.email,
+            "tatHours": tat_hours_json(level.tat_hours), "tatDeadline": level.tat_deadline.isoformat()}
+
+
+def local_text(moment, calendar):
+    """``Mon 24 Nov 17:00 UTC``: a time as the organisation's clocks show it."""
+    local = moment.astimezone(calendar.zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+
+
+# --- the tick's duty --------------------------------------------------------------
+
+
+def check(now):
+    """Advance every running level whose next stage is due by ``now``, recording its
+    reminder or breach; returns how many levels were looked at. The caller commits.
+
+    A level that passed several stages at once (the tick was down) gets only the
+    latest: never a 50 % reminder after its breach.
+    """
+    calendars, seen = {}, 0
+    while seen < MAX_PER_TICK:
+        rows = _claim(now)
+        for level, request, approver, organization in rows:
+            if organization.id not in calendars:
+                calendars[organization.id] = calendar_for(organization)
+            _advance(request, level, approver, calendars[organization.id], now)
+        db.session.flush()
+        seen += len(rows)
+        if len(rows) < BATCH:
+            break
+    return seen
+
+
+def _claim(now):
+    """The next batch of due levels, locked: two ticks side by side never announce a
+    stage twice, and neither waits for the other."""
+    return db.session.execute(
+        sa.select(ApprovalLevel, WorkflowRequest, User, Organization)
+        .join(WorkflowRequest, WorkflowRequest.id == ApprovalLevel.request_id)
+        .join(User, User.id == ApprovalLevel.approver_id)
+        .join(Organization, Organization.id == WorkflowRequest.organization_id)
+        .options(sa.orm.lazyload(WorkflowRequest.initiator), sa.orm.lazyload(User.organization))
+        .where(ApprovalLevel.status == LevelStatus.IN_PROGRESS, ApprovalLevel.tat_next_check_at.is_not(None),
+               ApprovalLevel.tat_next_check_at <= now)
+        .order_by(ApprovalLevel.tat_next_check_at)
+        .limit(BATCH)
+        .with_for_update(of=ApprovalLevel, skip_locked=True)).all()
+
+
+def _advance(request, level, approver, calendar, now):
+    if level.started_at is None or level.tat_deadline is None:  # no clock to follow
+        level.tat_next_check_at = None
+        return
+    reached = level.tat_stage
+    while reached < BREACHED and checkpoint_for(request, level, reached + 1, calendar) <= now:
+        reached += 1
+    moved = reached > level.tat_stage
+    level.tat_stage = reached
+    level.tat_next_check_at = next_check(request, level, calendar)
+    if moved:
+        _log_stage(request, level, approver, calendar)
