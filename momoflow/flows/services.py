@@ -208,14 +208,17 @@ def _new_assignment(organization_id, flow, user, spec, api_key, assigned_by):
                       assigned_by_user_id=assigned_by.id if assigned_by else None)
 
 
-def assign_many(api_key, items):
+def assign_many(api_key, items, *, organization=None, assigned_by=None):
     """A result per item; one bad item does not sink the rest.
+
+    ``api_key`` is the integrator behind the batch; recurring schedules pass the
+    ``organization`` and, when a person set them up, ``assigned_by`` (and no key).
 
     Everything is checked up front with a handful of queries (flows, people, open
     assignments), then all new assignments go in as one batch. Only if a concurrent
     request slips in a duplicate meanwhile does it fall back to one savepoint per item.
     """
-    organization = api_key.organization
+    organization = organization or api_key.organization
     specs = [_parse_item(item) for item in items]
     valid = [spec for spec in specs if not isinstance(spec, DomainError)]
     flows = _flows_by_public_id(organization, {spec.flow_id for spec in valid})
@@ -227,7 +230,7 @@ def assign_many(api_key, items):
             flow, user = _resolve(spec, organization, flows, users)
             if (flow.id, user.id) in taken:
                 raise AlreadyAssigned(taken[flow.id, user.id], user.email)
-            assignment = _new_assignment(organization.id, flow, user, spec, api_key, None)
+            assignment = _new_assignment(organization.id, flow, user, spec, api_key, assigned_by)
             taken[flow.id, user.id] = assignment.public_id
             planned.append((assignment, flow, user))
             results.append(_succeeded(index, assignment, flow, user))
@@ -235,13 +238,14 @@ def assign_many(api_key, items):
             results.append(_failed(index, error))
     try:
         with db.session.begin_nested():
-            _insert_all(planned, api_key)
+            _insert_all(planned, api_key, assigned_by)
     except IntegrityError:
-        return [_assign_one(index, spec, organization, flows, users, api_key) for index, spec in enumerate(specs)]
+        return [_assign_one(index, spec, organization, flows, users, api_key, assigned_by)
+                for index, spec in enumerate(specs)]
     return results
 
 
-def _insert_all(planned, api_key):
+def _insert_all(planned, api_key, assigned_by=None):
     """The batch as two multi-row INSERTs (assignments, then their events): a thousand
     ORM objects through the unit of work would cost seconds."""
     if not planned:
@@ -252,7 +256,7 @@ def _insert_all(planned, api_key):
                         for assignment, _, _ in planned])
     record_events("flow.assigned", [
         (assignment.organization_id, assignment.id, assignment_event_payload(assignment, flow, user, api_key))
-        for assignment, flow, user in planned])
+        for assignment, flow, user in planned], actor=assigned_by)
 
 
 def _parse_item(item):
@@ -276,11 +280,11 @@ def _resolve(spec, organization, flows, users):
     return flow, user
 
 
-def _assign_one(index, spec, organization, flows, users, api_key):
+def _assign_one(index, spec, organization, flows, users, api_key, assigned_by=None):
     try:
         flow, user = _resolve(spec, organization, flows, users)
         with db.session.begin_nested():
-            assignment = _assign(organization.id, flow, user, spec, api_key, None).assignment
+            assignment = _assign(organization.id, flow, user, spec, api_key, assigned_by).assignment
         return _succeeded(index, assignment, flow, user)
     except DomainError as error:
         return _failed(index, error)

@@ -36,6 +36,7 @@ TAGS = [
     ("Flow assignment", "The seed's `POST /v1/flows/assign`, and its bulk form (`/v1`)."),
     ("Flows", "The flows your organisation can assign (`/v1`)."),
     ("Assignments", "Follow and cancel what was assigned (`/v1`)."),
+    ("Schedules", "Assign a flow again every few days or months, e.g. yearly training (`/v1`)."),
 ]
 TAG_GROUPS = [
     {"name": "Approval workflow API", "path": "/api/v1", "security": "bearerAuth", "tags": [name for name, _ in TAGS[:5]]},

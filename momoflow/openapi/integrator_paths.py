@@ -3,6 +3,7 @@
 from momoflow.flows import queries, rules
 from momoflow.flows.models import AssignmentStatus
 from momoflow.integrator.idempotency import MAX_KEY_LENGTH
+from momoflow.openapi import schedule_parts
 from momoflow.openapi.common import (
     directory_unavailable,
     integrator_common,
@@ -50,6 +51,7 @@ def parameters():
         "assignmentLimit": query("limit", "Page size.", {"type": "integer", "minimum": 1,
                                                          "maximum": queries.MAX_LIMIT,
                                                          "default": queries.DEFAULT_LIMIT}),
+        **schedule_parts.schedule_parameters(),
     }
 
 
@@ -169,4 +171,4 @@ def _assignment_paths():
 
 
 def integrator_paths():
-    return {**_assign_paths(), **_flow_paths(), **_assignment_paths()}
+    return {**_assign_paths(), **_flow_paths(), **_assignment_paths(), **schedule_parts.schedule_paths()}

@@ -7,6 +7,7 @@ from momoflow.flows import rules
 from momoflow.flows.models import AssignmentStatus, FlowStatus, Priority
 from momoflow.openapi import seed_examples as seed
 from momoflow.openapi.common import moment, nullable, obj, schema, text
+from momoflow.openapi.schedule_parts import schedule_schemas
 
 EMAIL = {"type": "string", "format": "email"}
 FLOW_ID = text("The flow's public id.", examples=["flow_123abc"])
@@ -142,4 +143,4 @@ def _errors():
 
 
 def integrator_schemas():
-    return {**_requests(), **_responses(), **_flows(), **_assignments(), **_errors()}
+    return {**_requests(), **_responses(), **_flows(), **_assignments(), **schedule_schemas(), **_errors()}

@@ -1,0 +1,121 @@
+"""Admins' Schedules page: recurring assignments (``flows.schedules``), listed with their
+next run, set up with a form (inline errors) and cancelled after a confirmation.
+
+Like Settings → API keys: htmx posts swap the panel (or, to cancel, the row) and add a
+toast; without JavaScript a post answers with the page or a redirect.
+"""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.auth.roles import admin_required
+from momoflow.errors import DomainError, ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows import forms, rules, schedules, services
+from momoflow.flows.assigning import MAX_PEOPLE
+from momoflow.flows.models import Priority, ScheduleUnit
+from momoflow.flows.views import bp
+from momoflow.htmx import is_htmx_request
+from momoflow.workflows.forms import FormState, failed, whole_number
+from momoflow.workflows.view_helpers import toast
+
+PAGE_SIZE = 25
+_FIELDS = {"flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",
+           "priority": "priority", "notes": "notes", "startAt": "start_date"}
+_ANCHORS = {"flow": "schedule-flow", "people": "schedule-people", "every": "schedule-every", "unit": "schedule-unit",
+            "due_in_days": "schedule-due", "priority": "schedule-priority-medium", "notes": "schedule-notes",
+            "start_date": "schedule-start"}
+# The service names the API's fields; the page names its own.
+_PAGE_WORDS = {"flowId is required": "Choose a flow",
+               f"userEmails must list 1 to {MAX_PEOPLE} email addresses": f"Add 1 to {MAX_PEOPLE} people",
+               "unit must be days or months": "Choose days or months"}
+_RENAMED = (("dueInDays", "Due in (days)"), ("startAt", "The start date"), ("every", "Repeat every"))
+
+
+@bp.get("/flows/schedules")
+@admin_required
+def schedules_page():
+    return _page(FormState(values=_values()))
+
+
+@bp.post("/flows/schedules")
+@admin_required
+def create_schedule():
+    values = _values(request.form)
+    try:
+        schedule = schedules.create_schedule(
+            current_user.organization, values["flow"], forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
+            whole_number(values["every"]), values["unit"], whole_number(values["due_in_days"]), values["priority"],
+            values["notes"], values["start_date"], created_by=current_user)
+        message = (f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, "
+                   f"every {_every(schedule)}.")
+        db.session.commit()
+    except DomainError as error:  # incl. an unknown flow (404) or a directory that did not answer (503)
+        db.session.rollback()
+        return _page(failed(values, _in_words(error), _field), status=422)
+    if not is_htmx_request():
+        flash(message, "success")
+        return redirect(url_for(".schedules_page"), 303)
+    return _page(FormState(values=_values()), message=message)
+
+
+@bp.post("/flows/schedules/<schedule_id>/cancel")
+@admin_required
+def cancel_schedule(schedule_id):
+    schedule = schedules.cancel_schedule(current_user.organization, schedule_id)
+    message = f"Schedule of {schedule.flow.name} cancelled. What it already assigned stays assigned."
+    db.session.commit()
+    if is_htmx_request():
+        return render_template("flows/_schedule_row.html", schedule=schedule) + toast(message)
+    flash(message, "success")
+    return redirect(url_for(".schedules_page"), 303)
+
+
+def _page(state, status=200, message=None):
+    cursor = schedules.decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    page = schedules.list_schedules(current_user.organization, cursor, PAGE_SIZE)
+    context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
+               "units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,
+               "max_every": schedules.MAX_EVERY, "max_due": schedules.MAX_DUE_IN_DAYS}
+    if is_htmx_request():
+        html = render_template("flows/_schedule_panel.html", **context)
+        return (html + toast(message) if message else html), status
+    return render_template("flows/schedules.html", **context), status
+
+
+def _values(form=None):
+    if form is None:
+        return {"flow": "", "people": "", "every": "12", "unit": ScheduleUnit.MONTHS.value,
+                "due_in_days": str(schedules.DEFAULT_DUE_IN_DAYS), "priority": Priority.MEDIUM.value, "notes": "",
+                "start_date": ""}
+    return {name: form.get(name, "").strip() for name in
+            ("flow", "people", "every", "unit", "due_in_days", "priority", "notes", "start_date")}
+
+
+def _field(path):
+    return _FIELDS.get(path.split(".")[0])
+
+
+def _in_words(error):
+    problems = getattr(error, "problems", None) or [(error.field, error.message)]
+    return ValidationFailed([(path, _page_message(message)) for path, message in problems])
+
+
+def _page_message(message):
+    if message in _PAGE_WORDS:
+        return _PAGE_WORDS[message]
+    for api_name, page_name in _RENAMED:
+        if message.startswith(api_name + " "):
+            return page_name + message[len(api_name):]
+    return message
+
+
+def _people(count):
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+@bp.app_template_global("schedule_every")
+def _every(schedule):
+    """``month``, ``12 months``, ``7 days``: reads after "every"."""
+    unit = schedule.unit.value.removesuffix("s")
+    return unit if schedule.every == 1 else f"{schedule.every} {unit}s"

@@ -1,0 +1,285 @@
+"""Recurring assignments: a flow assigned to the same people every N days or months.
+
+Admins (the Schedules page) and integrators (``/v1/flows/schedules``) set them up; the
+tick's ``run_due`` assigns each due schedule through ``services.assign_many``, the bulk
+API's path, so one open assignment per person, provisioning from the directory and the
+``flow.assigned`` events work as they do everywhere. Nothing here commits.
+
+Months step by calendar month, clamped to the month's end (Jan 31 → Feb 28), each
+step from the previous run: a schedule clamped once keeps the shorter day after.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+
+from momoflow.accounts.emails import normalize_email
+from momoflow.accounts.models import Organization, User
+from momoflow.accounts.services import provision_user
+from momoflow.apikeys.models import ApiKey
+from momoflow.database import utcnow
+from momoflow.errors import Conflict, NotFound, ValidationFailed
+from momoflow.extensions import db
+from momoflow.flows import services
+from momoflow.flows.assigning import MAX_PEOPLE
+from momoflow.flows.models import FlowSchedule, FlowStatus, Priority, ScheduleUnit
+from momoflow.flows.schemas import iso
+from momoflow.flows.validation import parse_assignment
+from momoflow.workflows.queries import decode_cursor, encode_cursor
+
+log = logging.getLogger(__name__)
+
+MAX_EVERY = {ScheduleUnit.DAYS: 3660, ScheduleUnit.MONTHS: 120}  # ten years
+MAX_DUE_IN_DAYS = 3650
+DEFAULT_DUE_IN_DAYS = 30
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
+MAX_START_AHEAD = timedelta(days=5 * 365)
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+RUNS_PER_TICK = 50  # schedules assigned per tick; a backlog waits for the next ticks
+# parse_assignment owns the priority and notes rules; it checks them with this stand-in.
+_STAND_IN = "someone@example.com"
+
+
+def schedule_not_found(schedule_id):
+    return NotFound(f"Schedule with ID '{schedule_id.replace(services.NUL, '')}' does not exist")
+
+
+# --- setting up -----------------------------------------------------------------------
+
+
+def create_schedule(organization, flow_id, emails, every, unit, due_in_days=DEFAULT_DUE_IN_DAYS, priority=None,
+                    notes=None, first_run_at=None, *, created_by=None, api_key=None):
+    """A new active schedule whose first run is ``first_run_at`` (a datetime, an ISO 8601
+    text, or None: now). Problems are named as the API names them (flowId, userEmails.N,
+    every, unit, dueInDays, priority, notes, startAt); an unknown flow is NotFound and an
+    archived one Conflict, both with field flowId."""
+    problems = []
+    due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
+    spec = _priority_and_notes(flow_id, priority, notes, problems)
+    addresses = _addresses(emails, problems)
+    unit = _unit(unit, problems)
+    _whole_number(every, "every", 1, MAX_EVERY.get(unit, max(MAX_EVERY.values())), problems)
+    _whole_number(due_in_days, "dueInDays", 0, MAX_DUE_IN_DAYS, problems)
+    first_run_at = _start(first_run_at, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    flow = _schedulable_flow(organization, spec.flow_id)
+    people = _people(organization, addresses)
+    schedule = FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=people, every=every,
+                            unit=unit, due_in_days=due_in_days, priority=spec.priority, notes=spec.notes,
+                            next_run_at=first_run_at or utcnow(), active=True,
+                            created_by_user_id=created_by.id if created_by else None,
+                            created_by_api_key_id=api_key.id if api_key else None)
+    schedule.flow = flow
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule
+
+
+def _priority_and_notes(flow_id, priority, notes, problems):
+    data = {"flowId": flow_id, "userEmail": _STAND_IN, "priority": priority or Priority.MEDIUM.value, "notes": notes}
+    try:
+        return parse_assignment(data)
+    except ValidationFailed as error:
+        problems += error.problems
+        return None
+
+
+def _addresses(emails, problems):
+    """The addresses, normalised, each once, in order."""
+    if not isinstance(emails, list) or not 1 <= len(emails) <= MAX_PEOPLE:
+        problems.append(("userEmails", f"userEmails must list 1 to {MAX_PEOPLE} email addresses"))
+        return []
+    addresses = []
+    for index, entry in enumerate(emails):
+        address = normalize_email(entry) if isinstance(entry, str) else None
+        if address is None:
+            shown = entry if isinstance(entry, str) and len(entry) < 100 else "this entry"
+            problems.append((f"userEmails.{index}", f"'{shown}' is not a valid email address"))
+        elif address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _unit(unit, problems):
+    if unit not in {u.value for u in ScheduleUnit}:
+        problems.append(("unit", "unit must be days or months"))
+        return None
+    return ScheduleUnit(unit)
+
+
+def _whole_number(value, path, low, high, problems):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append((path, f"{path} must be a whole number from {low} to {high}"))
+
+
+def _start(value, problems):
+    """ISO 8601: a date-time with a zone, or a date (meaning midnight UTC). A start in the
+    past sets the rhythm (the first run is then at once); one years away is a typo."""
+    if value in (None, ""):
+        return None
+    moment = value if isinstance(value, datetime) else _parse_start(value, problems)
+    if moment is not None and not EARLIEST_START <= moment <= utcnow() + MAX_START_AHEAD:
+        problems.append(("startAt", f"startAt must be from {EARLIEST_START:%Y-%m-%d} to at most "
+                                    f"{MAX_START_AHEAD.days // 365} years from now"))
+        return None
+    return moment
+
+
+def _parse_start(value, problems):
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError
+        if len(value) == 10:
+            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(0), timezone.utc)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            problems.append(("startAt", "startAt needs a time zone, e.g. 2025-01-01T09:00:00Z"))
+            return None
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        problems.append(("startAt", "startAt must be ISO 8601, e.g. 2025-01-01T09:00:00Z or 2025-01-01"))
+        return None
+
+
+def _schedulable_flow(organization, flow_id):
+    try:
+        flow = services.find_flow(organization, flow_id)
+    except NotFound as error:
+        error.field = "flowId"
+        raise
+    if flow.status != FlowStatus.ACTIVE:
+        raise Conflict(f"Flow with ID '{flow_id}' is archived and cannot be scheduled", field="flowId")
+    return flow
+
+
+def _people(organization, addresses):
+    """Refuse addresses that name nobody now (a typo would otherwise fail every run)."""
+    known = set(db.session.scalars(sa.select(User.email).where(
+        User.organization_id == organization.id, User.active, User.email.in_(addresses))))
+    problems = [(f"userEmails.{index}", services.user_not_found(address).message)
+                for index, address in enumerate(addresses)
+                if address not in known and provision_user(address, organization) is None]
+    if problems:
+        raise ValidationFailed(problems)
+    return addresses
+
+
+# --- reading and cancelling --------------------------------------------------------------
+
+
+@dataclass
+class SchedulePage:
+    schedules: list
+    next_cursor: str | None
+
+
+def parse_list_args(args):
+    """``(cursor, limit)`` from a list request's query, or ValidationFailed."""
+    problems = []
+    cursor = decode_cursor(args["cursor"]) if args.get("cursor") else None
+    if args.get("cursor") and cursor is None:
+        problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))
+    limit = args.get("limit") or str(DEFAULT_LIMIT)
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+        problems.append(("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}"))
+    if problems:
+        raise ValidationFailed(problems)
+    return cursor, int(limit)
+
+
+def _with_flow():
+    return sa.select(FlowSchedule).options(sa.orm.joinedload(FlowSchedule.flow, innerjoin=True))
+
+
+def list_schedules(organization, cursor=None, limit=DEFAULT_LIMIT):
+    """Newest first, one query (``ix_flow_schedules_organization``)."""
+    statement = _with_flow().where(FlowSchedule.organization_id == organization.id)
+    if cursor:
+        bound = sa.tuple_(sa.literal(cursor[0], FlowSchedule.created_at.type), sa.literal(cursor[1]))
+        statement = statement.where(sa.tuple_(FlowSchedule.created_at, FlowSchedule.id) < bound)
+    schedules = db.session.scalars(statement.order_by(FlowSchedule.created_at.desc(), FlowSchedule.id.desc())
+                                   .limit(limit + 1)).all()
+    more = len(schedules) > limit
+    schedules = schedules[:limit]
+    return SchedulePage(schedules, encode_cursor((schedules[-1].created_at, schedules[-1].id)) if more else None)
+
+
+def find_schedule(organization, schedule_id):
+    """The organisation's schedule (with its flow); other organisations' do not exist."""
+    schedule = None
+    if services.can_name_a_row(schedule_id):
+        schedule = db.session.scalar(_with_flow().where(FlowSchedule.public_id == schedule_id,
+                                                        FlowSchedule.organization_id == organization.id))
+    if schedule is None:
+        raise schedule_not_found(schedule_id)
+    return schedule
+
+
+def cancel_schedule(organization, schedule_id):
+    """No more runs; what it already assigned stays. Cancelling twice is harmless."""
+    schedule = find_schedule(organization, schedule_id)
+    schedule.active = False
+    return schedule
+
+
+# --- running (the tick) ---------------------------------------------------------------------
+
+
+def run_due(now):
+    """Assign every active schedule due by ``now``, then move it to its next run."""
+    schedules = db.session.scalars(
+        _with_flow().where(FlowSchedule.active, FlowSchedule.next_run_at <= now)
+        .order_by(FlowSchedule.next_run_at, FlowSchedule.id).limit(RUNS_PER_TICK)
+        .with_for_update(of=FlowSchedule, skip_locked=True)).all()
+    for schedule in schedules:
+        _run(schedule, now)
+    return len(schedules)
+
+
+def _run(schedule, now):
+    if schedule.flow.status != FlowStatus.ACTIVE:
+        schedule.active = False
+        log.info("schedule %s stopped: flow %s is archived", schedule.public_id, schedule.flow.public_id)
+        return
+    try:
+        with db.session.begin_nested():
+            results = _assign(schedule, now)
+    except Exception:  # one broken schedule must not hold up the others; it is tried next tick
+        log.exception("schedule %s failed to run; it is tried again next tick", schedule.public_id)
+        return
+    schedule.last_run_at = now
+    schedule.next_run_at = next_run_after(schedule.next_run_at, schedule.every, schedule.unit, now)
+    outcomes = [result.get("error", "assigned") for result in results]
+    log.info("schedule %s ran: %d assigned, %d still open, %d failed", schedule.public_id,
+             outcomes.count("assigned"), outcomes.count("already_assigned"),
+             len(outcomes) - outcomes.count("assigned") - outcomes.count("already_assigned"))
+
+
+def _assign(schedule, now):
+    """Through the bulk path; people who still have the flow open come back as
+    ``already_assigned`` and are skipped."""
+    due = iso(now + timedelta(days=schedule.due_in_days))
+    items = [{"flowId": schedule.flow.public_id, "userEmail": email, "dueDate": due,
+              "priority": schedule.priority.value, "notes": schedule.notes} for email in schedule.user_emails]
+    api_key = db.session.get(ApiKey, schedule.created_by_api_key_id) if schedule.created_by_api_key_id else None
+    assigned_by = db.session.get(User, schedule.created_by_user_id) if schedule.created_by_user_id else None
+    organization = db.session.get(Organization, schedule.organization_id)
+    return services.assign_many(api_key, items, organization=organization, assigned_by=assigned_by)
+
+
+def next_run_after(run, every, unit, now):
+    """The first of ``run``, ``run`` + every, ``run`` + 2 × every… after ``now``: after
+    downtime a schedule runs once, not once per missed period."""
+    if run > now:
+        return run
+    if unit == ScheduleUnit.DAYS:
+        step = timedelta(days=every)
+        return run + ((now - run) // step + 1) * step
+    periods = 1
+    while run + relativedelta(months=every * periods) <= now:
+        periods += 1
+    return run + relativedelta(months=every * periods)

@@ -1,0 +1,61 @@
+"""The integrator API's recurring assignments (``/v1/flows/schedules``): thin callers of
+``flows.schedules``. Cancelling is ``DELETE``, which answers 200 with the schedule
+(``active: false``), so a repeated DELETE gets the same answer."""
+
+from flask import request
+
+from momoflow.api import json_body
+from momoflow.extensions import db
+from momoflow.flows import schedules
+from momoflow.flows.schemas import iso
+from momoflow.integrator import bp, current_api_key
+from momoflow.integrator.idempotency import idempotent
+
+
+def schedule_json(schedule):
+    return {
+        "scheduleId": schedule.public_id,
+        "flowId": schedule.flow.public_id,
+        "userEmails": list(schedule.user_emails),
+        "every": schedule.every,
+        "unit": schedule.unit.value,
+        "dueInDays": schedule.due_in_days,
+        "priority": schedule.priority.value,
+        "notes": schedule.notes,
+        "nextRunAt": iso(schedule.next_run_at) if schedule.active else None,
+        "lastRunAt": iso(schedule.last_run_at),
+        "active": schedule.active,
+        "createdAt": iso(schedule.created_at),
+    }
+
+
+@bp.post("/flows/schedules")
+@idempotent
+def create_schedule():
+    data = json_body(wrong_type_status=415)
+    api_key = current_api_key()
+    schedule = schedules.create_schedule(
+        api_key.organization, data.get("flowId"), data.get("userEmails"), data.get("every"), data.get("unit"),
+        data.get("dueInDays"), data.get("priority"), data.get("notes"),
+        data.get("startAt"), api_key=api_key)
+    return schedule_json(schedule), 201
+
+
+@bp.get("/flows/schedules")
+def list_schedules():
+    cursor, limit = schedules.parse_list_args(request.args)
+    page = schedules.list_schedules(current_api_key().organization, cursor, limit)
+    return {"data": [schedule_json(schedule) for schedule in page.schedules], "nextCursor": page.next_cursor}, 200
+
+
+@bp.get("/flows/schedules/<schedule_id>")
+def get_schedule(schedule_id):
+    return schedule_json(schedules.find_schedule(current_api_key().organization, schedule_id)), 200
+
+
+@bp.delete("/flows/schedules/<schedule_id>")
+def cancel_schedule(schedule_id):
+    schedule = schedules.cancel_schedule(current_api_key().organization, schedule_id)
+    body = schedule_json(schedule)
+    db.session.commit()
+    return body, 200

@@ -1,0 +1,54 @@
+"""Recurring maintenance, the tick's ``purge`` duty: forget what has served its time.
+
+- Idempotency records older than ``KEPT_FOR`` (24 h): past that a key names nothing.
+- Dispatched events older than ``EVENT_RETENTION_DAYS``. Their notifications and emails
+  stay (their ``event_id`` becomes NULL: ON DELETE SET NULL); their webhook deliveries and
+  attempts go with them (CASCADE), so an event with a delivery still pending is kept
+  until that delivery is done or given up.
+
+Deletes go in batches, at most ``MAX_BATCHES`` × ``BATCH`` rows of each kind per tick, so
+a tick stays short and locks little; a backlog is worked off over the next ticks. Nothing
+here commits.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from momoflow.apikeys.models import IdempotencyRecord
+from momoflow.events import Event
+from momoflow.extensions import db
+from momoflow.integrator.idempotency import KEPT_FOR
+from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery
+
+BATCH = 1000
+MAX_BATCHES = 10  # per kind of row, per tick
+
+
+def purge(now):
+    """``{"idempotency_records": n, "events": n}``: how many rows went."""
+    return {
+        "idempotency_records": _delete_in_batches(IdempotencyRecord, IdempotencyRecord.created_at < now - KEPT_FOR),
+        "events": _delete_in_batches(Event, *_expired_events(now)),
+    }
+
+
+def _expired_events(now):
+    kept_since = now - timedelta(days=current_app.config["EVENT_RETENTION_DAYS"])
+    pending = sa.select(WebhookDelivery.id).where(WebhookDelivery.event_id == Event.id,
+                                                  WebhookDelivery.status == DeliveryStatus.PENDING)
+    return Event.dispatched_at.is_not(None), Event.occurred_at < kept_since, ~pending.exists()
+
+
+def _delete_in_batches(model, *conditions):
+    deleted = 0
+    for _ in range(MAX_BATCHES):
+        # SKIP LOCKED: a row someone is using right now waits for a later tick.
+        batch = sa.select(model.id).where(*conditions).limit(BATCH).with_for_update(skip_locked=True)
+        count = db.session.execute(sa.delete(model).where(model.id.in_(batch.scalar_subquery()))
+                                   .execution_options(synchronize_session=False)).rowcount
+        deleted += count
+        if count < BATCH:
+            break
+    return deleted

@@ -1,0 +1,160 @@
+"""The integrator API's recurring assignments (``/v1/flows/schedules``): paths, parameters
+and schemas, merged into the integrator parts by ``integrator_paths`` and ``integrator_schemas``.
+
+Limits come from ``momoflow.flows.schedules``, field names from ``schedules_api.schedule_json``.
+"""
+
+from momoflow.flows import rules, schedules
+from momoflow.flows.assigning import MAX_PEOPLE
+from momoflow.flows.models import Priority, ScheduleUnit
+from momoflow.openapi.common import (
+    integrator_common,
+    integrator_error,
+    integrator_ok,
+    integrator_validation,
+    moment,
+    nullable,
+    obj,
+    ref,
+    schema,
+    text,
+)
+
+SCHEDULES = "Schedules"
+API_KEY = [{"apiKeyAuth": []}]
+SCHEDULE_ID = text("The schedule's public id.", examples=["sched_4fQ2mZ8kLp1x"])
+EMAILS = {"type": "array", "minItems": 1, "maxItems": MAX_PEOPLE, "items": {"type": "string", "format": "email"},
+          "description": "The people to assign the flow to on every run (each once)."}
+REQUEST_EXAMPLE = {"flowId": "flow_sec101", "userEmails": ["employee@company.com", "manager@royalenfield.com"],
+                   "every": 12, "unit": "months", "dueInDays": 30, "priority": "high",
+                   "notes": "Yearly security refresher", "startAt": "2025-01-06T09:00:00Z"}
+SCHEDULE_EXAMPLE = {"scheduleId": "sched_4fQ2mZ8kLp1x", "flowId": "flow_sec101",
+                    "userEmails": ["employee@company.com", "manager@royalenfield.com"], "every": 12, "unit": "months",
+                    "dueInDays": 30, "priority": "high", "notes": "Yearly security refresher",
+                    "nextRunAt": "2025-01-06T09:00:00Z", "lastRunAt": None, "active": True,
+                    "createdAt": "2024-12-02T10:15:00Z"}
+
+
+def _values(enum):
+    return [member.value for member in enum]
+
+
+def schedule_parameters():
+    return {
+        "scheduleId": {"name": "scheduleId", "in": "path", "required": True,
+                       "description": "The `scheduleId` returned when the schedule was created.",
+                       "schema": {"type": "string"}},
+        "scheduleCursor": {"name": "cursor", "in": "query", "required": False,
+                           "description": "`nextCursor` from the previous page.", "schema": {"type": "string"}},
+        "scheduleLimit": {"name": "limit", "in": "query", "required": False, "description": "Page size.",
+                          "schema": {"type": "integer", "minimum": 1, "maximum": schedules.MAX_LIMIT,
+                                     "default": schedules.DEFAULT_LIMIT}},
+    }
+
+
+def schedule_schemas():
+    every = max(schedules.MAX_EVERY.values())
+    request = {
+        "flowId": text("An active flow of your organisation.", examples=["flow_sec101"]),
+        "userEmails": EMAILS,
+        "every": {"type": "integer", "minimum": 1, "maximum": every,
+                  "description": f"Run every this many `unit`s (months: at most "
+                                 f"{schedules.MAX_EVERY[ScheduleUnit.MONTHS]}; days: at most "
+                                 f"{schedules.MAX_EVERY[ScheduleUnit.DAYS]})."},
+        "unit": {"type": "string", "enum": _values(ScheduleUnit),
+                 "description": "`months` keeps the day of the month, clamped to the month's end (Jan 31 → Feb 28)."},
+        "dueInDays": {"type": "integer", "minimum": 0, "maximum": schedules.MAX_DUE_IN_DAYS,
+                      "default": schedules.DEFAULT_DUE_IN_DAYS,
+                      "description": "Each run's assignments are due this many days after the run."},
+        "priority": {"type": "string", "enum": _values(Priority), "default": Priority.MEDIUM.value},
+        "notes": {"type": ["string", "null"], "maxLength": rules.MAX_NOTES_LENGTH,
+                  "description": "Notes for the assignees, on every run."},
+        "startAt": {"type": ["string", "null"],
+                    "description": "The first run: ISO 8601 with a time zone, or a date (midnight UTC), from "
+                                   f"{schedules.EARLIEST_START:%Y-%m-%d} to {schedules.MAX_START_AHEAD.days // 365} "
+                                   "years ahead. Omitted: now (within a minute). A past start sets the rhythm: "
+                                   "the first run is at once."},
+    }
+    schedule = {
+        "scheduleId": SCHEDULE_ID,
+        "flowId": text("The flow it assigns.", examples=["flow_sec101"]),
+        "userEmails": EMAILS,
+        "every": {"type": "integer", "minimum": 1},
+        "unit": {"type": "string", "enum": _values(ScheduleUnit)},
+        "dueInDays": {"type": "integer", "minimum": 0},
+        "priority": {"type": "string", "enum": _values(Priority)},
+        "notes": nullable("string"),
+        "nextRunAt": moment("When it runs next (UTC); null once cancelled.", True),
+        "lastRunAt": moment("When it last ran; null before its first run.", True),
+        "active": {"type": "boolean", "description": "False once cancelled (or once its flow was archived)."},
+        "createdAt": moment("When it was created."),
+    }
+    return {
+        "CreateScheduleRequest": obj(request, ["flowId", "userEmails", "every", "unit"],
+                                     examples=[REQUEST_EXAMPLE]),
+        "Schedule": obj(schedule, list(schedule), examples=[SCHEDULE_EXAMPLE]),
+        "ScheduleList": obj({"data": {"type": "array", "items": schema("Schedule")},
+                             "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
+                                                                          "null on the last page.")},
+                            ["data", "nextCursor"]),
+    }
+
+
+def _op(operation_id, summary, description, responses, parameters=(), body=None):
+    operation = {"tags": [SCHEDULES], "operationId": operation_id, "summary": summary, "description": description,
+                 "security": API_KEY}
+    if parameters:
+        operation["parameters"] = [ref("parameters", name) for name in parameters]
+    if body:
+        operation["requestBody"] = body
+    operation["responses"] = integrator_common(responses)
+    return operation
+
+
+def schedule_paths():
+    not_found = integrator_error("No such schedule in your organisation.",
+                                 ("Unknown schedule", "not_found", "Schedule with ID 'sched_nope' does not exist"))
+    create = _op(
+        "createSchedule", "Assign a flow again and again",
+        "Every `every` `unit`s from `startAt`, the flow is assigned to each of `userEmails`, due `dueInDays` "
+        "later; people who still have it open are skipped. After downtime a schedule runs once, not once per "
+        "missed run. Schedules of a flow that gets archived stop (`active` becomes false).",
+        {"201": integrator_ok("Created.", "Schedule", replayable=True),
+         "400": integrator_validation(
+             ("Bad fields", "validation_error",
+              "userEmails.1: 'not-an-email' is not a valid email address; unit: unit must be days or months"),
+             ("Unknown person", "validation_error",
+              "userEmails.0: User with email 'ghost@company.com' does not exist in your organization")),
+         "404": integrator_error("The flow does not exist in your organisation.", "Seed404Flow"),
+         "409": integrator_error("The flow is archived, or a request with the same idempotency key is still running.",
+                                 ("Archived flow", "conflict",
+                                  "Flow with ID 'flow_123abc' is archived and cannot be scheduled"),
+                                 ("Still running", "request_in_progress",
+                                  "A request with the key 'sched-1' is still being processed; retry shortly")),
+         "415": integrator_error("The body is not sent as `application/json`.",
+                                 ("Wrong content type", "unsupported_media_type",
+                                  "Content-Type must be application/json")),
+         "422": integrator_error("The idempotency key was already used with a different body.",
+                                 ("Key reused", "idempotency_key_reused",
+                                  "'sched-1' was already used for a different request; use a new key for a new "
+                                  "request"))},
+        parameters=("IdempotencyKey", "XRequestID"),
+        body={"required": True, "content": {"application/json": {
+            "schema": schema("CreateScheduleRequest"),
+            "examples": {"yearly": {"summary": "Yearly training", "value": REQUEST_EXAMPLE}}}}})
+    listing = _op("listSchedules", "List schedules, one page at a time",
+                  "Newest first, cancelled ones included. Follow `nextCursor` until it is null.",
+                  {"200": integrator_ok("One page.", "ScheduleList"),
+                   "400": integrator_validation(("Bad limit", "validation_error",
+                                                 f"limit: limit must be a whole number from 1 to "
+                                                 f"{schedules.MAX_LIMIT}"))},
+                  parameters=("scheduleCursor", "scheduleLimit"))
+    detail = _op("getSchedule", "Get a schedule", "With its next and last run.",
+                 {"200": integrator_ok("The schedule.", "Schedule"), "404": not_found}, parameters=("scheduleId",))
+    cancel = _op("cancelSchedule", "Cancel a schedule",
+                 "No more runs; what it already assigned stays assigned. Answers 200 with the schedule "
+                 "(`active: false`), also when it was cancelled before.",
+                 {"200": integrator_ok("Cancelled: the schedule.", "Schedule"), "404": not_found},
+                 parameters=("scheduleId",))
+    return {"/v1/flows/schedules": {"get": listing, "post": create},
+            "/v1/flows/schedules/{scheduleId}": {"get": detail, "delete": cancel}}
