@@ -1,0 +1,149 @@
+"""Who hears about each event: the whole "who hears what" table, in one place.
+
+Each rule gives SQL conditions on ``User``; the handler ORs them into the one query
+that loads the audience, and adds what holds for every event: same organisation as
+the event, active, and never the person who acted.
+
+    event type                     who hears
+    level.started, tat_reminder    the level's approver
+    level.tat_breached             the level's approver and the initiator
+    level.approved                 the initiator and the spectators, while the request goes on
+    workflow.approved / rejected   the initiator and the spectators
+    level.rejected                 nobody: it always ends the request (workflow.rejected tells)
+    workflow.created               the spectators named in the new request
+    approver.added                 the new approver
+    spectator.added                the new spectator
+    comment.added                  the initiator, the approvers reached so far, the spectators
+    flow.assigned                  the assignee
+    flow.overdue                   the assignee and the person who assigned it
+    flow.completed                 the person who assigned it
+    webhook.disabled               the organisation's admins
+"""
+
+import uuid
+
+import sqlalchemy as sa
+
+from momoflow.accounts.models import Role, User
+from momoflow.flows.models import Assignment
+from momoflow.workflows.models import (
+    ApprovalLevel,
+    LevelStatus,
+    Participant,
+    ParticipantType,
+    RequestStatus,
+    WorkflowRequest,
+)
+
+
+def conditions(event):
+    """``[condition on User]`` for ``event``'s audience; empty when nobody hears of it."""
+    found = (rule(event) for rule in RULES.get(event.type, ()))
+    return [condition for condition in found if condition is not None]
+
+
+# --- approval requests -----------------------------------------------------------------
+
+
+def level_approver(event):
+    return _person(_payload(event).get("approverId"))
+
+
+def initiator(event):
+    return _participants(event, ParticipantType.INITIATOR)
+
+
+def spectators(event):
+    return _participants(event, ParticipantType.SPECTATOR)
+
+
+def named_spectators(event):
+    """The spectators a new request names (its payload lists their emails)."""
+    emails = [email for email in _payload(event).get("spectators") or () if isinstance(email, str)]
+    return User.email.in_([email.lower() for email in emails]) if emails else None
+
+
+def added_person(event):
+    """The approver or spectator just added (``approverEmail`` at a level, else ``userEmail``)."""
+    email = _payload(event).get("approverEmail") or _payload(event).get("userEmail")
+    return User.email == email.lower() if isinstance(email, str) else None
+
+
+def everyone_who_has_seen_it(event):
+    """The initiator, spectators and approvers so far: general approvers (no level) and
+    those whose level has been reached. Approvers of levels still ahead (or skipped)
+    have not been shown the request yet, so a comment would be news from nowhere."""
+    level = ApprovalLevel
+    reached = sa.or_(level.id.is_(None), level.status.not_in([LevelStatus.PENDING, LevelStatus.SKIPPED]))
+    return User.id.in_(
+        sa.select(Participant.user_id)
+        .outerjoin(level, sa.and_(level.request_id == Participant.request_id, level.approver_id == Participant.user_id))
+        .where(Participant.request_id == event.subject_id, reached))
+
+
+def while_request_open(rule):
+    """A level decision that ended the request is told once, by the request's own event
+    (``workflow.approved``), not twice."""
+
+    def condition(event):
+        found = rule(event)
+        still_open = sa.exists().where(WorkflowRequest.id == event.subject_id,
+                                       WorkflowRequest.status == RequestStatus.PENDING)
+        return None if found is None else sa.and_(found, still_open)
+
+    return condition
+
+
+def _participants(event, kind):
+    return User.id.in_(sa.select(Participant.user_id).where(Participant.request_id == event.subject_id,
+                                                            Participant.participant_type == kind))
+
+
+# --- flows -----------------------------------------------------------------------------
+
+
+def assignee(event):
+    return User.id.in_(sa.select(Assignment.user_id).where(Assignment.id == event.subject_id))
+
+
+def assigner(event):
+    """The person who assigned the flow; nobody when an API key (an HR system) did."""
+    return User.id.in_(sa.select(Assignment.assigned_by_user_id).where(Assignment.id == event.subject_id,
+                                                                     Assignment.assigned_by_user_id.is_not(None)))
+
+
+# --- administration --------------------------------------------------------------------
+
+
+def admins(event):
+    return User.role == Role.ADMIN
+
+
+def _payload(event):
+    return event.payload or {}
+
+
+def _person(value):
+    try:
+        return User.id == uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+DECISION = (initiator, spectators)
+RULES = {
+    "level.started": (level_approver,),
+    "level.tat_reminder": (level_approver,),
+    "level.tat_breached": (level_approver, initiator),
+    "level.approved": tuple(while_request_open(rule) for rule in DECISION),
+    "workflow.approved": DECISION,
+    "workflow.rejected": DECISION,
+    "workflow.created": (named_spectators,),
+    "approver.added": (added_person,),
+    "spectator.added": (added_person,),
+    "comment.added": (everyone_who_has_seen_it,),
+    "flow.assigned": (assignee,),
+    "flow.overdue": (assignee, assigner),
+    "flow.completed": (assigner,),
+    "webhook.disabled": (admins,),
+}

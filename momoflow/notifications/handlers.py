@@ -1,0 +1,88 @@
+"""The outbox handler (``momoflow.outbox.HANDLERS``): an event becomes in-app
+notifications and emails.
+
+Three statements per event whoever hears of it: one query for the audience (with the
+actor's name and everyone's email opt-out), one INSERT of notifications, one of
+emails. Both INSERTs skip rows that exist (unique on event and person), so handling
+an event twice adds nothing; emails are rendered only for notifications this run
+inserted. Sending is the ``mail`` drain's job, after the commit.
+"""
+
+import uuid
+
+import sqlalchemy as sa
+from flask import render_template
+
+from momoflow import jobs
+from momoflow.accounts.models import User
+from momoflow.database import dialect_insert, utcnow
+from momoflow.extensions import db
+from momoflow.notifications import audience, messages
+from momoflow.notifications.models import Email, EmailOptOut, Notification
+
+_notifications = Notification.__table__
+_emails = Email.__table__
+
+
+def handle(event):
+    conditions = audience.conditions(event)
+    if not conditions:
+        return
+    recipients, actor_name = _audience(event, conditions)
+    composed = [(user, opted_out, messages.compose(event, user, actor_name)) for user, opted_out in recipients]
+    composed = [(user, opted_out, message) for user, opted_out, message in composed if message is not None]
+    if not composed:
+        return
+    new = _insert_notifications(event, composed)
+    emails = [_email_row(event, user, message) for user, opted_out, message in composed
+              if user.id in new and not opted_out]
+    if emails and db.session.execute(_insert_emails(emails)).first() is not None:
+        jobs.kick_after_commit(db.session(), "mail")
+
+
+def _audience(event, conditions):
+    """``([(user, opted out of email)], actor's name)`` in one query: the actor is loaded
+    with the audience (for their name) and then set aside, never told of their own act."""
+    opted_out = sa.exists().where(EmailOptOut.user_id == User.id, EmailOptOut.kind == event.type)
+    wanted = sa.or_(*conditions, User.id == event.actor_id) if event.actor_id else sa.or_(*conditions)
+    rows = db.session.execute(
+        sa.select(User, opted_out).where(User.organization_id == event.organization_id, User.active, wanted)
+        .order_by(User.email)).all()
+    actor_name = next((user.display_name for user, _ in rows if user.id == event.actor_id), messages.SOMEONE)
+    return [(user, bool(out)) for user, out in rows if user.id != event.actor_id], actor_name
+
+
+def _insert_notifications(event, composed):
+    """Insert what is missing; the ids of the people whose notification is new."""
+    rows = [{"id": uuid.uuid4(), "organization_id": event.organization_id, "user_id": user.id,
+             "event_id": event.id, "kind": event.type, "title": message.title, "body": message.body,
+             "link": message.link, "created_at": event.occurred_at or utcnow(), "read_at": None}
+            for user, _, message in composed]
+    statement = (dialect_insert(_notifications).values(rows)
+                 .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+                 .returning(_notifications.c.user_id))
+    return set(db.session.scalars(statement))
+
+
+def _insert_emails(rows):
+    return (dialect_insert(_emails).values(rows)
+            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+            .returning(_emails.c.id))
+
+
+def _email_row(event, user, message):
+    text, html = render_email(event, user, message)
+    now = utcnow()
+    return {"id": uuid.uuid4(), "user_id": user.id, "event_id": event.id, "to_address": user.email,
+            "subject": message.title, "text_body": text, "html_body": html, "created_at": now, "attempts": 0,
+            "next_attempt_at": now, "last_error": None, "sent_at": None, "failed_at": None}
+
+
+def render_email(event, user, message):
+    """``(text, html)``: the event type's two templates, which extend the shared layouts."""
+    context = {"event": event, "payload": event.payload or {}, "recipient": user, "message": message,
+               "url": messages.absolute_url(message.link),
+               "preferences_url": messages.absolute_url(messages.path_for("notifications.preferences")),
+               "when": lambda value: messages.local_time(value, messages.zone_of(user))}
+    return (render_template(f"emails/{event.type}.txt", **context),
+            render_template(f"emails/{event.type}.html", **context))

@@ -1,0 +1,310 @@
+"""What each notification says: a title, a sentence and a link per event type, and the
+kinds of email people can turn off in their preferences.
+
+Everything here is built from the event's payload (written when the change happened)
+and the people the handler already loaded, so composing costs no query. Links are
+paths in the app; emails put ``BASE_URL`` in front of them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from werkzeug.routing import BuildError
+
+from momoflow.accounts.models import Role
+from momoflow.auth.roles import ASSIGNERS
+
+TITLE_LENGTH = 300  # Notification.title
+BODY_LENGTH = 1000
+QUOTE_LENGTH = 200  # comments and reasons quoted in a body
+SOMEONE = "Someone"  # the actor's name when there is no person (a timer, an API key)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of notification as the preferences page offers it."""
+
+    label: str
+    group: str
+    for_roles: tuple = ()  # empty: everyone; else only people with one of these Roles
+
+
+APPROVALS, FLOWS, ADMINISTRATION = "Approval requests", "Flows", "Administration"
+
+# Every event type someone hears about, in the order the preferences page lists them.
+KINDS = {
+    "level.started": Kind("A request is waiting for my approval", APPROVALS),
+    "level.tat_reminder": Kind("Reminders when half and three quarters of my time to decide have passed", APPROVALS),
+    "level.tat_breached": Kind("A decision deadline passed (as approver, or on a request I raised)", APPROVALS),
+    "approver.added": Kind("Someone adds me as an approver", APPROVALS),
+    "spectator.added": Kind("Someone adds me as a spectator", APPROVALS),
+    "workflow.created": Kind("A new request names me as a spectator", APPROVALS),
+    "level.approved": Kind("A level is approved on a request I raised or watch", APPROVALS),
+    "level.rejected": Kind("A level is rejected on a request I raised or watch", APPROVALS),
+    "workflow.approved": Kind("A request I raised or watch is fully approved", APPROVALS),
+    "workflow.rejected": Kind("A request I raised or watch is rejected", APPROVALS),
+    "comment.added": Kind("New comments on requests I take part in", APPROVALS),
+    "flow.assigned": Kind("A flow is assigned to me", FLOWS),
+    "flow.overdue": Kind("A flow is overdue (mine, or one I assigned)", FLOWS),
+    "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
+    "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
+}
+
+
+def kinds_for(user):
+    """The kinds ``user`` can receive, ``{type: Kind}`` in display order."""
+    return {name: kind for name, kind in KINDS.items() if not kind.for_roles or user.role in kind.for_roles}
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    link: str | None  # a path in the app
+    action: str  # the email's button, e.g. "Review the request"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a message is composed from."""
+
+    event: object  # momoflow.events.Event
+    recipient: object  # the User it is for
+    actor_name: str  # who did it (SOMEONE when no person did)
+
+    @property
+    def payload(self):
+        return self.event.payload or {}
+
+    def when(self, value):
+        """An ISO moment from a payload in the reader's organisation's time zone."""
+        return local_time(value, zone_of(self.recipient))
+
+
+def compose(event, recipient, actor_name):
+    """The message ``recipient`` gets for ``event`` (None if the type tells nobody anything)."""
+    composer = _COMPOSERS.get(event.type)
+    if composer is None:
+        return None
+    message = composer(Context(event, recipient, actor_name))
+    return Message(_one_line(message.title, TITLE_LENGTH), _clip(message.body, BODY_LENGTH), message.link,
+                   message.action)
+
+
+# --- approval requests -----------------------------------------------------------------
+
+
+def _request(context, title, body, action="Open the request"):
+    payload = context.payload
+    return Message(f"{payload.get('requestNumber', 'A request')}: {title}", body,
+                   path_for("workflows.request_page", request_id=payload.get("requestId")), action)
+
+
+def _quoted(payload, key):
+    """A comment or reason quoted on one line (the full text is one click away)."""
+    text = " ".join(str(payload.get(key) or "").split())
+    return f" “{_clip(text, QUOTE_LENGTH)}”" if text else ""
+
+
+def _level_started(context):
+    payload = context.payload
+    due = f" Please decide by {context.when(payload.get('tatDeadline'))}." if payload.get("tatDeadline") else ""
+    return _request(context, "waiting for your approval",
+                    f"“{payload.get('title')}” is at level {payload.get('levelNumber')} "
+                    f"({payload.get('levelName') or 'your level'}) and needs your decision.{due}",
+                    "Review the request")
+
+
+def _tat_reminder(context):
+    payload = context.payload
+    return _request(context, f"{payload.get('percent')}% of your time to decide has passed",
+                    f"“{payload.get('title')}” (level {payload.get('levelNumber')}) is due for your decision "
+                    f"by {context.when(payload.get('tatDeadline'))}.", "Review the request")
+
+
+def _tat_breached(context):
+    payload = context.payload
+    if str(context.recipient.id) == str(payload.get("approverId")):
+        return _request(context, "your decision is overdue",
+                        f"Your decision on “{payload.get('title')}” (level {payload.get('levelNumber')}) was due "
+                        f"{context.when(payload.get('tatDeadline'))}.", "Review the request")
+    return _request(context, f"level {payload.get('levelNumber')} is past its deadline",
+                    f"The decision on “{payload.get('title')}” at level {payload.get('levelNumber')} was due "
+                    f"{context.when(payload.get('tatDeadline'))} and has not been taken yet.")
+
+
+def _level_decided(verb):
+    def compose_decision(context):
+        payload = context.payload
+        comment = _quoted(payload, "comments")
+        return _request(context, f"level {payload.get('levelNumber')} {verb} by {context.actor_name}",
+                        f"“{payload.get('title')}”" + (f" — {context.actor_name}:{comment}" if comment else "."))
+    return compose_decision
+
+
+def _workflow_approved(context):
+    return _request(context, "approved", f"“{context.payload.get('title')}” passed every approval level.")
+
+
+def _workflow_rejected(context):
+    payload = context.payload
+    comment = _quoted(payload, "comments")
+    return _request(context, f"rejected by {context.actor_name}",
+                    f"“{payload.get('title')}” is closed." + (f" {context.actor_name}:{comment}" if comment else ""))
+
+
+def _workflow_created(context):
+    return _request(context, "you are watching a new request",
+                    f"{context.actor_name} raised “{context.payload.get('title')}” and added you as a spectator: "
+                    "you can follow it and comment.")
+
+
+def _approver_added(context):
+    payload = context.payload
+    if payload.get("levelNumber"):
+        return _request(context, f"you approve level {payload['levelNumber']}",
+                        f"{context.actor_name} made you the approver of level {payload['levelNumber']} of "
+                        f"“{payload.get('title')}”. You will hear from us when it is your turn.")
+    return _request(context, "you were added as an approver",
+                    f"{context.actor_name} added you as an approver of “{payload.get('title')}”: you can follow "
+                    "it, comment and download its documents.")
+
+
+def _spectator_added(context):
+    return _request(context, "you were added as a spectator",
+                    f"{context.actor_name} added you to follow “{context.payload.get('title')}”: you can see "
+                    "its progress and comment.")
+
+
+def _comment_added(context):
+    payload = context.payload
+    return _request(context, f"{context.actor_name} commented",
+                    f"On “{payload.get('title')}”:{_quoted(payload, 'preview')}", "Read the comment")
+
+
+# --- flows -----------------------------------------------------------------------------
+
+
+def _assignee_link(payload):
+    return path_for("flows.my_flow", assignment_id=payload.get("assignmentId"))
+
+
+def _overview_link(payload):
+    return path_for("flows.assignments", email=payload.get("userEmail"))
+
+
+def _flow_assigned(context):
+    payload = context.payload
+    by = context.actor_name
+    if by == SOMEONE and (payload.get("assignedBy") or {}).get("name"):
+        by = payload["assignedBy"]["name"]
+    due = f", due {context.when(payload.get('dueDate'))}" if payload.get("dueDate") else ""
+    notes = f" Notes:{_quoted(payload, 'notes')}" if payload.get("notes") else ""
+    return Message(f"New flow to complete: {payload.get('flowName')}",
+                   f"{by} assigned you “{payload.get('flowName')}”{due}.{notes}",
+                   _assignee_link(payload), "Start the flow")
+
+
+def _flow_completed(context):
+    payload = context.payload
+    return Message(f"{context.actor_name} completed {payload.get('flowName')}",
+                   f"{context.actor_name} ({payload.get('userEmail')}) finished every module of "
+                   f"“{payload.get('flowName')}”.", _overview_link(payload), "See the assignment")
+
+
+def _flow_overdue(context):
+    payload = context.payload
+    due = context.when(payload.get("dueDate"))
+    progress = payload.get("progress") or {}
+    done = f" {progress.get('completedModules', 0)} of {progress.get('totalModules', 0)} modules are done."
+    if context.recipient.email == payload.get("userEmail"):
+        return Message(f"{payload.get('flowName')} is overdue", f"“{payload.get('flowName')}” was due {due}.{done}",
+                       _assignee_link(payload), "Continue the flow")
+    return Message(f"{payload.get('flowName')} is overdue for {payload.get('userEmail')}",
+                   f"{payload.get('userEmail')} has not finished “{payload.get('flowName')}”, due {due}.{done}",
+                   _overview_link(payload), "See the assignment")
+
+
+# --- administration --------------------------------------------------------------------
+
+
+def _webhook_disabled(context):
+    payload = context.payload
+    return Message(f"Webhook disabled: {payload.get('url')}",
+                   f"MomoFlow stopped sending events to {payload.get('url')}: {payload.get('reason') or 'it failed'}. "
+                   "Enable it again once the endpoint works.",
+                   path_for("settings.webhook", endpoint_id=payload.get("endpointId")) or path_for("settings.webhooks"),
+                   "Open the webhook")
+
+
+_COMPOSERS = {
+    "level.started": _level_started,
+    "level.tat_reminder": _tat_reminder,
+    "level.tat_breached": _tat_breached,
+    "level.approved": _level_decided("approved"),
+    "level.rejected": _level_decided("rejected"),
+    "workflow.approved": _workflow_approved,
+    "workflow.rejected": _workflow_rejected,
+    "workflow.created": _workflow_created,
+    "approver.added": _approver_added,
+    "spectator.added": _spectator_added,
+    "comment.added": _comment_added,
+    "flow.assigned": _flow_assigned,
+    "flow.completed": _flow_completed,
+    "flow.overdue": _flow_overdue,
+    "webhook.disabled": _webhook_disabled,
+}
+assert set(_COMPOSERS) == set(KINDS), "every kind people can choose has a message, and the reverse"
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def path_for(endpoint, **values):
+    """A path in the app, built without a request (handlers run in workers); None if the
+    page does not exist (yet) or a value is missing."""
+    if any(value is None for value in values.values()):
+        return None
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    try:
+        return adapter.build(endpoint, values)
+    except BuildError:
+        return None
+
+
+def absolute_url(path):
+    return current_app.config["BASE_URL"].rstrip("/") + path if path else current_app.config["BASE_URL"]
+
+
+def local_time(value, zone):
+    """``25 Nov 2024, 17:00 IST`` for an ISO string or aware datetime; the text as given if unreadable."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if moment.tzinfo is None:
+        return str(value)
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def zone_of(user):
+    """The time zone ``user``'s organisation works in (UTC if it names none we know)."""
+    try:
+        return ZoneInfo(user.organization.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _one_line(text, length):
+    """Titles become email subjects: one line (a newline there would be header injection)."""
+    return _clip(" ".join(str(text).split()), length)
+
+
+def _clip(text, length):
+    text = str(text)
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
