@@ -45,6 +45,10 @@ class Event(db.Model):
         sa.Index("ix_events_undispatched", "occurred_at", "id",
                  postgresql_where=sa.text("dispatched_at IS NULL"),
                  sqlite_where=sa.text("dispatched_at IS NULL")),
+        # The purge's candidates: dispatched events, oldest first.
+        sa.Index("ix_events_dispatched", "occurred_at",
+                 postgresql_where=sa.text("dispatched_at IS NOT NULL"),
+                 sqlite_where=sa.text("dispatched_at IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -44,6 +44,7 @@ class WebhookDelivery(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_event"),
         sa.Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at", "id"),
+        sa.Index("ix_webhook_deliveries_event", "event_id"),  # purging an event finds its deliveries
         sa.Index("ix_webhook_deliveries_due", "next_attempt_at",
                  postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'")),
     )
