@@ -103,6 +103,10 @@ def make_test_app(database_url, tmp_path, **overrides):
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "SERVER_NAME": None,
+        # Port 9 (discard) on loopback: nothing listens, so no test could ever reach a real
+        # mail server; tests that check mail start their own (tests/notifications).
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 9,
     }
     config.update(overrides)
     return create_app(config)
