@@ -11,12 +11,16 @@ import os
 
 from rq.worker import SimpleWorker
 
+from momoflow import outbox
+from momoflow.database import utcnow
+from momoflow.extensions import db
 from momoflow.jobs import tick
 
 log = logging.getLogger(__name__)
 
-# Short enough that a worker notices soon that Redis came back empty (a restart without
-# persistence) and schedules the tick again, which finds whatever waited meanwhile.
+# How often each worker makes sure background work keeps moving: short enough that it
+# notices soon when Redis came back empty (a restart without persistence) or when RQ's
+# scheduler is gone (a killed worker holds its lock for a minute).
 MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "30"))
 
 
@@ -31,16 +35,24 @@ class AppWorker(SimpleWorker):
 
     def bootstrap(self, *args, **kwargs):
         super().bootstrap(*args, **kwargs)
-        self._ensure_tick()
+        self._keep_work_moving()
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
-        self._ensure_tick()
+        self._keep_work_moving()
 
     def perform_job(self, job, queue, execution):
         with self.app.app_context():
             return super().perform_job(job, queue, execution)
 
-    def _ensure_tick(self):
+    def _keep_work_moving(self):
+        """Schedule the tick, and kick whatever is due without waiting for it: the sweep
+        does not depend on RQ's scheduler being alive."""
         with self.app.app_context():
             tick.ensure_scheduled()
+            try:
+                outbox.sweep(utcnow())
+            except Exception:
+                log.exception("the maintenance sweep failed; the next one retries")
+            finally:
+                db.session.remove()

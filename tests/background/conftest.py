@@ -1,5 +1,6 @@
 """End-to-end background work: the app served over HTTP with ``REDIS_URL`` set, a Redis
-server and an RQ worker pool of our own, all against the session's committed database."""
+server, an RQ worker pool, a webhook receiver and an SMTP server of our own, all against
+the session's committed database."""
 
 import threading
 
@@ -8,6 +9,10 @@ from werkzeug.serving import make_server
 
 from tests.background.services import RedisServer, WorkerPool, redis_available
 from tests.conftest import TEST_SECRET_KEY, make_test_app, need
+from tests.notifications.conftest import SmtpServer, free_port
+from tests.webhooks.receiver import Receiver
+
+BASE_URL = "https://momoflow.example.com"
 
 # Fast clocks so a test sees retries and ticks within seconds, not minutes.
 FAST = {"TICK_SECONDS": "1", "WEBHOOK_RETRY_SCHEDULE": "1,1,1,1,1", "WEBHOOK_ALLOW_LOOPBACK": "1",
@@ -23,11 +28,24 @@ def redis_server():
 
 
 @pytest.fixture
-def background_app(database_url, redis_server, tmp_path):
+def smtp():
+    server = SmtpServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as server:
+        yield server
+
+
+@pytest.fixture
+def background_app(database_url, redis_server, smtp, tmp_path):
     """The app as production runs it: jobs go to RQ on ``redis_server``."""
-    overrides = {key: value for key, value in FAST.items() if key != "WORKER_MAINTENANCE_SECONDS"}
-    overrides.update(TICK_SECONDS=1, WEBHOOK_ALLOW_LOOPBACK=True)
-    return make_test_app(database_url, tmp_path, REDIS_URL=redis_server.url, **overrides)
+    return make_test_app(database_url, tmp_path, REDIS_URL=redis_server.url, TICK_SECONDS=1,
+                         WEBHOOK_RETRY_SCHEDULE=FAST["WEBHOOK_RETRY_SCHEDULE"], WEBHOOK_ALLOW_LOOPBACK=True,
+                         SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, BASE_URL=BASE_URL)
 
 
 @pytest.fixture
@@ -40,9 +58,11 @@ def served(background_app):
 
 
 @pytest.fixture
-def worker_environment(database_url, redis_server):
+def worker_environment(database_url, redis_server, smtp):
+    """What the workers are configured by: the environment alone, as in production."""
     return {"MOMOFLOW_ENV": "testing", "SECRET_KEY": TEST_SECRET_KEY, "DATABASE_URL": database_url,
-            "REDIS_URL": redis_server.url, **FAST}
+            "REDIS_URL": redis_server.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
+            "BASE_URL": BASE_URL, "WEBHOOK_TIMEOUT": "2", **FAST}
 
 
 @pytest.fixture
