@@ -5,6 +5,7 @@ import click
 from momoflow.accounts.models import Organization, Tier
 from momoflow.accounts.services import find_organization
 from momoflow.extensions import db
+from momoflow.webhooks.cli import create_webhook_command
 
 
 def register_commands(app):
@@ -12,6 +13,7 @@ def register_commands(app):
     app.cli.add_command(create_org_command)
     app.cli.add_command(set_tier_command)
     app.cli.add_command(create_api_key_command)
+    app.cli.add_command(create_webhook_command)
 
 
 @click.command("seed-demo")

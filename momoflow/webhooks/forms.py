@@ -1,0 +1,28 @@
+"""The webhook pages' forms to and from what ``webhooks.services`` takes."""
+
+from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
+from momoflow.workflows.forms import FormState, failed  # noqa: F401  (the webhook views use them through here)
+
+# Event type prefix -> the group its checkbox is shown in; unknown prefixes go to "Other".
+_GROUPS = {"workflow": "Requests", "approver": "Requests", "spectator": "Requests", "comment": "Requests",
+           "level": "Approval levels", "flow": "Flows"}
+_GROUP_ORDER = ("Requests", "Approval levels", "Flows", "Other")
+
+
+def event_groups():
+    """``[(label, [event type])]`` for the checkboxes, every subscribable type once."""
+    groups = {label: [] for label in _GROUP_ORDER}
+    for name in SUBSCRIBABLE_EVENTS:
+        groups[_GROUPS.get(name.partition(".")[0], "Other")].append(name)
+    return [(label, names) for label, names in groups.items() if names]
+
+
+def endpoint_values(form=None):
+    if form is None:
+        return {"url": "", "description": "", "events": []}
+    return {"url": form.get("url", ""), "description": form.get("description", ""),
+            "events": form.getlist("events")}
+
+
+def endpoint_field(path):
+    return path if path in ("url", "description", "events") else None

@@ -1,0 +1,192 @@
+"""Managing an organisation's webhook endpoints and their deliveries. Callers own the transaction.
+
+Every function takes the acting organisation and looks rows up within it, so another
+organisation's endpoint or delivery is simply not found.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from momoflow import jobs
+from momoflow.database import utcnow
+from momoflow.errors import Conflict, NotFound, ValidationFailed
+from momoflow.events import EVENT_TYPES, record_event
+from momoflow.extensions import db
+from momoflow.webhooks.http import check_url
+from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from momoflow.webhooks.signing import new_secret
+from momoflow.workflows.queries import decode_cursor, encode_cursor
+
+# webhook.disabled is for the organisation's admins, not for the endpoint that failed.
+SUBSCRIBABLE_EVENTS = tuple(sorted(EVENT_TYPES - {"webhook.disabled"}))
+MAX_URL_LENGTH = 2000
+MAX_DESCRIPTION_LENGTH = 200
+MAX_REASON_LENGTH = 300
+LOG_PAGE = 25
+DISABLED_BY_ADMIN = "Disabled by an administrator"
+ENDPOINT_DISABLED = "not sent: the endpoint was disabled"
+
+
+# --- endpoints ------------------------------------------------------------------------
+
+
+def create_endpoint(organization, url, event_types=(), description="", created_by=None):
+    """``(endpoint, secret)``: the secret is shown to the admin once, from this return value."""
+    url, description, event_types = _checked(url, description, event_types)
+    secret = new_secret()
+    endpoint = WebhookEndpoint(organization_id=organization.id, url=url, description=description,
+                               event_types=event_types, secret=secret, enabled=True,
+                               created_by_id=created_by.id if created_by else None)
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint, secret
+
+
+def update_event_types(organization, endpoint_id, event_types):
+    endpoint = find_endpoint(organization, endpoint_id)
+    endpoint.event_types = parse_event_types(event_types)
+    return endpoint
+
+
+def enable_endpoint(organization, endpoint_id):
+    endpoint = find_endpoint(organization, endpoint_id)
+    endpoint.enabled, endpoint.disabled_reason = True, None
+    return endpoint
+
+
+def disable_endpoint(organization, endpoint_id):
+    endpoint = find_endpoint(organization, endpoint_id)
+    if endpoint.enabled:
+        switch_off(endpoint, DISABLED_BY_ADMIN)
+    return endpoint
+
+
+def give_up_on(endpoint_id, reason):
+    """Delivery gave up on an endpoint (it is gone, or failed for a day): switch it off and
+    tell the admins with a ``webhook.disabled`` event, once however many deliveries give up."""
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+                                 .with_for_update())
+    if endpoint is None or not endpoint.enabled:
+        return
+    switch_off(endpoint, reason)
+    record_event("webhook.disabled", organization_id=endpoint.organization_id, subject_id=endpoint.id,
+                 payload={"endpointId": str(endpoint.id), "url": endpoint.url, "reason": endpoint.disabled_reason})
+
+
+def switch_off(endpoint, reason):
+    """Disable ``endpoint``; what was still waiting for it is failed, not kept for later."""
+    endpoint.enabled, endpoint.disabled_reason = False, reason[:MAX_REASON_LENGTH]
+    db.session.execute(sa.update(WebhookDelivery)
+                       .where(WebhookDelivery.endpoint_id == endpoint.id,
+                              WebhookDelivery.status == DeliveryStatus.PENDING)
+                       .values(status=DeliveryStatus.FAILED, last_error=ENDPOINT_DISABLED))
+
+
+def find_endpoint(organization, endpoint_id):
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(
+        WebhookEndpoint.id == _uuid(endpoint_id), WebhookEndpoint.organization_id == organization.id))
+    if endpoint is None:
+        raise NotFound("Webhook endpoint not found")
+    return endpoint
+
+
+def list_endpoints(organization):
+    return db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.organization_id == organization.id)
+                              .order_by(WebhookEndpoint.created_at.desc(), WebhookEndpoint.id.desc())).all()
+
+
+# --- deliveries ---------------------------------------------------------------------
+
+
+def resend_delivery(organization, endpoint_id, delivery_id):
+    """Send a delivery again now, as if new: a fresh set of retries, the same ``webhook-id``
+    (its earlier attempts stay in ``webhook_attempts``)."""
+    endpoint = find_endpoint(organization, endpoint_id)
+    delivery = db.session.scalar(sa.select(WebhookDelivery).where(
+        WebhookDelivery.id == _uuid(delivery_id), WebhookDelivery.endpoint_id == endpoint.id))
+    if delivery is None:
+        raise NotFound("Delivery not found")
+    if not endpoint.enabled:
+        raise Conflict("Enable the endpoint before resending to it")
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, utcnow()
+    delivery.delivered_at = delivery.last_status_code = delivery.last_error = delivery.last_response_excerpt = None
+    jobs.kick_after_commit(db.session(), "webhooks")
+    return delivery
+
+
+@dataclass
+class DeliveryPage:
+    deliveries: list
+    next_cursor: str | None
+
+
+def delivery_log(endpoint, cursor=None, limit=LOG_PAGE):
+    """Newest first, a keyset page (``cursor`` is the last page's ``next_cursor``); one query."""
+    statement = sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    if cursor:
+        bound = decode_cursor(cursor)
+        if bound is None:
+            raise ValidationFailed([("cursor", "That page link is no longer valid: start again from the first page.")])
+        after = sa.tuple_(sa.literal(bound[0], WebhookDelivery.created_at.type), sa.literal(bound[1]))
+        statement = statement.where(sa.tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < after)
+    rows = db.session.scalars(statement.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+                              .limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return DeliveryPage(rows, encode_cursor((rows[-1].created_at, rows[-1].id)) if more else None)
+
+
+def message_id(event_id):
+    """The ``webhook-id`` of every attempt to deliver one event: receivers dedupe on it."""
+    return f"msg_{event_id.hex}"
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def _checked(url, description, event_types):
+    problems = []
+    url = (url or "").strip()
+    reason = _url_problem(url)
+    if reason:
+        problems.append(("url", reason))
+    description = (description or "").strip()
+    if len(description) > MAX_DESCRIPTION_LENGTH or "\x00" in description:
+        problems.append(("description", f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters of text"))
+    try:
+        event_types = parse_event_types(event_types)
+    except ValidationFailed as error:
+        problems += error.problems
+    if problems:
+        raise ValidationFailed(problems)
+    return url, description, event_types
+
+
+def _url_problem(url):
+    if not url:
+        return "Enter the URL that should receive the events"
+    if len(url) > MAX_URL_LENGTH:
+        return f"The URL must be at most {MAX_URL_LENGTH} characters"
+    reason = check_url(url, allow_loopback=current_app.config["WEBHOOK_ALLOW_LOOPBACK"])
+    return f"This URL cannot be used: {reason}" if reason else None
+
+
+def parse_event_types(event_types):
+    """Known, subscribable types, sorted and without repeats; none means every event."""
+    chosen = sorted({name.strip() for name in event_types or () if name.strip()})
+    unknown = [name for name in chosen if name not in SUBSCRIBABLE_EVENTS]
+    if unknown:
+        raise ValidationFailed([("events", f"Unknown event type: {', '.join(unknown)}")])
+    return chosen
+
+
+def _uuid(value):
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)  # finds nothing, like any other unknown id

@@ -1,0 +1,113 @@
+"""Settings → Webhooks (admins): add an endpoint (its signing secret shown once), choose
+its events, enable or disable it, follow its deliveries and resend one.
+
+The routes join the ``settings`` blueprint of Settings → API keys, so they share its
+admins-only guard and its ``Cache-Control: no-store`` (the secret is in a response).
+Like a new API key, a new endpoint's secret is answered directly, never redirected.
+"""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from momoflow.apikeys.views import bp
+from momoflow.errors import ValidationFailed
+from momoflow.extensions import db
+from momoflow.htmx import is_htmx_request
+from momoflow.webhooks import forms, services
+from momoflow.workflows.view_helpers import toast
+
+
+@bp.context_processor
+def _webhook_helpers():
+    return {"webhook_id": services.message_id}
+
+
+@bp.get("/webhooks")
+def webhooks():
+    return _list_page(forms.FormState(values=forms.endpoint_values()))
+
+
+@bp.post("/webhooks")
+def add_webhook():
+    values = forms.endpoint_values(request.form)
+    try:
+        endpoint, secret = services.create_endpoint(current_user.organization, values["url"], values["events"],
+                                                    values["description"], created_by=current_user)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _list_page(forms.failed(values, error, forms.endpoint_field), status=422)
+    return _list_page(forms.FormState(values=forms.endpoint_values()), new_endpoint=endpoint, secret=secret,
+                      message="Endpoint added. Copy its signing secret now: it won't be shown again.")
+
+
+def _list_page(state, status=200, new_endpoint=None, secret=None, message=None):
+    context = {"state": state, "endpoints": services.list_endpoints(current_user.organization),
+               "new_endpoint": new_endpoint, "secret": secret, "groups": forms.event_groups(),
+               "max_url": services.MAX_URL_LENGTH, "max_description": services.MAX_DESCRIPTION_LENGTH}
+    if is_htmx_request():
+        html = render_template("settings/_webhook_panel.html", **context)
+        return (html + toast(message) if message else html), status
+    return render_template("settings/webhooks.html", **context), status
+
+
+@bp.get("/webhooks/<uuid:endpoint_id>")
+def webhook(endpoint_id):
+    endpoint = services.find_endpoint(current_user.organization, endpoint_id)
+    cursor = request.args.get("cursor")
+    page = services.delivery_log(endpoint, cursor)
+    more_url = url_for(".webhook", endpoint_id=endpoint.id, cursor=page.next_cursor) if page.next_cursor else None
+    if cursor and is_htmx_request():
+        return render_template("settings/_webhook_more.html", endpoint=endpoint, page=page, more_url=more_url)
+    return render_template("settings/webhook.html", endpoint=endpoint, page=page, more_url=more_url,
+                           state=forms.FormState(values={"events": endpoint.event_types}),
+                           groups=forms.event_groups())
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/events")
+def choose_webhook_events(endpoint_id):
+    chosen = request.form.getlist("events")
+    try:
+        endpoint = services.update_event_types(current_user.organization, endpoint_id, chosen)
+        message = f"Events saved: {_events_text(endpoint.event_types)}."
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        endpoint = services.find_endpoint(current_user.organization, endpoint_id)
+        state = forms.failed({"events": chosen}, error, forms.endpoint_field)
+        return render_template("settings/_webhook_events_form.html", endpoint=endpoint, state=state,
+                               groups=forms.event_groups()), 422
+    return _answer(endpoint.id, "settings/_webhook_events_form.html", message, endpoint=endpoint,
+                   state=forms.FormState(values={"events": endpoint.event_types}), groups=forms.event_groups())
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/<any(enable, disable):action>")
+def switch_webhook(endpoint_id, action):
+    if action == "enable":
+        endpoint = services.enable_endpoint(current_user.organization, endpoint_id)
+        message = "Endpoint enabled. New events are delivered to it again."
+    else:
+        endpoint = services.disable_endpoint(current_user.organization, endpoint_id)
+        message = "Endpoint disabled. Nothing is sent to it until you enable it."
+    db.session.commit()
+    return _answer(endpoint.id, "settings/_webhook_state.html", message, endpoint=endpoint)
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend")
+def resend_webhook_delivery(endpoint_id, delivery_id):
+    delivery = services.resend_delivery(current_user.organization, endpoint_id, delivery_id)
+    message = f"{delivery.event_type} is being sent again, with the same webhook-id. Reload to see how it went."
+    db.session.commit()
+    return _answer(endpoint_id, "settings/_webhook_delivery.html", message, delivery=delivery, can_resend=True)
+
+
+def _answer(endpoint_id, template, message, **context):
+    """htmx swaps in the changed part (and a toast); without JavaScript, back to the endpoint's page."""
+    if is_htmx_request():
+        return render_template(template, **context) + toast(message)
+    flash(message, "success")
+    return redirect(url_for(".webhook", endpoint_id=endpoint_id), 303)
+
+
+def _events_text(event_types):
+    return ", ".join(event_types) if event_types else "every event"

@@ -1,0 +1,138 @@
+"""A real webhook receiver on 127.0.0.1 for tests (and the ``receiver`` fixture): it checks every signature with
+``signing.verify``, records what arrived, and answers as scripted.
+
+    with Receiver() as receiver:
+        receiver.secret = secret          # from create_endpoint
+        receiver.script(500, 500, 200)    # then the default (200) for everything after
+        ...
+        receiver.deliveries               # [Received(msg_id, verified, body, headers, path)]
+
+Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
+nothing until the test ends (or a few seconds pass). ``delay`` slows every answer down;
+``max_in_flight`` says how many requests it held at once.
+"""
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from momoflow.webhooks.signing import SignatureError, verify
+
+HANG_SECONDS = 5
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict
+    body: bytes
+    msg_id: str | None
+    verified: bool
+    problem: str | None = None
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+class Receiver:
+    def __init__(self, secret=None, default=200, delay=0):
+        self.secret = secret
+        self.default = default
+        self.delay = delay  # seconds before each answer
+        self.deliveries = []
+        self.in_flight = self.max_in_flight = 0
+        self._answers = deque()
+        self._lock = threading.Lock()
+        self._release = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.receiver = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self._server.server_port}/hooks/momoflow"
+
+    def script(self, *answers):
+        with self._lock:
+            self._answers.extend(answers)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def received(self, event_type=None):
+        return [d for d in self.deliveries if event_type is None or d.json.get("type") == event_type]
+
+    def _take(self, path, headers, body):
+        """Record a request; the answer to give it."""
+        try:
+            msg_id, verified, problem = verify(self.secret, headers, body), True, None
+        except (SignatureError, ValueError, TypeError) as error:
+            msg_id, verified, problem = headers.get("webhook-id"), False, str(error)
+        with self._lock:
+            self.deliveries.append(Received(path, headers, body, msg_id, verified, problem))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            return self._answers.popleft() if self._answers else self.default
+
+    def _done(self):
+        with self._lock:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+def receiver(app, monkeypatch):
+    """A receiver the app may reach (loopback allowed), retries without waiting, a short timeout."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK", True)
+    monkeypatch.setitem(app.config, "WEBHOOK_RETRY_SCHEDULE", "0,0,0")
+    monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT", 1)
+    with Receiver() as server:
+        yield server
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops connections when a drain posts 16 at once
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        receiver = self.server.receiver
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        answer = receiver._take(self.path, {name.lower(): value for name, value in self.headers.items()}, body)
+        try:
+            if answer == "hang":
+                receiver._release.wait(HANG_SECONDS)
+                return
+            receiver._release.wait(receiver.delay)
+            self._answer(answer)
+        finally:
+            receiver._done()
+
+    def _answer(self, answer):
+        self.send_response(answer)
+        if 300 <= answer < 400:
+            self.send_header("Location", "/elsewhere")
+        payload = b"ok" if answer < 300 else f"answer {answer}".encode()
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
