@@ -1,12 +1,13 @@
 """Relaying the events outbox (``momoflow.events``) to what reacts to events.
 
 ``drain_events`` is the ``events`` drain (``momoflow.jobs``): it claims undelivered
-events oldest first, hands each to every handler in a savepoint of its own, and marks
-them dispatched in the same transaction. Handlers only write rows (notifications,
-emails, webhook deliveries) keyed by the event and kick their own drains; they never
-talk to the network, so a batch commits in milliseconds. Claiming with ``SKIP LOCKED``
-lets two workers drain side by side; an event whose handler fails is logged and
-dispatched anyway, so one bad event never blocks the outbox.
+events oldest first, a batch at a time, hands the batch to every handler, and marks the
+events dispatched in the same transaction. Handlers only write rows (notifications,
+emails, webhook deliveries) keyed by the event, a few statements per batch, and kick
+their own drains; they never talk to the network, so a batch commits in milliseconds.
+Claiming with ``SKIP LOCKED`` lets two workers drain side by side. If a handler fails
+on a batch, the batch is handled again one event at a time, and an event that still
+fails is logged and dispatched anyway: one bad event never blocks the outbox.
 """
 
 import logging
@@ -39,8 +40,8 @@ def _relay_batch():
     events = db.session.scalars(
         sa.select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.occurred_at, Event.id)
         .limit(BATCH).with_for_update(skip_locked=True)).all()
-    for event in events:
-        _handle(event)
+    for handler in HANDLERS:
+        _handle(jobs._import(handler), events)
     if events:
         db.session.execute(sa.update(Event).where(Event.id.in_([event.id for event in events]))
                            .values(dispatched_at=utcnow()))
@@ -48,13 +49,22 @@ def _relay_batch():
     return len(events)
 
 
-def _handle(event):
-    for handler in HANDLERS:
+def _handle(handler, events):
+    if not events:
+        return
+    try:
+        with db.session.begin_nested():
+            handler(events)
+        return
+    except Exception:
+        log.warning("%s failed on a batch of %d events; handling them one at a time", handler.__qualname__,
+                    len(events), exc_info=True)
+    for event in events:
         try:
             with db.session.begin_nested():
-                jobs._import(handler)(event)
+                handler([event])
         except Exception:
-            log.exception("handler %s failed for event %s (%s); skipped", handler, event.id, event.type)
+            log.exception("%s failed for event %s (%s); skipped", handler.__qualname__, event.id, event.type)
 
 
 def sweep(now):

@@ -1,11 +1,11 @@
-"""The outbox handler (``momoflow.outbox.HANDLERS``): an event becomes in-app
+"""The outbox handler (``momoflow.outbox.HANDLERS``): events become in-app
 notifications and emails.
 
-Three statements per event whoever hears of it: one query for the audience (with the
-actor's name and everyone's email opt-out), one INSERT of notifications, one of
-emails. Both INSERTs skip rows that exist (unique on event and person), so handling
-an event twice adds nothing; emails are rendered only for notifications this run
-inserted. Sending is the ``mail`` drain's job, after the commit.
+For a batch of events: one query per event for its audience (with the actor's name
+and everyone's email opt-out), then one INSERT of notifications and one of emails for
+the whole batch. Both INSERTs skip rows that exist (unique on event and person), so
+handling an event twice adds nothing; emails are rendered only for notifications this
+run inserted. Sending is the ``mail`` drain's job, after the commit.
 """
 
 import uuid
@@ -15,7 +15,7 @@ from flask import render_template
 
 from momoflow import jobs
 from momoflow.accounts.models import User
-from momoflow.database import dialect_insert, utcnow
+from momoflow.database import built_per_dialect, dialect_insert, utcnow
 from momoflow.extensions import db
 from momoflow.notifications import audience, messages
 from momoflow.notifications.models import Email, EmailOptOut, Notification
@@ -24,20 +24,26 @@ _notifications = Notification.__table__
 _emails = Email.__table__
 
 
-def handle(event):
-    conditions = audience.conditions(event)
-    if not conditions:
-        return
-    recipients, actor_name = _audience(event, conditions)
-    composed = [(user, opted_out, messages.compose(event, user, actor_name)) for user, opted_out in recipients]
-    composed = [(user, opted_out, message) for user, opted_out, message in composed if message is not None]
+def handle(events):
+    composed = [item for event in events for item in _compose(event)]
     if not composed:
         return
-    new = _insert_notifications(event, composed)
-    emails = [_email_row(event, user, message) for user, opted_out, message in composed
-              if user.id in new and not opted_out]
-    if emails and db.session.execute(_insert_emails(emails)).first() is not None:
+    new = _insert_notifications(composed)
+    emails = [_email_row(event, user, message) for event, user, opted_out, message in composed
+              if (event.id, user.id) in new and not opted_out]
+    if emails and db.session.execute(_insert_emails(), emails).first() is not None:
         jobs.kick_after_commit(db.session(), "mail")
+
+
+def _compose(event):
+    """``[(event, user, opted out of email, message)]`` for everyone who hears of ``event``."""
+    conditions = audience.conditions(event)
+    if not conditions:
+        return []
+    recipients, actor_name = _audience(event, conditions)
+    composed = [(event, user, opted_out, messages.compose(event, user, actor_name))
+                for user, opted_out in recipients]
+    return [item for item in composed if item[3] is not None]
 
 
 def _audience(event, conditions):
@@ -52,21 +58,24 @@ def _audience(event, conditions):
     return [(user, bool(out)) for user, out in rows if user.id != event.actor_id], actor_name
 
 
-def _insert_notifications(event, composed):
-    """Insert what is missing; the ids of the people whose notification is new."""
+def _insert_notifications(composed):
+    """Insert what is missing; ``{(event id, user id)}`` of the notifications that are new."""
     rows = [{"id": uuid.uuid4(), "organization_id": event.organization_id, "user_id": user.id,
              "event_id": event.id, "kind": event.type, "title": message.title, "body": message.body,
              "link": message.link, "created_at": event.occurred_at or utcnow(), "read_at": None}
-            for user, _, message in composed]
-    statement = (dialect_insert(_notifications).values(rows)
-                 .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-                 .returning(_notifications.c.user_id))
-    return set(db.session.scalars(statement))
+            for event, user, _, message in composed]
+    return {(event_id, user_id) for event_id, user_id in db.session.execute(_insert_new_notifications(), rows)}
 
 
-def _insert_emails(rows):
-    return (dialect_insert(_emails).values(rows)
-            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+@built_per_dialect
+def _insert_new_notifications():
+    return (dialect_insert(_notifications).on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+            .returning(_notifications.c.event_id, _notifications.c.user_id))
+
+
+@built_per_dialect
+def _insert_emails():
+    return (dialect_insert(_emails).on_conflict_do_nothing(index_elements=["event_id", "user_id"])
             .returning(_emails.c.id))
 
 

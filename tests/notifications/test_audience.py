@@ -219,7 +219,7 @@ def test_handling_an_event_twice_adds_nothing(db, demo, api_as):
     decide(api_as, MANAGER, created["requestId"], 1)
     event = db.session.scalar(sa.select(Event).where(Event.type == "level.approved"))
     counts = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Notification, Email)]
-    handlers.handle(event)
+    handlers.handle([event])
     assert [db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (Notification, Email)] == counts
 
@@ -238,7 +238,7 @@ def test_an_email_is_written_for_everyone_told_unless_they_opted_out_of_that_kin
 def test_some_events_tell_nobody(db, demo, kind):
     event = record_event(kind, organization_id=demo[ADMIN].organization_id, subject_id=demo[ADMIN].id, payload={})
     db.session.flush()
-    handlers.handle(event)
+    handlers.handle([event])
     assert heard(kind) == []
 
 
@@ -251,6 +251,20 @@ def test_the_handler_needs_three_statements_however_many_hear(db, demo, api_as, 
                                   "title": "Purchase Order", "status": "APPROVED"})
     db.session.flush()
     with count_queries() as statements:
-        handlers.handle(event)
+        handlers.handle([event])
     assert len(heard("workflow.approved")) == 6
     assert len(statements) == 3, statements
+
+
+def test_a_batch_of_events_costs_a_query_each_and_two_inserts_in_all(db, demo, api_as, count_queries):
+    created = raise_request(api_as, MANAGER, spectators=(SPECTATOR, "hr@royalenfield.com"))
+    events = [record_event("comment.added", organization_id=demo[INITIATOR].organization_id,
+                           subject_id=uuid.UUID(created["requestId"]), actor=demo[INITIATOR],
+                           payload={"requestId": created["requestId"], "requestNumber": created["requestNumber"],
+                                    "title": "Purchase Order", "status": "PENDING", "comment": f"Note {n}"})
+              for n in range(5)]
+    db.session.flush()
+    with count_queries() as statements:
+        handlers.handle(events)
+    assert len(heard("comment.added")) == 5 * 3  # the manager and two spectators, for each comment
+    assert len(statements) == 5 + 2, statements
