@@ -63,8 +63,12 @@ def register_blueprints(app):
     import momoflow.flows.api  # noqa: F401
     import momoflow.flows.assign_views  # noqa: F401  (these add their pages to the flows blueprint)
     import momoflow.flows.manage_views  # noqa: F401
+    import momoflow.flows.schedule_views  # noqa: F401
+    import momoflow.flows.schedules_api  # noqa: F401  (recurring assignments on the /v1 blueprint)
     import momoflow.workflows.api  # noqa: F401
     import momoflow.workflows.list_views  # noqa: F401  (adds the list pages to the workflows blueprint)
+    import momoflow.workflows.calendar_views  # noqa: F401  (Settings → Working time, on the settings blueprint)
+    import momoflow.webhooks.views  # noqa: F401  (Settings → Webhooks, on the settings blueprint)
     from momoflow.accounts.views import bp as people_bp
     from momoflow.api import bp as api_bp
     from momoflow.apikeys.views import bp as settings_bp
@@ -73,6 +77,7 @@ def register_blueprints(app):
     from momoflow.extensions import csrf
     from momoflow.flows.views import bp as flows_bp
     from momoflow.integrator import bp as integrator_bp
+    from momoflow.notifications.views import bp as notifications_bp
     from momoflow.health import bp as health_bp
     from momoflow.openapi import bp as openapi_bp
     from momoflow.workflows.views import bp as workflows_bp
@@ -90,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(health_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_response_hooks(app):

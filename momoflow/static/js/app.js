@@ -247,7 +247,7 @@
     var selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
-    copyStatus(field, "The key is selected: press Ctrl+C (or \u2318C) to copy it.");
+    copyStatus(field, "Selected: press Ctrl+C (or \u2318C) to copy it.");
   }
 
   document.addEventListener("click", function (event) {
@@ -256,10 +256,11 @@
     var field = document.getElementById(button.getAttribute("data-copy"));
     if (!field) { return; }
     if (!navigator.clipboard || !window.isSecureContext) { selectForCopy(field); return; }
+    var label = button.textContent;
     navigator.clipboard.writeText(field.textContent.trim()).then(function () {
       button.textContent = "Copied";
       copyStatus(field, "Copied to the clipboard.");
-      setTimeout(function () { button.textContent = "Copy key"; }, 4000);
+      setTimeout(function () { button.textContent = label; }, 4000);
     }, function () { selectForCopy(field); });
   });
 
