@@ -46,6 +46,7 @@ class Defaults:
     MAIL_FROM = "MomoFlow <no-reply@momoflow.local>"
     SMTP_TIMEOUT = 10  # seconds
     BASE_URL = "http://127.0.0.1:5000"  # where links in emails point
+    BELL_REFRESH_SECONDS = 30  # how often an open page asks for its unread count
 
     # Background work (momoflow.jobs): the periodic tick, and in-process mode's use of it.
     TICK_SECONDS = 60
@@ -113,6 +114,7 @@ ENVIRONMENT = {
     "DEMO_PASSWORD": str,
     "SMTP_TIMEOUT": float,
     "BASE_URL": str,
+    "BELL_REFRESH_SECONDS": int,
     "TICK_SECONDS": int,
     "IN_PROCESS_TICK": lambda v: _parse_bool(v),
     "WEBHOOK_ALLOW_LOOPBACK": lambda v: _parse_bool(v),

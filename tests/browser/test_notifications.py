@@ -93,3 +93,26 @@ def test_the_bell_and_the_notifications_page(news_for_the_employee, person, live
     page.get_by_role("link", name=re.compile(r"^Notifications")).first.click()
     page.get_by_role("link", name=re.compile("Customer Onboarding")).click()
     expect(page).to_have_url(re.compile(r"/my-flows/asgn_"))
+
+
+def test_an_approver_sees_the_bell_count_rise_when_a_request_reaches_them(app, committed_demo, person, monkeypatch):
+    monkeypatch.setitem(app.config, "BELL_REFRESH_SECONDS", 1)  # the page asks every second, not every 30
+    monkeypatch.setitem(app.config, "SMTP_PORT", free_port())
+    manager = person(MANAGER)
+    bell = manager.locator("#notification-bell a")
+    expect(bell).to_have_attribute("aria-label", "Notifications, none unread")
+
+    from momoflow.accounts.models import User
+
+    with app.test_request_context():  # the employee raises a request: level 1 is the manager's
+        employee = db.session.scalar(db.select(User).where(User.email == EMPLOYEE))
+        services.create_request(employee, parse_new_request(simple_request(MANAGER, title="Standing desks")))
+        db.session.commit()
+        jobs.run_pending_in_process()
+        db.session.remove()
+
+    expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread", timeout=10_000)  # no reload
+    expect(manager.locator(".bell__count")).to_have_text("1")
+    manager.locator("#notification-bell a").click()
+    expect(manager.locator(".notification__title").first).to_contain_text("waiting for your approval")
+    expect(manager.locator(".notification").first).to_contain_text("Standing desks")
