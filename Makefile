@@ -54,3 +54,9 @@ bench: install
 bench-assign: install
 	$(BIN)/python -m bench.assign_generate
 	$(BIN)/python -m bench.assign
+
+# make bench-deliver — events outbox → RQ (two AppWorker processes) → signed webhooks to a loopback receiver,
+# in PostgreSQL database momoflow_bench_deliver (emptied) and Redis database 6 (flushed) (bench/README.md)
+.PHONY: bench-deliver
+bench-deliver: install
+	$(BIN)/python -m bench.deliver
