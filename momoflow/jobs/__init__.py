@@ -22,7 +22,7 @@ from functools import cache
 from flask import current_app, g, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -39,6 +39,9 @@ SCHEDULE_QUEUE = "default"  # the tick and timed kicks
 QUEUES = (*DRAINS, SCHEDULE_QUEUE)
 KICK_FLAG_SECONDS = 30  # a lost drain job blocks new kicks at most this long
 DRAIN_TIMEOUT = 600  # seconds an RQ drain job may run
+# A drain that crashed (the database away, say) runs again after a pause; its rows wait
+# meanwhile, and the tick's sweep kicks them anyway. Failed jobs stay visible in RQ.
+DRAIN_RETRY = Retry(max=3, interval=[5, 30, 120])
 
 
 def kick_after_commit(session, kind):
@@ -67,7 +70,8 @@ def kick(kind):
         return
     try:
         if connection().set(f"momoflow:kick:{kind}", "1", nx=True, ex=KICK_FLAG_SECONDS):
-            enqueue(kind, DRAINS[kind], job_id=f"drain-{kind}-{uuid.uuid4().hex[:16]}", job_timeout=DRAIN_TIMEOUT)
+            enqueue(kind, DRAINS[kind], job_id=f"drain-{kind}-{uuid.uuid4().hex[:16]}", job_timeout=DRAIN_TIMEOUT,
+                    retry=DRAIN_RETRY)
     except RedisError as error:
         log.warning("could not queue the %s drain (Redis: %s); the tick will pick the work up", kind, error)
 
