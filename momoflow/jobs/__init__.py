@@ -16,6 +16,7 @@ does nothing twice.
 """
 
 import logging
+import time
 import uuid
 from functools import cache
 
@@ -39,6 +40,9 @@ SCHEDULE_QUEUE = "default"  # the tick and timed kicks
 QUEUES = (*DRAINS, SCHEDULE_QUEUE)
 KICK_FLAG_SECONDS = 30  # a lost drain job blocks new kicks at most this long
 DRAIN_TIMEOUT = 600  # seconds an RQ drain job may run
+# A drain works this long, then hands over to a fresh job (``drain_done``): under steady
+# load it would otherwise never run out of work, and RQ would kill it at DRAIN_TIMEOUT.
+DRAIN_SLICE_SECONDS = 30
 # A drain that crashed (the database away, say) runs again after a pause; its rows wait
 # meanwhile, and the tick's sweep kicks them anyway. Failed jobs stay visible in RQ.
 DRAIN_RETRY = Retry(max=3, interval=[5, 30, 120])
@@ -53,13 +57,16 @@ def kick_after_commit(session, kind):
 
 @event.listens_for(Session, "after_commit")
 def _kick_committed(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is visible to a worker until the real commit
     for kind in sorted(session.info.pop("momoflow_kicks", ())):
         kick(kind)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_kicks(session):
-    session.info.pop("momoflow_kicks", None)
+    if not session.in_nested_transaction():  # a savepoint's rollback leaves the rest to commit
+        session.info.pop("momoflow_kicks", None)
 
 
 def kick(kind):
@@ -77,9 +84,16 @@ def kick(kind):
 
 
 def drain_started(kind):
-    """Called first thing by a drain: commits after this moment kick a new one."""
+    """Called first thing by a drain: commits after this moment kick a new one. Returns
+    the moment (``time.monotonic()``) the drain should stop taking new work."""
     if redis_configured():
         connection().delete(f"momoflow:kick:{kind}")
+    return time.monotonic() + DRAIN_SLICE_SECONDS
+
+
+def time_is_up(deadline):
+    """True once a drain's slice is over; it then kicks a successor and returns."""
+    return time.monotonic() >= deadline
 
 
 def kick_at(kind, when):
