@@ -31,9 +31,11 @@ SWEEP_GRACE = timedelta(seconds=10)  # younger work is still on its way through 
 
 
 def drain_events():
-    jobs.drain_started("events")
+    deadline = jobs.drain_started("events")
     while _relay_batch() == BATCH:
-        pass
+        if jobs.time_is_up(deadline):
+            jobs.kick("events")  # more to do: a fresh job carries on
+            return
 
 
 def _relay_batch():

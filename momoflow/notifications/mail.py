@@ -45,13 +45,16 @@ class Unreachable(Exception):
 
 def drain(now=None):
     """Send every due email (``now``: tests choose the time)."""
-    jobs.drain_started("mail")
+    deadline = jobs.drain_started("mail")
     while True:
         moment = now or utcnow()
         batch = claim(moment)
         if not batch:
             return
         if not _send_batch(batch, moment) or len(batch) < BATCH:
+            return
+        if jobs.time_is_up(deadline):
+            jobs.kick("mail")  # more to do: a fresh job carries on
             return
 
 

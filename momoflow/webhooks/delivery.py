@@ -129,14 +129,20 @@ class Outcome:
 
 
 def drain():
-    jobs.drain_started("webhooks")
+    deadline = jobs.drain_started("webhooks")
     settings = Settings.from_config(current_app.config)
     kicked, running, outcomes = set(), {}, []  # running: future -> endpoint id
     with ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="webhook") as pool:
         while True:
             retries = record(outcomes, settings)
             sends = []
-            if len(running) <= CONCURRENCY // 2:  # claim in batches, not a row per reply
+            if jobs.time_is_up(deadline):  # no new work: finish and record what is in flight
+                if not running:
+                    db.session.commit()
+                    _schedule(retries - kicked)
+                    jobs.kick("webhooks")  # a fresh job carries on with whatever is due
+                    return
+            elif len(running) <= CONCURRENCY // 2:  # claim in batches, not a row per reply
                 sends = claim(CONCURRENCY - len(running), Counter(running.values()), settings)
             db.session.commit()  # what happened, and the new leases, before any post
             _schedule(retries - kicked)
