@@ -143,8 +143,19 @@ def _allowed_addresses(target, allow_loopback):
         ip = ipaddress.ip_address(sockaddr[0].split("%")[0])
         refusal = _refusal(ip, allow_loopback)
         if refusal:
-            raise BlockedAddress(f"{target.host} resolves to {ip}, {refusal}")
+            # Never the address a name resolved to: admins of any organisation must not
+            # be able to map our internal DNS through this message.
+            raise BlockedAddress(f"{target.host} is {refusal}" if _is_literal(target.host)
+                                 else f"{target.host} resolves to {refusal}")
     return addresses
+
+
+def _is_literal(host):
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def _resolve(target):
@@ -163,7 +174,7 @@ def _refusal(ip, allow_loopback):
     embedded = ip.version == 6 and (ip.ipv4_mapped or ip.sixtofour)
     if embedded:
         refusal = _refusal(embedded, allow_loopback)
-        return refusal and f"which embeds {embedded}, {refusal}"
+        return refusal and f"an IPv6 address that embeds {refusal}"
     if ip in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if ip.is_loopback:
@@ -172,6 +183,7 @@ def _refusal(ip, allow_loopback):
         (ip.is_unspecified, "an unspecified address"),
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
+        (ip.version == 6 and ip.is_site_local, "a site-local address"),
         (ip in SHARED_ADDRESS_SPACE, "a shared (carrier-grade NAT) address"),
         (ip.is_private, "a private address"),
         (ip.is_reserved, "a reserved address"),

@@ -33,7 +33,7 @@ def test_bad_input_is_refused_with_the_reason(app, db, demo_org):
     unknown_org = run(app, "--org", "nope", "--url", "https://93.184.215.14/hooks")
     assert unknown_org.exit_code != 0 and "no organisation 'nope'" in unknown_org.output
     private = run(app, "--org", "demo", "--url", "http://192.168.1.10/hooks")
-    assert private.exit_code != 0 and "192.168.1.10, a private address" in private.output
+    assert private.exit_code != 0 and "192.168.1.10 is a private address" in private.output
     unknown_event = run(app, "--org", "demo", "--url", "https://93.184.215.14/hooks", "--events", "flow.nope")
     assert unknown_event.exit_code != 0 and "Unknown event type: flow.nope" in unknown_event.output
     assert "flow.assigned" in unknown_event.output  # the known ones are listed
