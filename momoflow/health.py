@@ -1,5 +1,10 @@
-"""``/healthz``: the process answers. ``/readyz``: it can do its work (database, and Redis
-when configured), so a load balancer sends traffic only to instances that can serve it."""
+"""``/healthz``: the process answers. ``/readyz``: it can serve requests, so a load
+balancer sends traffic only to instances that can.
+
+The database is required (503 without it). Redis, when configured, is checked and
+reported but does not fail readiness: without it the app keeps answering (rate limits
+fall back to memory, background work waits in the database), and a probe that took
+every instance out of rotation would turn a Redis outage into a full one."""
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app
@@ -22,8 +27,10 @@ def readyz():
     checks = {"database": _database()}
     if current_app.config["REDIS_URL"]:
         checks["redis"] = _redis()
-    ready = all(check == "ok" for check in checks.values())
-    return {"status": "ready" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+    if checks["database"] != "ok":
+        return {"status": "unavailable", "checks": checks}, 503
+    degraded = any(check != "ok" for check in checks.values())
+    return {"status": "degraded" if degraded else "ready", "checks": checks}, 200
 
 
 def _database():
