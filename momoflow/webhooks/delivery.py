@@ -98,7 +98,9 @@ class Settings:
 
     @property
     def lease(self):
-        return timedelta(seconds=sum(self.timeout)) + LEASE_MARGIN
+        """Longer than a post can take: connecting to each address tried, then the answer."""
+        connect, answer = self.timeout
+        return timedelta(seconds=http.MAX_ADDRESSES * connect + answer) + LEASE_MARGIN
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 USER_AGENT = "MomoFlow-Webhooks/1"
 EXCERPT_BYTES = 1024
 DEFAULT_TIMEOUT = (5, 15)  # (connect, whole response) seconds
+MAX_ADDRESSES = 2  # tried per post (e.g. one IPv6 and one IPv4)
 
 SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, not global
 # Cloud instance metadata services. Most are also private or link-local; the rest are
@@ -239,9 +240,11 @@ def _connection(target, addresses, connect_timeout, read_timeout):
 
 
 def _open_socket(addresses, timeout):
-    """The first address that accepts a connection, like socket.create_connection but pinned."""
+    """The first address that accepts a connection, like socket.create_connection but pinned.
+    At most MAX_ADDRESSES are tried, so a post never outlasts the lease a drain holds on it
+    (a name with ten dead addresses would otherwise take ten connect timeouts)."""
     last_error = None
-    for family, sockaddr in addresses:
+    for family, sockaddr in addresses[:MAX_ADDRESSES]:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
             sock.settimeout(timeout)

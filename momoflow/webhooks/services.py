@@ -111,6 +111,10 @@ def resend_delivery(organization, endpoint_id, delivery_id):
         raise NotFound("Delivery not found")
     if not endpoint.enabled:
         raise Conflict("Enable the endpoint before resending to it")
+    if delivery.status == DeliveryStatus.PENDING:
+        # A drain may be posting it this very moment: resetting it now could send it twice
+        # and let that drain's outcome overwrite the fresh start.
+        raise Conflict("This delivery is still being tried; it is retried automatically")
     delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, utcnow()
     delivery.delivered_at = delivery.last_status_code = delivery.last_error = delivery.last_response_excerpt = None
     jobs.kick_after_commit(db.session(), "webhooks")

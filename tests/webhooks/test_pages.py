@@ -263,6 +263,17 @@ def test_resending_to_a_disabled_endpoint_is_refused(client, demo, demo_org, log
     assert unknown.status_code == 404
 
 
+def test_a_delivery_still_being_tried_cannot_be_resent(client, demo, demo_org, login_as, db):
+    """A drain may hold it right now: a reset could send it twice."""
+    endpoint, _ = services.create_endpoint(demo_org, "https://93.184.215.14/hooks")
+    [delivery] = make_deliveries(endpoint, 1, status=DeliveryStatus.PENDING)
+    login_as(demo[ADMIN])
+    page = client.get(f"/settings/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert f"/deliveries/{delivery.id}/resend" not in page
+    response = post(client, f"/settings/webhooks/{endpoint.id}/deliveries/{delivery.id}/resend", htmx=True)
+    assert response.status_code == 409 and "retried automatically" in response.headers["HX-Trigger"]
+
+
 def test_the_log_loads_more_by_cursor(client, demo, demo_org, login_as, db):
     endpoint, _ = services.create_endpoint(demo_org, "https://93.184.215.14/hooks")
     made = make_deliveries(endpoint, services.LOG_PAGE + 5)
