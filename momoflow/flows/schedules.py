@@ -28,7 +28,7 @@ from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import FlowSchedule, FlowStatus, Priority, ScheduleUnit
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import parse_assignment
-from momoflow.workflows.queries import decode_cursor, encode_cursor
+from momoflow.workflows.queries import decode_cursor, newest_first_page
 
 log = logging.getLogger(__name__)
 
@@ -198,14 +198,7 @@ def _with_flow():
 def list_schedules(organization, cursor=None, limit=DEFAULT_LIMIT):
     """Newest first, one query (``ix_flow_schedules_organization``)."""
     statement = _with_flow().where(FlowSchedule.organization_id == organization.id)
-    if cursor:
-        bound = sa.tuple_(sa.literal(cursor[0], FlowSchedule.created_at.type), sa.literal(cursor[1]))
-        statement = statement.where(sa.tuple_(FlowSchedule.created_at, FlowSchedule.id) < bound)
-    schedules = db.session.scalars(statement.order_by(FlowSchedule.created_at.desc(), FlowSchedule.id.desc())
-                                   .limit(limit + 1)).all()
-    more = len(schedules) > limit
-    schedules = schedules[:limit]
-    return SchedulePage(schedules, encode_cursor((schedules[-1].created_at, schedules[-1].id)) if more else None)
+    return SchedulePage(*newest_first_page(statement, FlowSchedule, cursor, limit))
 
 
 def find_schedule(organization, schedule_id):

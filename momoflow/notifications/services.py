@@ -13,7 +13,7 @@ from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.notifications.messages import kinds_for
 from momoflow.notifications.models import EmailOptOut, Notification
-from momoflow.workflows.queries import decode_cursor, encode_cursor
+from momoflow.workflows.queries import decode_cursor, newest_first_page
 
 PAGE_SIZE = 20
 UNREAD_CAP = 99  # the bell says "99+" past this
@@ -53,19 +53,11 @@ def badge_text(count):
 
 def list_notifications(user, cursor=None, limit=PAGE_SIZE):
     """One page, newest first, in one query; ``cursor`` is the previous page's ``next_cursor``."""
+    position = decode_cursor(cursor) if cursor else None
+    if cursor and position is None:
+        raise ValidationFailed([("cursor", "This link to more notifications is not valid any more.")])
     statement = sa.select(Notification).where(Notification.user_id == user.id)
-    if cursor:
-        position = decode_cursor(cursor)
-        if position is None:
-            raise ValidationFailed([("cursor", "This link to more notifications is not valid any more.")])
-        statement = statement.where(sa.tuple_(Notification.created_at, Notification.id)
-                                    < sa.tuple_(sa.literal(position[0], Notification.created_at.type),
-                                                sa.literal(position[1], Notification.id.type)))
-    rows = db.session.scalars(statement.order_by(Notification.created_at.desc(), Notification.id.desc())
-                              .limit(limit + 1)).all()
-    items = rows[:limit]
-    more = len(rows) > limit and items
-    return Page(items, encode_cursor((items[-1].created_at, items[-1].id)) if more else None)
+    return Page(*newest_first_page(statement, Notification, position, limit))
 
 
 # --- marking -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from momoflow.extensions import db
 from momoflow.webhooks.http import check_url
 from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from momoflow.webhooks.signing import new_secret
-from momoflow.workflows.queries import decode_cursor, encode_cursor
+from momoflow.workflows.queries import decode_cursor, newest_first_page
 
 # webhook.disabled is for the organisation's admins, not for the endpoint that failed.
 SUBSCRIBABLE_EVENTS = tuple(sorted(EVENT_TYPES - {"webhook.disabled"}))
@@ -129,18 +129,11 @@ class DeliveryPage:
 
 def delivery_log(endpoint, cursor=None, limit=LOG_PAGE):
     """Newest first, a keyset page (``cursor`` is the last page's ``next_cursor``); one query."""
+    after = decode_cursor(cursor) if cursor else None
+    if cursor and after is None:
+        raise ValidationFailed([("cursor", "That page link is no longer valid: start again from the first page.")])
     statement = sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    if cursor:
-        bound = decode_cursor(cursor)
-        if bound is None:
-            raise ValidationFailed([("cursor", "That page link is no longer valid: start again from the first page.")])
-        after = sa.tuple_(sa.literal(bound[0], WebhookDelivery.created_at.type), sa.literal(bound[1]))
-        statement = statement.where(sa.tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < after)
-    rows = db.session.scalars(statement.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-                              .limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return DeliveryPage(rows, encode_cursor((rows[-1].created_at, rows[-1].id)) if more else None)
+    return DeliveryPage(*newest_first_page(statement, WebhookDelivery, after, limit))
 
 
 def message_id(event_id):
