@@ -175,6 +175,18 @@ def integrator_common(responses):
     return dict(sorted(responses.items()))
 
 
+def integrator_operation(tag, operation_id, summary, description, responses, *, parameters=(), body=None):
+    """One ``/v1`` operation: API-key security and the answers every route can give."""
+    operation = {"tags": [tag], "operationId": operation_id, "summary": summary, "description": description,
+                 "security": [{"apiKeyAuth": []}]}
+    if parameters:
+        operation["parameters"] = [ref("parameters", name) for name in parameters]
+    if body:
+        operation["requestBody"] = body
+    operation["responses"] = integrator_common(responses)
+    return operation
+
+
 def header_components():
     return {
         "X-RateLimit-Limit": {"description": "Requests this API key may make per minute (its tier's limit).",

@@ -6,15 +6,14 @@ from momoflow.integrator.idempotency import MAX_KEY_LENGTH
 from momoflow.openapi import schedule_parts
 from momoflow.openapi.common import (
     directory_unavailable,
-    integrator_common,
     integrator_error,
     integrator_ok,
     integrator_validation,
     json_request,
     ref,
 )
+from momoflow.openapi.common import integrator_operation as _op
 
-API_KEY = [{"apiKeyAuth": []}]
 ASSIGN, FLOWS, ASSIGNMENTS = "Flow assignment", "Flows", "Assignments"
 IDEMPOTENT = ("IdempotencyKey", "XRequestID")
 
@@ -53,17 +52,6 @@ def parameters():
                                                          "default": queries.DEFAULT_LIMIT}),
         **schedule_parts.schedule_parameters(),
     }
-
-
-def _op(tag, operation_id, summary, description, responses, *, parameters=(), body=None):
-    operation = {"tags": [tag], "operationId": operation_id, "summary": summary, "description": description,
-                 "security": API_KEY}
-    if parameters:
-        operation["parameters"] = [ref("parameters", name) for name in parameters]
-    if body:
-        operation["requestBody"] = body
-    operation["responses"] = integrator_common(responses)
-    return operation
 
 
 def _idempotency_errors():

@@ -4,24 +4,24 @@ and schemas, merged into the integrator parts by ``integrator_paths`` and ``inte
 Limits come from ``momoflow.flows.schedules``, field names from ``schedules_api.schedule_json``.
 """
 
+import functools
+
 from momoflow.flows import rules, schedules
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.openapi.common import (
-    integrator_common,
     integrator_error,
+    integrator_operation,
     integrator_ok,
     integrator_validation,
     moment,
     nullable,
     obj,
-    ref,
     schema,
     text,
 )
 
 SCHEDULES = "Schedules"
-API_KEY = [{"apiKeyAuth": []}]
 SCHEDULE_ID = text("The schedule's public id.", examples=["sched_4fQ2mZ8kLp1x"])
 EMAILS = {"type": "array", "minItems": 1, "maxItems": MAX_PEOPLE, "items": {"type": "string", "format": "email"},
           "description": "The people to assign the flow to on every run (each once)."}
@@ -100,15 +100,7 @@ def schedule_schemas():
     }
 
 
-def _op(operation_id, summary, description, responses, parameters=(), body=None):
-    operation = {"tags": [SCHEDULES], "operationId": operation_id, "summary": summary, "description": description,
-                 "security": API_KEY}
-    if parameters:
-        operation["parameters"] = [ref("parameters", name) for name in parameters]
-    if body:
-        operation["requestBody"] = body
-    operation["responses"] = integrator_common(responses)
-    return operation
+_op = functools.partial(integrator_operation, SCHEDULES)
 
 
 def schedule_paths():
