@@ -3,10 +3,11 @@
 Run ``python -m bench.assign`` after ``python -m bench.assign_generate``. It
 1. removes what earlier runs assigned, creates a fresh API key in the enterprise
    organisation and empties its Redis database (rate-limit counters);
-2. serves the app and ``bench.bare_app`` with the Procfile's gunicorn command (production
-   settings from the environment only; limits at ``RATE_LIMIT`` so they count, never refuse);
-3. drives each with ``bench.loadgen`` at 16 and 64 connections: bare, then assign. Every
-   assign request has a (flow, person) pair nobody has and its own X-Request-ID, so an
+2. serves the app, ``bench.bare_app`` and ``bench.naive_app`` (the issue's naive stack, with
+   a key of its own) with the Procfile's gunicorn command (production settings from the
+   environment only; limits at ``RATE_LIMIT`` so they count, never refuse);
+3. drives each with ``bench.loadgen`` at 16 and 64 connections: bare, naive, then assign.
+   Every assign request has a (flow, person) pair nobody has and its own X-Request-ID, so an
    assignment, its event and an idempotency record are written every time;
 4. times ``POST /v1/flows/assign/bulk`` with 1,000 items;
 5. checks the database holds exactly what the 200s promised (one assignment, one event
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 
@@ -44,7 +46,7 @@ QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "120"))  # seconds to wait
 QUIET_BELOW = 0.25  # share of both cores busy in one second that counts as quiet
 BULK_RUNS = int(os.environ.get("BENCH_BULK_RUNS", "3"))
 PROFILE_REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "500"))
-ASSIGN_PATH, BARE_PATH = "/v1/flows/assign", "/bare"
+ASSIGN_PATH, BARE_PATH, NAIVE_PATH = "/v1/flows/assign", "/bare", "/naive"
 LOG_PATH = Path(tempfile.gettempdir()) / "momoflow-bench-assign-gunicorn.log"
 APP_LOG_PATH = Path(tempfile.gettempdir()) / "momoflow-bench-assign-inprocess.log"
 
@@ -72,23 +74,29 @@ def main():
         _check_seed(connection)
         _reset(connection)
         secret, key_id = _new_key(app)
+        naive_secret, naive_key_id = _new_key(app)
         _flush_redis()
         pairs = PairNumbers()
         print(_header(url))
         assign_server = Server("wsgi:app", app_environment(url), LOG_PATH)
         bare_server = Server("bench.bare_app:app", app_environment(url), LOG_PATH)
+        naive_server = Server("bench.naive_app:app", app_environment(url), LOG_PATH)
+        endpoints = (Endpoint("bare", bare_server, BARE_PATH, secret),
+                     Endpoint("naive", naive_server, NAIVE_PATH, naive_secret),
+                     Endpoint("assign", assign_server, ASSIGN_PATH, secret))
         try:
             print(f"gunicorn (Procfile web:, WEB_CONCURRENCY={WORKERS}): {assign_server.command}\n"
-                  f"  bare baseline: {bare_server.command}\n  log: {LOG_PATH}\n")
-            sent = _warm(assign_server, bare_server, secret, run_id, pairs)
-            cases = _load(connection, assign_server, bare_server, secret, run_id, pairs)
+                  f"  baselines: {bare_server.command}; {naive_server.command}\n  log: {LOG_PATH}\n")
+            sent, naive_sent = _warm(endpoints, run_id, pairs)
+            cases = _load(connection, endpoints, run_id, pairs)
             bulks = [_bulk(assign_server, secret, run_id, pairs) for _ in range(BULK_RUNS)]
             replay = _replay(assign_server, secret, run_id)
         finally:
-            assign_server.stop()
-            bare_server.stop()
-        ok_200 = sent + sum(case["result"].all_statuses[200] for case in cases if case["name"] == "assign")
+            for endpoint in endpoints:
+                endpoint.server.stop()
+        ok_200 = sent + _answered_200(cases, "assign")
         problems = _check(connection, key_id, ok_200, bulks, replay)
+        problems += _check_naive(connection, naive_key_id, naive_sent + _answered_200(cases, "naive"))
     assign_report.load(cases, ROUNDS, CONNECTIONS, WORKERS)
     assign_report.bulk(bulks)
     print("\n## Checks\n")
@@ -163,47 +171,68 @@ def _tree():
 # --- load ---------------------------------------------------------------------------
 
 
-def _requests(server, path, secret, run_id):
+class Endpoint(NamedTuple):
+    name: str  # bare, naive or assign
+    server: Server
+    path: str
+    secret: str  # the API key its requests carry
+
+    @property
+    def writes(self):
+        """Whether each request uses up a (flow, person) pair."""
+        return self.name != "bare"
+
+
+def _requests(endpoint, run_id):
     """``make_request(n)`` for the load generator: pair n, X-Request-ID ``run_id-n``."""
-    host = f"127.0.0.1:{server.port}"
+    host = f"127.0.0.1:{endpoint.server.port}"
 
     def make(n):
         flow_id, email = free_pair(n)
-        headers = {"Host": host, "Authorization": f"Bearer {secret}", "Content-Type": "application/json",
+        headers = {"Host": host, "Authorization": f"Bearer {endpoint.secret}", "Content-Type": "application/json",
                    "X-Request-ID": f"{run_id}-{n}"}
-        return loadgen.http_request("POST", path, headers, assign_body(flow_id, email))
+        return loadgen.http_request("POST", endpoint.path, headers, assign_body(flow_id, email))
 
     return make
 
 
-def _warm(assign_server, bare_server, secret, run_id, pairs):
-    """A second of light load on each, so workers, pools and prepared statements are warm."""
-    loadgen.run("127.0.0.1", bare_server.port, _requests(bare_server, BARE_PATH, secret, run_id), 4, 1.0, 0)
-    result = loadgen.run("127.0.0.1", assign_server.port, _requests(assign_server, ASSIGN_PATH, secret, run_id),
-                         4, 1.0, 0, first=pairs.next)
-    pairs.take(result.issued)
-    if result.all_statuses[200] != result.issued:
-        raise SystemExit(f"warm-up: assign answered {dict(result.all_statuses)}; first bodies {result.examples}")
-    return result.all_statuses[200]
+def _warm(endpoints, run_id, pairs):
+    """A second of light load on each, so workers, pools and prepared statements are warm; the
+    200s of (assign, naive). The assign endpoint goes first: the replay check resends its pair 0."""
+    answered = {}
+    for endpoint in sorted(endpoints, key=lambda endpoint: endpoint.name != "assign"):
+        result = loadgen.run("127.0.0.1", endpoint.server.port, _requests(endpoint, run_id), 4, 1.0, 0,
+                             first=pairs.next if endpoint.writes else 0)
+        if endpoint.writes:
+            pairs.take(result.issued)
+            if result.all_statuses[200] != result.issued:
+                raise SystemExit(f"warm-up: {endpoint.name} answered {dict(result.all_statuses)}; "
+                                 f"first bodies {result.examples}")
+        answered[endpoint.name] = result.all_statuses[200]
+    return answered["assign"], answered["naive"]
 
 
-def _load(connection, assign_server, bare_server, secret, run_id, pairs):
-    """Every round: at each connection count, bare then assign (adjacent, so they share conditions)."""
+def _load(connection, endpoints, run_id, pairs):
+    """Every round: at each connection count, bare, naive then assign (adjacent, so they share conditions)."""
     cases = []
-    endpoints = (("bare", bare_server, BARE_PATH), ("assign", assign_server, ASSIGN_PATH))
-    for round_, connections, (name, server, path) in itertools.product(range(1, ROUNDS + 1), CONNECTIONS, endpoints):
-        case = _case(connection, server, path, secret, run_id, connections, pairs if name == "assign" else None)
-        cases.append({"round": round_, "name": name, "connections": connections, **case})
+    for round_, connections, endpoint in itertools.product(range(1, ROUNDS + 1), CONNECTIONS, endpoints):
+        case = _case(connection, endpoint, run_id, connections, pairs)
+        cases.append({"round": round_, "name": endpoint.name, "connections": connections, **case})
         result = case["result"]
-        print(f"  round {round_}: {name:<6} {connections:>3} connections: {result.requests_per_second:,.0f} req/s, "
-              f"p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms, "
-              f"errors {result.errors or 'none'} (machine {case['busy_before']:.0%} busy just before, "
-              f"after waiting {case['waited']:.0f} s)")
+        print(f"  round {round_}: {endpoint.name:<6} {connections:>3} connections: "
+              f"{result.requests_per_second:,.0f} req/s, p50 {result.percentile_ms(50):.1f} ms, "
+              f"p99 {result.percentile_ms(99):.1f} ms, errors {result.errors or 'none'} "
+              f"(machine {case['busy_before']:.0%} busy just before, after waiting {case['waited']:.0f} s)")
     return cases
 
 
-def _case(connection, server, path, secret, run_id, connections, pairs):
-    """One load run with the CPU every process on the path spent; ``pairs`` None: pairs not used up."""
+def _answered_200(cases, name):
+    return sum(case["result"].all_statuses[200] for case in cases if case["name"] == name)
+
+
+def _case(connection, endpoint, run_id, connections, pairs):
+    """One load run with the CPU every process on the path spent."""
+    server = endpoint.server
     meter = CpuMeter({
         "app": lambda: [server.process.pid, *server.worker_pids()],
         "PostgreSQL": lambda: [pid for (pid,) in connection.execute(POSTGRES_PIDS_SQL).fetchall()],
@@ -212,10 +241,10 @@ def _case(connection, server, path, secret, run_id, connections, pairs):
     })
     busy_before, waited = _wait_for_quiet()
     meter.start()
-    result = loadgen.run("127.0.0.1", server.port, _requests(server, path, secret, run_id), connections, SECONDS,
-                         WARMUP, first=pairs.next if pairs else 0)
+    result = loadgen.run("127.0.0.1", server.port, _requests(endpoint, run_id), connections, SECONDS,
+                         WARMUP, first=pairs.next if endpoint.writes else 0)
     cpu = meter.stop()
-    if pairs:
+    if endpoint.writes:
         pairs.take(result.issued)
     return {"result": result, "cpu": cpu, "busy_before": busy_before, "waited": waited}
 
@@ -301,6 +330,12 @@ def _check(connection, key_id, ok_200, bulks, replay):
     if replay["status"] != 200 or replay["replayed"] != "true" or [(replay["assignment_id"],)] != original:
         problems.append(f"FAIL: replay answered {replay} for {original}")
     return problems
+
+
+def _check_naive(connection, key_id, ok_200):
+    (assignments,) = connection.execute("SELECT count(*) FROM assignments WHERE assigned_by_api_key_id = %s",
+                                        [key_id]).fetchone()
+    return [] if assignments == ok_200 else [f"FAIL: naive stack: {assignments:,} assignments for {ok_200:,} 200s"]
 
 
 if __name__ == "__main__":
