@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from momoflow import ratelimit
 from momoflow.database import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -16,4 +17,5 @@ csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI, Redis when REDIS_URL is set (one storage per
 # process: the last app initialised owns it, which matters only to tests). If Redis
 # goes away, limits fall back to per-process memory instead of failing requests.
-limiter = Limiter(get_remote_address, in_memory_fallback_enabled=True, headers_enabled=False)
+limiter = Limiter(get_remote_address, strategy=ratelimit.NAME, in_memory_fallback_enabled=True,
+                  headers_enabled=False)
