@@ -15,6 +15,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: the run
 RATE_LIMIT = "1000000 per minute"
 
 ORG_SLUG = "bench-assign"
+SEEDED_KEY_NAME = "HR system (seeded)"  # its rows survive between runs; the runs' own keys do not
+SEEDED_ANSWERS = 100_000  # a day of that HR system's requests, each answer kept for idempotency
 EMAIL_DOMAIN = "bench.example.com"
 PEOPLE = 100_000
 FLOWS = 1_000

@@ -9,7 +9,10 @@ index rebuilt and checked by PostgreSQL.
 Besides the people and flows (3–12 modules each) every person already has two flows
 (200k assignments in every state, each with its dispatched ``flow.assigned`` event), so
 the assign path inserts into tables and indexes of a realistic size. The pairs the
-benchmark assigns (``assign_config.free_pair``) never collide with these.
+benchmark assigns (``assign_config.free_pair``) never collide with these. An HR system's
+API key has a day of answers kept for idempotency (``SEEDED_ANSWERS``), as a busy
+integration would: an empty table there lets PostgreSQL plan the replay lookup as a
+sequential scan, which gets slower with every request once the run fills it.
 """
 
 import json
@@ -20,9 +23,10 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from bench.assign_config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_PER_PERSON, database_url,
-                                 email_of, ensure_database, flow_number, flow_public_id, libpq_dsn, make_app,
-                                 migrate)
+from bench.assign_config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_ANSWERS, SEEDED_KEY_NAME,
+                                 SEEDED_PER_PERSON,
+                                 database_url, email_of, ensure_database, flow_number, flow_public_id, libpq_dsn,
+                                 make_app, migrate)
 from bench.load import reload_tables, vacuum_analyze
 from bench.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
 from momoflow.flows.schemas import iso
@@ -47,6 +51,10 @@ COLUMNS = {
                     "assigned_by_user_id", "assigned_by_api_key_id"),
     "events": ("id", "organization_id", "type", "subject_id", "actor_id", "payload", "occurred_at",
                "dispatched_at"),
+    "api_keys": ("id", "organization_id", "name", "prefix", "key_hash", "created_by_id", "created_at",
+                 "last_used_at", "revoked_at"),
+    "idempotency_records": ("id", "api_key_id", "key", "request_hash", "response_status", "response_body",
+                            "created_at"),
 }
 
 
@@ -63,6 +71,7 @@ def main():
     people = _add_people(tables, rng, org_id)
     flows = _add_flows(tables, rng, org_id)
     _add_assignments(tables, rng, org_id, people, flows)
+    _add_answers(tables, rng, org_id, people[ADMIN][0])
     built = time.perf_counter() - started
     with psycopg.connect(libpq_dsn(url)) as connection:
         phases = reload_tables(connection, tables)
@@ -127,6 +136,18 @@ def _add_assignments(tables, rng, org_id, people, flows):
                        "status": "assigned", "dueDate": iso(due), "assignedAt": iso(assigned), "assignedBy": None}
             tables.add("events", tables.new_id(), org_id, "flow.assigned", assignment_id, admin_id,
                        json.dumps(payload, separators=(",", ":")), assigned, assigned + timedelta(seconds=2))
+
+
+def _add_answers(tables, rng, org_id, admin_id):
+    """The seeded HR system's key (its secret is never needed) and the answers it was given."""
+    key_id, created = tables.new_id(), ANCHOR - timedelta(days=90)
+    tables.add("api_keys", key_id, org_id, SEEDED_KEY_NAME, "mf_live_seed", f"{rng.getrandbits(256):064x}", admin_id,
+               created, ANCHOR, None)
+    for number in range(SEEDED_ANSWERS):
+        answered = ANCHOR - timedelta(seconds=rng.uniform(0, 86_400))
+        body = {"success": True, "assignmentId": f"asgn_{tables.new_id()[-12:]}", "message": "Flow assigned successfully"}
+        tables.add("idempotency_records", tables.new_id(), key_id, f"hr-sync-{number:08d}",
+                   f"{rng.getrandbits(256):064x}", 200, json.dumps(body, separators=(",", ":")), answered)
 
 
 def _report(tables, built, phases):
