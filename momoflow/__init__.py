@@ -100,8 +100,9 @@ def register_blueprints(app):
 
 def register_response_hooks(app):
     from momoflow.htmx import HTMX_VERSION, add_vary_header
-    from momoflow.security import add_hsts, add_security_headers
+    from momoflow.security import PageSessionInterface, add_hsts, add_security_headers
 
+    app.session_interface = PageSessionInterface()
     app.after_request(add_security_headers)
     app.after_request(add_vary_header)
     if app.config["SESSION_COOKIE_SECURE"]:

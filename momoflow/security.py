@@ -1,4 +1,10 @@
-"""Response headers that make the browser enforce our security policy."""
+"""Response headers that make the browser enforce our security policy, and which
+requests get a cookie session at all."""
+
+from flask.sessions import SecureCookieSessionInterface
+
+# Blueprints that authenticate with bearer tokens and never read a cookie.
+BEARER_BLUEPRINTS = frozenset({"api", "integrator"})
 
 # No inline script or eval anywhere: htmx is configured (meta htmx-config in base.html)
 # not to inject styles or evaluate code, and our own JS lives in static/.
@@ -30,3 +36,16 @@ def add_security_headers(response):
 def add_hsts(response):
     response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """Cookie sessions for the browser pages only. The JSON APIs get a null session:
+    their answers never depend on a cookie, so they must not say ``Vary: Cookie``
+    (which Flask-Login's after-request hook would make every answer say)."""
+
+    def open_session(self, app, request):
+        # Sessions open before routing, so the blueprint is known by its URL prefix.
+        prefixes = tuple(f"{app.blueprints[name].url_prefix}/" for name in BEARER_BLUEPRINTS)
+        if request.path.startswith(prefixes):
+            return self.make_null_session(app)
+        return super().open_session(app, request)

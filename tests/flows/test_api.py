@@ -164,3 +164,15 @@ def test_bulk_falls_back_item_by_item_when_a_duplicate_slips_in(integrator, monk
     body = integrator.post("/flows/assign/bulk", json={"assignments": items}).get_json()
     assert [(r["success"], r.get("error")) for r in body["results"]] == [(True, None), (False, "already_assigned")]
     assert body["results"][1]["assignmentId"] == first.get_json()["assignmentId"]
+
+
+def test_api_answers_carry_no_session(integrator, client, login_as, demo):
+    """Bearer-authenticated answers never depend on a cookie: no Vary: Cookie, no Set-Cookie,
+    even for a caller that also has a browser session. Pages keep theirs."""
+    login_as(demo["admin@company.com"])
+    for answer in (integrator.get("/flows"), integrator.post("/flows/assign", json=SEED_BODY),
+                   client.get("/v1/flows"), client.get("/api/v1/requests")):
+        assert "Cookie" not in answer.headers.get("Vary", ""), answer.request.path
+        assert "Set-Cookie" not in answer.headers
+    page = client.get("/my-flows")
+    assert page.status_code == 200 and "Cookie" in page.headers["Vary"]
