@@ -8,8 +8,11 @@ error page (or, for forms, put the message next to the field).
 """
 
 import logging
+import math
+import time
 
 from flask import jsonify, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from momoflow.htmx import is_htmx_request, trigger_event
@@ -137,6 +140,32 @@ def _handle_http_exception(exc):
     return render_error_page(exc.code)
 
 
+def retry_after_seconds():
+    """Whole seconds until the limit this request broke lets a request through again."""
+    from momoflow.extensions import limiter
+
+    limit = limiter.current_limit
+    return max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
+
+
+def too_many_requests_message(retry_after):
+    return f"Too many requests. Please try again in {retry_after} seconds"
+
+
+def _handle_rate_limited(exc):
+    """Sign-in throttling and the like, as a sentence with a wait (not the limit's own
+    text, "10 per 1 minute") and a Retry-After header. ``/v1`` has its own shape."""
+    retry_after = retry_after_seconds()
+    if api_style():
+        response, _ = json_error(429, "rate_limit_exceeded", "Too many requests",
+                                 too_many_requests_message(retry_after))
+    else:
+        response = render_error_page(429, f"Too many attempts. Please try again in {retry_after} seconds.")
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _handle_unexpected(exc):
     log.exception("unhandled error on %s %s", request.method, request.path)
     if api_style():
@@ -146,5 +175,6 @@ def _handle_unexpected(exc):
 
 def register_error_handlers(app):
     app.register_error_handler(DomainError, render_domain_error)
+    app.register_error_handler(RateLimitExceeded, _handle_rate_limited)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

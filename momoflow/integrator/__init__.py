@@ -7,16 +7,13 @@ every answer says where the caller stands in ``X-RateLimit-*`` headers. Errors
 come out as ``{"error": code, "message"}`` through ``momoflow.errors``.
 """
 
-import math
-import time
-
 from flask import Blueprint, current_app, g, request
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from momoflow.accounts.models import Tier
 from momoflow.apikeys.services import api_key_for, note_use
-from momoflow.errors import Unauthorized, json_error
+from momoflow.errors import Unauthorized, json_error, retry_after_seconds, too_many_requests_message
 from momoflow.extensions import db, limiter
 
 bp = Blueprint("integrator", __name__, url_prefix="/v1")
@@ -72,11 +69,9 @@ def _rate_limit_headers(response):
 
 @bp.errorhandler(RateLimitExceeded)
 def _too_many_requests(error):
-    limit = limiter.current_limit
-    # Whole seconds until the window resets (window[0] is its exact reset time).
-    retry_after = max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
+    retry_after = retry_after_seconds()
     response, status = json_error(429, "rate_limit_exceeded", "Too many requests",
-                                  f"Too many requests. Please try again in {retry_after} seconds",
-                                  style="integrator", retry_after=retry_after)
+                                  too_many_requests_message(retry_after), style="integrator",
+                                  retry_after=retry_after)
     response.headers["Retry-After"] = str(retry_after)
     return _rate_limit_headers(response), status

@@ -2,6 +2,7 @@
 
 from momoflow.openapi.common import (
     api_error,
+    api_throttled,
     api_unauthorized,
     api_validation,
     directory_unavailable,
@@ -65,8 +66,8 @@ def _auth_paths():
                  "400": api_validation(("Bad email", "Validation failed", "email: Valid email is required")),
                  "401": api_error("Wrong email or password (one message for both).",
                                   ("Bad credentials", "Invalid credentials", "Invalid email or password")),
-                 "429": api_error("Too many sign-in attempts from this address or for this email.",
-                                  ("Throttled", "Too many requests", "10 per 1 minute")),
+                 "429": api_throttled("Too many sign-in attempts from this address or for this email; "
+                                      "`Retry-After` gives the seconds to wait."),
                  "503": directory_unavailable("api")},
                 body=json_request("LoginRequest", "SeedLoginRequest", "SeedLoginFlowRequest"), public=True)
     me = _op(AUTH, "getMe", "Who the token belongs to", "The signed-in person.",

@@ -95,6 +95,13 @@ def api_error(description, *cases):
             "content": {JSON: {"schema": schema("ApiError"), "examples": _error_examples(cases, render)}}}
 
 
+def api_throttled(description):
+    response = api_error(description, ("Throttled", "Too many requests",
+                                       "Too many requests. Please try again in 42 seconds"))
+    response["headers"] = {"Retry-After": ref("headers", "Retry-After")}
+    return response
+
+
 def api_unauthorized():
     return api_error(
         "No bearer token, or one that is invalid or expired.",

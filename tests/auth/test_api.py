@@ -173,6 +173,9 @@ def test_login_attempts_are_throttled(app, client, person):
         login(client, email=person.email, password="wrong")
     response = login(client, email=person.email, password=PASSWORD)
     assert_error(response, 429, "Too many requests")
+    retry_after = int(response.headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+    assert response.get_json()["details"] == f"Too many requests. Please try again in {retry_after} seconds"
 
 
 def test_unknown_api_path_is_json_404(client, db):

@@ -132,7 +132,9 @@ def test_page_sign_in_attempts_are_throttled(app, client, person):
         sign_in(client, person.email, "wrong")
     response = sign_in(client, person.email, PASSWORD)
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    retry_after = int(response.headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+    assert f"Please try again in {retry_after} seconds." in response.get_data(as_text=True)
 
 
 def test_friendly_404_page(client, db):
