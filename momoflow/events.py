@@ -59,6 +59,9 @@ class Event(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A handler failed on this event: how often, and when the relay tries it again.
+    attempts: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default=sa.text("0"))
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def record_event(event_type, *, organization_id, subject_id, actor=None, payload=None):
@@ -78,7 +81,8 @@ def record_events(event_type, events, actor=None):
     now = utcnow()
     db.session.execute(sa.insert(Event.__table__), [
         {"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
-         "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None}
+         "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None,
+         "attempts": 0, "retry_at": None}
         for organization_id, subject_id, payload in events])
     kick_after_commit(db.session(), "events")
 
