@@ -14,6 +14,8 @@ import ipaddress
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -159,9 +161,19 @@ def _is_literal(host):
         return False
 
 
+# getaddrinfo takes no timeout, and a resolver that never answers would hold a drain's
+# slot (or an admin's form) for as long as the system resolver retries. Lookups run on
+# these threads and are given up on after DNS_TIMEOUT; a stuck one finishes on its own.
+_RESOLVERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook-dns")
+DNS_TIMEOUT = 5  # seconds
+
+
 def _resolve(target):
+    lookup = _RESOLVERS.submit(socket.getaddrinfo, target.host, target.port, type=socket.SOCK_STREAM)
     try:
-        answers = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        answers = lookup.result(timeout=DNS_TIMEOUT)
+    except FutureTimeout:
+        raise DNSError(f"cannot resolve {target.host}: no answer within {DNS_TIMEOUT} seconds") from None
     except (socket.gaierror, UnicodeError) as error:
         raise DNSError(f"cannot resolve {target.host}: {error}") from None
     addresses = list(dict.fromkeys((family, sockaddr) for family, _, _, _, sockaddr in answers))

@@ -316,6 +316,23 @@ def test_dns_failure(monkeypatch):
         post("https://nowhere.example.test/", BODY, {})
 
 
+def test_a_resolver_that_never_answers_is_given_up_on(monkeypatch):
+    answered = threading.Event()
+
+    def silent(host, *args, **kwargs):  # a DNS server that swallows the query (failure injection)
+        answered.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    monkeypatch.setattr(webhooks_http.socket, "getaddrinfo", silent)
+    monkeypatch.setattr(webhooks_http, "DNS_TIMEOUT", 0.2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DNSError, match="no answer within 0.2 seconds"):
+            post("https://slow.example.test/", BODY, {})
+        assert time.monotonic() - started < 2
+    finally:
+        answered.set()
+
+
 # --- URLs -----------------------------------------------------------------------------
 
 
