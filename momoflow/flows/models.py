@@ -174,6 +174,9 @@ class FlowSchedule(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first run: monthly runs count from it, so a clamped month (Jan 31 → Feb 28) does not
+    # shorten the day for good. None only for schedules made before it was kept.
+    first_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     created_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))

@@ -5,8 +5,8 @@ tick's ``run_due`` assigns each due schedule through ``services.assign_many``, t
 API's path, so one open assignment per person, provisioning from the directory and the
 ``flow.assigned`` events work as they do everywhere. Nothing here commits.
 
-Months step by calendar month, clamped to the month's end (Jan 31 → Feb 28), each
-step from the previous run: a schedule clamped once keeps the shorter day after.
+Months step by calendar month from the first run, clamped to the month's end: a
+schedule starting Jan 31 runs Feb 28, Mar 31, Apr 30…
 """
 
 import logging
@@ -63,14 +63,14 @@ def create_schedule(organization, flow_id, emails, every, unit, due_in_days=DEFA
     unit = _unit(unit, problems)
     _whole_number(every, "every", 1, MAX_EVERY.get(unit, max(MAX_EVERY.values())), problems)
     _whole_number(due_in_days, "dueInDays", 0, MAX_DUE_IN_DAYS, problems)
-    first_run_at = _start(first_run_at, problems)
+    first_run_at = _start(first_run_at, problems) or utcnow()
     if problems:
         raise ValidationFailed(problems)
     flow = _schedulable_flow(organization, spec.flow_id)
     people = _people(organization, addresses)
     schedule = FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=people, every=every,
                             unit=unit, due_in_days=due_in_days, priority=spec.priority, notes=spec.notes,
-                            next_run_at=first_run_at or utcnow(), active=True,
+                            next_run_at=first_run_at, first_run_at=first_run_at, active=True,
                             created_by_user_id=created_by.id if created_by else None,
                             created_by_api_key_id=api_key.id if api_key else None)
     schedule.flow = flow
@@ -245,7 +245,8 @@ def _run(schedule, now):
         log.exception("schedule %s failed to run; it is tried again next tick", schedule.public_id)
         return
     schedule.last_run_at = now
-    schedule.next_run_at = next_run_after(schedule.next_run_at, schedule.every, schedule.unit, now)
+    schedule.next_run_at = next_run_after(schedule.next_run_at, schedule.every, schedule.unit, now,
+                                          first=schedule.first_run_at)
     outcomes = [result.get("error", "assigned") for result in results]
     log.info("schedule %s ran: %d assigned, %d still open, %d failed", schedule.public_id,
              outcomes.count("assigned"), outcomes.count("already_assigned"),
@@ -264,15 +265,17 @@ def _assign(schedule, now):
     return services.assign_many(api_key, items, organization=organization, assigned_by=assigned_by)
 
 
-def next_run_after(run, every, unit, now):
+def next_run_after(run, every, unit, now, first=None):
     """The first of ``run``, ``run`` + every, ``run`` + 2 × every… after ``now``: after
-    downtime a schedule runs once, not once per missed period."""
+    downtime a schedule runs once, not once per missed period. Months count from
+    ``first`` (the schedule's first run) when it is known, so clamping never drifts."""
     if run > now:
         return run
     if unit == ScheduleUnit.DAYS:
         step = timedelta(days=every)
         return run + ((now - run) // step + 1) * step
+    start = first or run
     periods = 1
-    while run + relativedelta(months=every * periods) <= now:
+    while start + relativedelta(months=every * periods) <= now:
         periods += 1
-    return run + relativedelta(months=every * periods)
+    return start + relativedelta(months=every * periods)

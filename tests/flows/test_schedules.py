@@ -284,8 +284,12 @@ def test_months_keep_the_day_clamped_to_the_months_end(run, every, now, expected
 
 def test_a_monthly_schedule_from_january_31(demo, db):
     schedule = new_schedule(demo, emails=(HR,), every=1, unit="months", start=utc(2025, 1, 31, 9))
-    schedules.run_due(utc(2025, 1, 31, 9, 0, 5))
-    assert schedule.next_run_at == utc(2025, 2, 28, 9)
+    runs = []
+    for _ in range(4):
+        schedules.run_due(schedule.next_run_at + timedelta(seconds=5))
+        runs.append(schedule.next_run_at)
+    # Each month from the first run, clamped where the month is short, never drifting to the 28th.
+    assert runs == [utc(2025, 2, 28, 9), utc(2025, 3, 31, 9), utc(2025, 4, 30, 9), utc(2025, 5, 31, 9)]
 
 
 def test_a_schedule_of_an_archived_flow_stops(demo, db):
