@@ -31,10 +31,13 @@ LEVEL_STATUS_LABELS = {
 
 
 def duration_text(seconds):
-    """``2d 5h``, ``5h 12m``, ``12m`` or ``less than a minute``."""
+    """``12 days``, ``2d 5h``, ``5h 12m``, ``12m`` or ``less than a minute`` (app.js's
+    ``durationText`` says the same as the page refreshes)."""
     minutes = int(abs(seconds) // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    if days >= 7:  # a week or more: the hours are noise
+        return f"{days} days"
     if days:
         return f"{days}d {hours}h"
     if hours:

@@ -499,3 +499,13 @@ def test_pages_render_when_the_inbox_count_fails(client, demo, login_as, monkeyp
 def test_pages_need_sign_in(client, db, url):
     response = client.get(url)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (30, "less than a minute"), (12 * 60, "12m"), (5 * 3600 + 12 * 60, "5h 12m"),
+    (2 * 86400 + 5 * 3600, "2d 5h"), (-(726 * 86400 + 5 * 3600), "726 days"),
+])
+def test_durations_read_naturally(seconds, text):
+    from momoflow.workflows.view_helpers import duration_text
+
+    assert duration_text(seconds) == text

@@ -73,6 +73,7 @@
     var days = Math.floor(minutes / 1440);
     var hours = Math.floor((minutes % 1440) / 60);
     minutes = minutes % 60;
+    if (days >= 7) { return days + " days"; }
     if (days) { return days + "d " + hours + "h"; }
     if (hours) { return hours + "h " + minutes + "m"; }
     return minutes ? minutes + "m" : "less than a minute";
