@@ -15,6 +15,7 @@ from flask import jsonify, make_response, render_template, request
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
+from momoflow.extensions import limiter
 from momoflow.htmx import is_htmx_request, trigger_event
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,6 @@ def _handle_http_exception(exc):
 
 def retry_after_seconds():
     """Whole seconds until the limit this request broke lets a request through again."""
-    from momoflow.extensions import limiter
-
     limit = limiter.current_limit
     return max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
 
