@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from momoflow.database import JSON, UTCDateTime, utcnow
+from momoflow.database import JSON, UTCDateTime, execute_lean, utcnow
 from momoflow.extensions import db
 from momoflow.jobs import kick_after_commit
 
@@ -74,16 +74,22 @@ def record_event(event_type, *, organization_id, subject_id, actor=None, payload
     return event
 
 
+_INSERT = sa.insert(Event.__table__)
+
+
 def record_events(event_type, events, actor=None):
     """Events of one type, ``[(organization_id, subject_id, payload)]``, in one INSERT
-    (no ORM objects: for paths where every statement counts)."""
+    (no ORM objects: for paths where every statement counts; one event goes lean)."""
     _check_type(event_type)
     now = utcnow()
-    db.session.execute(sa.insert(Event.__table__), [
-        {"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
-         "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None,
-         "attempts": 0, "retry_at": None}
-        for organization_id, subject_id, payload in events])
+    rows = [{"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
+             "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None,
+             "attempts": 0, "retry_at": None}
+            for organization_id, subject_id, payload in events]
+    if len(rows) == 1:
+        execute_lean(_INSERT, rows[0])
+    else:
+        db.session.execute(_INSERT, rows)
     kick_after_commit(db.session(), "events")
 
 

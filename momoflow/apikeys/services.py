@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from momoflow.apikeys.keys import generate_key, hash_key, is_well_formed, shown_prefix
 from momoflow.accounts.models import Organization, Tier
 from momoflow.apikeys.models import ApiKey
-from momoflow.database import utcnow
+from momoflow.database import execute_lean, utcnow
 from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 
@@ -75,8 +75,8 @@ def api_key_for(secret):
     reach the database."""
     if not is_well_formed(secret):
         return None
-    row = db.session.execute(_ACTIVE_KEY_BY_HASH, {"key_hash": hash_key(secret)}).first()
-    return KeyHolder(*row) if row else None
+    row = execute_lean(_ACTIVE_KEY_BY_HASH, {"key_hash": hash_key(secret)}).fetchone()
+    return KeyHolder(row.id, row.name, row.organization_id, Tier(row.tier), row.last_used_at) if row else None
 
 
 def note_use(key):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import Organization, Source, User
 from momoflow.accounts.services import needs_provisioning, provision_user
-from momoflow.database import built_per_dialect, dialect_insert, utcnow
+from momoflow.database import built_per_dialect, dialect_insert, execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.events import record_event, record_events
 from momoflow.extensions import db
@@ -165,8 +165,8 @@ def assign_flow(organization_id, spec, *, api_key=None, assigned_by=None):
 
 
 def _flow_and_person(organization_id, spec):
-    row = db.session.execute(_FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
-                                                "email": normalize_email(spec.user_email)}).first()
+    row = execute_lean(_FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
+                                          "email": normalize_email(spec.user_email)}).fetchone()
     if row is None:
         return None, None
     return row, (_Person.of(row) if row.user_id else None)
@@ -190,7 +190,7 @@ def _assign(organization_id, flow, user, spec, api_key, assigned_by):
     """Only a refusal costs a SELECT (for the open assignment's id)."""
     assignment = _new_assignment(organization_id, flow, user, spec, api_key, assigned_by)
     values = {column.key: getattr(assignment, column.key) for column in _assignments.columns}
-    if db.session.execute(_insert_if_not_open(), values).scalar() is None:
+    if execute_lean(_insert_if_not_open(), values).fetchone() is None:
         raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email)
     record_events("flow.assigned", [(organization_id, assignment.id,
                                      assignment_event_payload(assignment, flow, user, api_key))],

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import jsonify, request
 
 from momoflow.apikeys.models import IdempotencyRecord
-from momoflow.database import built_per_dialect, dialect_insert, utcnow
+from momoflow.database import built_per_dialect, dialect_insert, execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
 
@@ -125,14 +125,14 @@ def _lock(api_key_id, name):
     """Hold ``name`` until this transaction ends; 409 if a running request holds it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite: transactions take the write lock one at a time
-    if not db.session.execute(_TRY_LOCK, {"lock_id": lock_id(api_key_id, name)}).scalar():
+    if not execute_lean(_TRY_LOCK, {"lock_id": lock_id(api_key_id, name)}).fetchone()[0]:
         raise InProgress(f"A request with the key {name!r} is still being processed; retry shortly")
 
 
 def _earlier_answer(api_key_id, name, request_hash):
     """The stored answer to replay for ``name``, or None if it is new (or expired)."""
-    record = db.session.execute(_ANSWER, {"api_key_id": api_key_id, "key": name,
-                                          "kept_since": utcnow() - KEPT_FOR}).first()
+    record = execute_lean(_ANSWER, {"api_key_id": api_key_id, "key": name,
+                                    "kept_since": utcnow() - KEPT_FOR}).fetchone()
     if record is None:
         return None
     if record.request_hash != request_hash:
@@ -142,7 +142,7 @@ def _earlier_answer(api_key_id, name, request_hash):
 
 def _store_answer(api_key_id, name, request_hash, body, status):
     """Kept for 24 hours (``created_at`` starts the clock)."""
-    db.session.execute(_upsert_answer(), {
+    execute_lean(_upsert_answer(), {
         "id": uuid.uuid4(), "api_key_id": api_key_id, "key": name, "request_hash": request_hash,
         "response_status": status, "response_body": body, "created_at": utcnow()})
 
