@@ -41,7 +41,8 @@ COMPONENTS = (
     ("every Session.commit (flush + COMMIT)", "sqlalchemy/orm/session.py", "commit"),
     ("  of which ORM flush (unit of work)", "sqlalchemy/orm/session.py", "_flush"),
     ("  of which COMMIT round trip", "psycopg/connection.py", "commit"),
-    ("every SQL statement (SQLAlchemy execute)", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("every SQL statement through SQLAlchemy (execute)", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("every lean statement (database.execute_lean)", "momoflow/database.py", "execute_lean"),
     ("  of which psycopg waiting on the socket", "psycopg/connection.py", "wait"),
     ("every Redis command", "redis/client.py", "_execute_command"),
     ("JSON: flask jsonify", "flask/json/__init__.py", "jsonify"),
@@ -53,53 +54,76 @@ PACKAGES = ("sqlalchemy", "psycopg", "flask_limiter", "limits", "redis", "werkze
 
 
 class Meter:
-    """SQL statements, SQL seconds and commits the engine saw; Redis commands sent."""
+    """SQL statements (and the seconds they took), commits and Redis commands sent.
+
+    Statements are counted where psycopg runs them, so those the app executes lean
+    (``database.execute_lean``, unseen by SQLAlchemy's events) and the pool's pre-ping
+    count too; commits are the engine's."""
 
     def __init__(self, engine):
-        self.statements, self.sql_seconds, self.commits, self.texts = 0, 0.0, 0, Counter()
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
+        _instrument_drivers()
         event.listen(engine, "commit", self._commit)
-        _count_redis_commands()
-        self._redis_from = _redis_commands[0]
+        self.reset()
+
+    @property
+    def statements(self):
+        return _sql["statements"] - self._from["statements"]
+
+    @property
+    def sql_seconds(self):
+        return _sql["seconds"] - self._from["seconds"]
+
+    @property
+    def texts(self):
+        return _sql["texts"] - self._from["texts"]
 
     @property
     def redis_commands(self):
         return _redis_commands[0] - self._redis_from
 
     def reset(self):
-        self.statements, self.sql_seconds, self.commits, self.texts = 0, 0.0, 0, Counter()
+        self.commits = 0
+        self._from = {"statements": _sql["statements"], "seconds": _sql["seconds"], "texts": Counter(_sql["texts"])}
         self._redis_from = _redis_commands[0]
-
-    def _before(self, connection, cursor, statement, parameters, context, executemany):
-        context._bench_started = time.perf_counter()
-
-    def _after(self, connection, cursor, statement, parameters, context, executemany):
-        self.sql_seconds += time.perf_counter() - context._bench_started
-        self.statements += 1
-        self.texts[re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", " ".join(statement.split()[:4]))[:70]] += 1
 
     def _commit(self, connection):
         self.commits += 1
 
 
 _redis_commands = [0]
+_sql = {"statements": 0, "seconds": 0.0, "texts": Counter()}
 
 
-def _count_redis_commands():
-    """Count every command redis-py sends (once per process; the wrapper only adds one)."""
+def _instrument_drivers():
+    """Count every command redis-py sends and every statement psycopg runs (once per
+    process; each wrapper only adds one)."""
+    import psycopg
     from redis import Redis
 
     if getattr(Redis._execute_command, "_bench_counted", False):
         return
-    original = Redis._execute_command
+    send = Redis._execute_command
 
-    def counted(self, *args, **options):
+    def counted_command(self, *args, **options):
         _redis_commands[0] += 1
-        return original(self, *args, **options)
+        return send(self, *args, **options)
 
-    counted._bench_counted = True
-    Redis._execute_command = counted
+    def counting(run):
+        def counted_statement(self, query, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return run(self, query, *args, **kwargs)
+            finally:
+                _sql["seconds"] += time.perf_counter() - started
+                _sql["statements"] += 1
+                text = query if isinstance(query, str) else str(query)
+                _sql["texts"][re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", " ".join(text.split()[:4]))[:70]] += 1
+        return counted_statement
+
+    counted_command._bench_counted = True
+    Redis._execute_command = counted_command
+    psycopg.Cursor.execute = counting(psycopg.Cursor.execute)
+    psycopg.Cursor.executemany = counting(psycopg.Cursor.executemany)
 
 
 def profile_assign(app, engine, secret, pairs, requests=500, warmup=30):
