@@ -7,6 +7,7 @@ access log goes to a file, as it would go to the platform's log collector.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))
+def _procfile_workers():
+    """The Procfile's default worker count (``${WEB_CONCURRENCY:-N}``)."""
+    return re.search(r"WEB_CONCURRENCY:-(\d+)", (ROOT / "Procfile").read_text()).group(1)
+
+
+WORKERS = int(os.environ.get("WEB_CONCURRENCY") or _procfile_workers())
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
