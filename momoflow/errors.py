@@ -159,7 +159,7 @@ def _handle_rate_limited(exc):
         response, _ = json_error(429, "rate_limit_exceeded", "Too many requests",
                                  too_many_requests_message(retry_after))
     else:
-        response = render_error_page(429, f"Too many attempts. Please try again in {retry_after} seconds.")
+        response = render_error_page(429, f"Please wait {retry_after} seconds, then try again.")
     response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)
     return response
