@@ -136,6 +136,7 @@ def test_page_sign_in_attempts_are_throttled(app, client, person):
     assert 1 <= retry_after <= 60
     page = response.get_data(as_text=True)
     assert "Too many attempts" in page and f"Please wait {retry_after} seconds, then try again." in page
+    assert "Back to sign in" in page  # not a dashboard link that leads back to the sign-in form
 
 
 def test_friendly_404_page(client, db):
