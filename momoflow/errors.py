@@ -141,23 +141,22 @@ def _handle_http_exception(exc):
     return render_error_page(exc.code)
 
 
-def retry_after_seconds():
+def _retry_after_seconds():
     """Whole seconds until the limit this request broke lets a request through again."""
     limit = limiter.current_limit
     return max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
 
 
-def too_many_requests_message(retry_after):
-    return f"Too many requests. Please try again in {retry_after} seconds"
-
-
 def _handle_rate_limited(exc):
-    """Sign-in throttling and the like, as a sentence with a wait (not the limit's own
-    text, "10 per 1 minute") and a Retry-After header. ``/v1`` has its own shape."""
-    retry_after = retry_after_seconds()
-    if api_style():
+    """A limit broken anywhere (an API key's, sign-in's): a sentence with the wait, not the
+    limit's own text ("10 per 1 minute"), and a Retry-After header. The integrator API's
+    body also carries ``retry_after``, as its seed shows."""
+    retry_after = _retry_after_seconds()
+    style = api_style()
+    if style:
+        extra = {"retry_after": retry_after} if style == "integrator" else {}
         response, _ = json_error(429, "rate_limit_exceeded", "Too many requests",
-                                 too_many_requests_message(retry_after))
+                                 f"Too many requests. Please try again in {retry_after} seconds", **extra)
     else:
         response = render_error_page(429, f"Please wait {retry_after} seconds, then try again.")
     response.status_code = 429

@@ -8,12 +8,11 @@ come out as ``{"error": code, "message"}`` through ``momoflow.errors``.
 """
 
 from flask import Blueprint, current_app, g, request
-from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from momoflow.accounts.models import Tier
 from momoflow.apikeys.services import api_key_for, note_use
-from momoflow.errors import Unauthorized, json_error, retry_after_seconds, too_many_requests_message
+from momoflow.errors import Unauthorized
 from momoflow.extensions import db, limiter
 
 bp = Blueprint("integrator", __name__, url_prefix="/v1")
@@ -65,13 +64,3 @@ def _rate_limit_headers(response):
     if request_id and len(request_id) <= 255:
         response.headers["X-Request-ID"] = request_id
     return response
-
-
-@bp.errorhandler(RateLimitExceeded)
-def _too_many_requests(error):
-    retry_after = retry_after_seconds()
-    response, status = json_error(429, "rate_limit_exceeded", "Too many requests",
-                                  too_many_requests_message(retry_after), style="integrator",
-                                  retry_after=retry_after)
-    response.headers["Retry-After"] = str(retry_after)
-    return _rate_limit_headers(response), status

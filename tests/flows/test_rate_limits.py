@@ -39,6 +39,7 @@ def test_limits_are_per_key_by_tier_with_headers(client, integrator, db, app, mo
                     "message": f"Too many requests. Please try again in {body['retry_after']} seconds",
                     "retry_after": body["retry_after"]}
     assert 1 <= body["retry_after"] <= 60 and refused.headers["Retry-After"] == str(body["retry_after"])
+    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("3", "0")
 
     enterprise = make_org(tier=Tier.ENTERPRISE)
     _, secret = create_api_key(enterprise, "big")
