@@ -3,8 +3,7 @@ requests get a cookie session at all."""
 
 from flask.sessions import SecureCookieSessionInterface
 
-# Blueprints that authenticate with bearer tokens and never read a cookie.
-BEARER_BLUEPRINTS = frozenset({"api", "integrator"})
+from momoflow.errors import api_style
 
 # No inline script or eval anywhere: htmx is configured (meta htmx-config in base.html)
 # not to inject styles or evaluate code, and our own JS lives in static/.
@@ -44,8 +43,6 @@ class PageSessionInterface(SecureCookieSessionInterface):
     (which Flask-Login's after-request hook would make every answer say)."""
 
     def open_session(self, app, request):
-        # Sessions open before routing, so the blueprint is known by its URL prefix.
-        prefixes = tuple(f"{app.blueprints[name].url_prefix}/" for name in BEARER_BLUEPRINTS)
-        if request.path.startswith(prefixes):
+        if api_style():  # the JSON APIs, by path: sessions open before routing
             return self.make_null_session(app)
         return super().open_session(app, request)
