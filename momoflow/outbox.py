@@ -60,9 +60,9 @@ def _relay_batch():
     handled = [event.id for event in events if event.id not in failed]
     if handled:
         db.session.execute(sa.update(Event).where(Event.id.in_(handled)).values(dispatched_at=now))
-    for event in events:
-        if event.id in failed:
-            _try_again_later(event, now)
+    retries = [_try_again_later(event, now) for event in events if event.id in failed]
+    if any(retries):
+        jobs.kick_at("events", min(filter(None, retries)))  # one timed kick for the batch, not one each
     db.session.commit()
     return len(events)
 
@@ -90,16 +90,17 @@ def _handle(handler, events):
 
 
 def _try_again_later(event, now):
+    """When ``event`` is tried next, or None if it has had its last try."""
     event.attempts += 1
     if event.attempts > len(RETRY_AFTER):
         event.dispatched_at = now
         log.error("gave up on event %s (%s) after %d failed attempts; its notifications and webhooks were not "
                   "all made", event.id, event.type, event.attempts)
-        return
+        return None
     event.retry_at = now + RETRY_AFTER[event.attempts - 1]
     log.warning("event %s (%s) will be tried again at %s (attempt %d failed)", event.id, event.type,
                 event.retry_at.isoformat(), event.attempts)
-    jobs.kick_at("events", event.retry_at)
+    return event.retry_at
 
 
 def sweep(now):

@@ -111,3 +111,12 @@ def test_the_sweep_waits_for_a_retry_to_be_due(relay, db, monkeypatch):
     assert "events" not in kicked
     outbox.sweep(utcnow() + outbox.RETRY_AFTER[0] + timedelta(seconds=1))
     assert "events" in kicked
+
+
+def test_a_batch_of_failures_asks_for_one_timed_run(relay, db, monkeypatch):
+    subjects = _events(db, 3)
+    broken.update(subjects)
+    timed = []
+    monkeypatch.setattr(outbox.jobs, "kick_at", lambda kind, when: timed.append((kind, when)))
+    outbox.drain_events()
+    assert timed == [("events", _event(db, subjects[0]).retry_at)]
