@@ -215,14 +215,23 @@ def csrf_token_from(html):
 # --- live server (browser tests) ---------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The session's app served over HTTP on a free loopback port, in a thread."""
+@contextlib.contextmanager
+def serving(app):
+    """``app`` served over HTTP on a free loopback port, in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app, served for the browser tests."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

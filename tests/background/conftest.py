@@ -2,13 +2,10 @@
 server, an RQ worker pool, a webhook receiver and an SMTP server of our own, all against
 the session's committed database."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.background.services import RedisServer, WorkerPool, redis_available
-from tests.conftest import TEST_SECRET_KEY, make_test_app, need
+from tests.conftest import TEST_SECRET_KEY, make_test_app, need, serving
 from tests.notifications.conftest import SmtpServer, free_port
 from tests.webhooks.receiver import Receiver
 
@@ -50,11 +47,8 @@ def background_app(database_url, redis_server, smtp, tmp_path):
 
 @pytest.fixture
 def served(background_app):
-    server = make_server("127.0.0.1", 0, background_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(background_app) as url:
+        yield url
 
 
 @pytest.fixture
