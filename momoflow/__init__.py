@@ -18,6 +18,7 @@ def create_app(config=None):
     register_blueprints(app)
     register_response_hooks(app)
     register_background_work(app)
+    register_transactions(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -99,7 +100,8 @@ def register_blueprints(app):
 
 
 def register_response_hooks(app):
-    from momoflow.htmx import HTMX_VERSION, add_vary_header
+    from momoflow import templating
+    from momoflow.htmx import add_vary_header
     from momoflow.security import PageSessionInterface, add_hsts, add_security_headers
 
     app.session_interface = PageSessionInterface()
@@ -107,7 +109,7 @@ def register_response_hooks(app):
     app.after_request(add_vary_header)
     if app.config["SESSION_COOKIE_SECURE"]:
         app.after_request(add_hsts)
-    app.jinja_env.globals["htmx_version"] = HTMX_VERSION
+    templating.register(app)
 
 
 def register_background_work(app):
@@ -127,6 +129,13 @@ def register_background_work(app):
         except Exception:  # the user's request succeeded; the tick retries what failed
             app.logger.exception("in-process background work failed")
         return response
+
+
+def register_transactions(app):
+    """The request owns its transaction (after the background-work hook, so it runs first)."""
+    from momoflow import transactions
+
+    transactions.register(app)
 
 
 def register_error_handlers(app):

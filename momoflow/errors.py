@@ -117,7 +117,16 @@ def json_error(status, code, title, message, style=None, **extra):
     return jsonify(body), status
 
 
+def _undo_request():
+    """A failed request's changes are undone before its answer renders (the owner would
+    roll them back anyway; the error page's own queries need a clean transaction)."""
+    from momoflow.transactions import rollback_failed_request
+
+    rollback_failed_request()
+
+
 def render_domain_error(error):
+    _undo_request()
     if api_style():
         return json_error(error.status, error.code, error.title, error.message, **error.extra)
     return render_error_page(error.status, error.message)
@@ -135,6 +144,7 @@ def render_error_page(status, message=None):
 def _handle_http_exception(exc):
     if exc.code is None or exc.code < 400:
         return exc
+    _undo_request()
     code, title = HTTP_TITLES.get(exc.code, ("error", exc.name))
     if api_style():
         return json_error(exc.code, code, title, exc.description or title)
@@ -151,6 +161,7 @@ def _handle_rate_limited(exc):
     """A limit broken anywhere (an API key's, sign-in's): a sentence with the wait, not the
     limit's own text ("10 per 1 minute"), and a Retry-After header. The integrator API's
     body also carries ``retry_after``, as its seed shows."""
+    _undo_request()
     retry_after = _retry_after_seconds()
     style = api_style()
     if style:
@@ -166,6 +177,7 @@ def _handle_rate_limited(exc):
 
 def _handle_unexpected(exc):
     log.exception("unhandled error on %s %s", request.method, request.path)
+    _undo_request()
     if api_style():
         return json_error(500, "internal_error", "Internal server error", "Something went wrong on our side.")
     return render_error_page(500)

@@ -37,8 +37,7 @@ def _database():
     try:
         db.session.execute(sa.text("SELECT 1"))
         return "ok"
-    except SQLAlchemyError as error:
-        db.session.rollback()
+    except SQLAlchemyError as error:  # the request's owner rolls back the 503
         return f"error: {type(error).__name__}"
 
 

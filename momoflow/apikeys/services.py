@@ -79,10 +79,12 @@ def api_key_for(secret):
     return KeyHolder(row.id, row.name, row.organization_id, Tier(row.tier), row.last_used_at) if row else None
 
 
+def last_use_is_due(key):
+    """Whether ``key``'s last use (kept to the minute, so a busy key is not written on
+    every request) needs writing now."""
+    return key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
+
+
 def note_use(key):
-    """Record that ``key`` (a KeyHolder) was used, at most once a minute; True if it wrote."""
-    now = utcnow()
-    if key.last_used_at is not None and now - key.last_used_at <= LAST_USED_RESOLUTION:
-        return False
-    db.session.execute(_NOTE_USE, {"key_id": key.id, "now": now})
-    return True
+    """Record that ``key`` (a KeyHolder) was used now."""
+    db.session.execute(_NOTE_USE, {"key_id": key.id, "now": utcnow()})

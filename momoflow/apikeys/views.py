@@ -12,11 +12,9 @@ from flask_login import current_user
 
 from momoflow.apikeys.services import MAX_NAME_LENGTH, create_api_key, list_api_keys, revoke_api_key
 from momoflow.auth.roles import admin_required
-from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
+from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.transactions import refusals
 from momoflow.workflows.forms import FormState, failed, single_field
-from momoflow.htmx import is_htmx_request
-from momoflow.workflows.view_helpers import toast
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -42,12 +40,10 @@ def api_keys():
 @bp.post("/api-keys")
 def generate_key():
     name = request.form.get("name", "")
-    try:
+    with refusals() as refused:
         api_key, secret = create_api_key(current_user.organization, name, created_by=current_user)
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(failed({"name": name}, error, single_field("name")), status=422)
+    if refused:
+        return _page(failed({"name": name}, refused.error, single_field("name")), status=refused.status)
     return _page(FormState(), new_key=api_key, secret=secret,
                  message=f"Key “{api_key.name}” generated. Copy it now: it won't be shown again.")
 
@@ -56,7 +52,6 @@ def generate_key():
 def revoke_key(key_id):
     api_key = revoke_api_key(current_user.organization, key_id)
     message = f"Key “{api_key.name}” revoked. Requests using it are refused from now on."
-    db.session.commit()
     if is_htmx_request():
         return render_template("settings/_key_row.html", key=api_key) + toast(message)
     flash(message, "success")
@@ -66,7 +61,4 @@ def revoke_key(key_id):
 def _page(state, status=200, new_key=None, secret=None, message=None):
     context = {"state": state, "keys": list_api_keys(current_user.organization), "new_key": new_key,
                "secret": secret, "max_name": MAX_NAME_LENGTH}
-    if is_htmx_request():
-        html = render_template("settings/_key_panel.html", **context)
-        return (html + toast(message) if message else html), status
-    return render_template("settings/api_keys.html", message=message, **context), status
+    return page_or_partial("settings/api_keys.html", "settings/_key_panel.html", status, message, **context)

@@ -9,7 +9,6 @@ from momoflow.api import bp, json_body, public
 from momoflow.auth.throttle import throttle_sign_in
 from momoflow.auth.tokens import issue_token
 from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
 
 
 @bp.post("/auth/login")
@@ -25,7 +24,6 @@ def login():
     if problems:
         raise ValidationFailed(problems)
     user = sign_in(data["email"], data["password"])
-    db.session.commit()
     return jsonify({"success": True, "data": {"token": issue_token(user), "user": user_json(user)}})
 
 

@@ -9,7 +9,6 @@ from momoflow.accounts.services import sign_in
 from momoflow.auth.forms import LoginForm
 from momoflow.auth.throttle import throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
-from momoflow.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -25,10 +24,8 @@ def login():
         try:
             user = sign_in(form.email.data, form.password.data)
         except (Unauthorized, ServiceUnavailable) as error:
-            db.session.rollback()
             problem = error.message
         else:
-            db.session.commit()
             # Nothing from before sign-in carries over (session fixation, stale CSRF token).
             session.clear()
             login_user(user, remember=form.remember.data)

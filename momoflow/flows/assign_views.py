@@ -12,12 +12,11 @@ from flask_login import current_user
 
 from momoflow.auth.roles import assigner_required
 from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
 from momoflow.flows import assigning, forms, queries, rules, services
 from momoflow.flows.assigning import Outcome
 from momoflow.flows.views import bp
-from momoflow.htmx import is_htmx_request
-from momoflow.workflows.view_helpers import toast
+from momoflow.htmx import is_htmx_request, page_or_partial
+from momoflow.transactions import refusals
 
 MAX_PEOPLE_ROWS = 50
 OVERVIEW_PAGE = 25
@@ -40,12 +39,10 @@ def assign():
 @assigner_required
 def assign_people():
     values = forms.assign_values(request.form)
-    try:
+    with refusals() as refused:
         report = assigning.assign_to_people(current_user.organization, forms.assign_plan(values), current_user)
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _assign_page(forms.failed(values, error, forms.assign_field), status=422)
+    if refused:
+        return _assign_page(forms.failed(values, refused.error, forms.assign_field), status=refused.status)
     # The form stays as it was, but empty of people, ready for the next few.
     kept = {**values, "emails": [], "pasted": ""}
     return _assign_page(forms.FormState(values=kept), report=report, message=_summary(report))
@@ -55,10 +52,7 @@ def _assign_page(state, report=None, status=200, message=None):
     context = {"state": state, "report": report, "flows": services.list_flows(current_user.organization),
                "Outcome": Outcome, "max_rows": MAX_PEOPLE_ROWS, "max_notes": rules.MAX_NOTES_LENGTH,
                "anchor": forms.assign_anchor}
-    if is_htmx_request():
-        html = render_template("flows/_assign_panel.html", **context)
-        return (html + toast(message) if message else html), status
-    return render_template("flows/assign.html", **context), status
+    return page_or_partial("flows/assign.html", "flows/_assign_panel.html", status, message, **context)
 
 
 def _summary(report):

@@ -10,10 +10,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
-from momoflow.errors import DomainError
-from momoflow.extensions import db
 from momoflow.flows import editing, forms, queries, rules, services
 from momoflow.flows.views import bp
+from momoflow.transactions import refusals
 
 
 @bp.get("/flows/manage")
@@ -33,13 +32,11 @@ def new_flow():
 @admin_required
 def create_flow():
     values = forms.flow_values(request.form)
-    try:
+    with refusals() as refused:
         flow = editing.create_flow(current_user.organization, editing.parse_flow(values))
-        message = f"{flow.name} created with {_modules(flow.module_count)}. It can be assigned now."
-        db.session.commit()
-    except DomainError as error:
-        return _failed(values, error)
-    flash(message, "success")
+    if refused:
+        return _failed(values, refused.error)
+    flash(f"{flow.name} created with {_modules(flow.module_count)}. It can be assigned now.", "success")
     return redirect(url_for(".manage"), 303)
 
 
@@ -55,20 +52,16 @@ def edit_flow(flow_id):
 @admin_required
 def update_flow(flow_id):
     values = forms.flow_values(request.form)
-    try:
+    with refusals() as refused:
         flow = editing.update_flow(current_user.organization, flow_id, editing.parse_flow(values))
-        message = f"{flow.name} saved ({_modules(flow.module_count)}, {rules.duration_text(flow.estimated_minutes)})."
-        db.session.commit()
-    except DomainError as error:
-        return _failed(values, error, flow_id)
-    flash(message, "success")
+    if refused:
+        return _failed(values, refused.error, flow_id)
+    flash(f"{flow.name} saved ({_modules(flow.module_count)}, {rules.duration_text(flow.estimated_minutes)}).",
+          "success")
     return redirect(url_for(".manage"), 303)
 
 
 def _failed(values, error, flow_id=None):
-    db.session.rollback()
-    if error.status not in (400, 409, 422):
-        raise error
     flow = services.find_flow(current_user.organization, flow_id) if flow_id else None
     return _flow_form(forms.failed(values, error, forms.flow_field), flow), 422
 
@@ -98,7 +91,6 @@ def archive_or_restore(flow_id, action):
     flow = change(current_user.organization, flow_id)
     message = (f"{flow.name} archived. It can no longer be assigned; people who have it can still finish it."
                if action == "archive" else f"{flow.name} restored. It can be assigned again.")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".manage"), 303)
 

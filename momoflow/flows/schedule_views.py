@@ -9,15 +9,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
-from momoflow.errors import DomainError, ValidationFailed
-from momoflow.extensions import db
+from momoflow.errors import ValidationFailed
 from momoflow.flows import forms, rules, schedules, services
+from momoflow.flows.labels import schedule_every
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.flows.views import bp
-from momoflow.htmx import is_htmx_request
+from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.transactions import refusals
 from momoflow.workflows.forms import FormState, failed, whole_number
-from momoflow.workflows.view_helpers import toast
 
 PAGE_SIZE = 25
 _FIELDS = {"flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",
@@ -42,17 +42,14 @@ def schedules_page():
 @admin_required
 def create_schedule():
     values = _values(request.form)
-    try:
+    with refusals(also=(404, 503)) as refused:  # an unknown flow, a directory that did not answer
         schedule = schedules.create_schedule(
             current_user.organization, values["flow"], forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
             whole_number(values["every"]), values["unit"], whole_number(values["due_in_days"]), values["priority"],
             values["notes"], values["start_date"], created_by=current_user)
-        message = (f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, "
-                   f"every {_every(schedule)}.")
-        db.session.commit()
-    except DomainError as error:  # incl. an unknown flow (404) or a directory that did not answer (503)
-        db.session.rollback()
-        return _page(failed(values, _in_words(error), _field), status=422)
+    if refused:
+        return _page(failed(values, _in_words(refused.error), _field), status=422)
+    message = f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, every {schedule_every(schedule)}."
     if not is_htmx_request():
         flash(message, "success")
         return redirect(url_for(".schedules_page"), 303)
@@ -64,7 +61,6 @@ def create_schedule():
 def cancel_schedule(schedule_id):
     schedule = schedules.cancel_schedule(current_user.organization, schedule_id)
     message = f"Schedule of {schedule.flow.name} cancelled. What it already assigned stays assigned."
-    db.session.commit()
     if is_htmx_request():
         return render_template("flows/_schedule_row.html", schedule=schedule) + toast(message)
     flash(message, "success")
@@ -77,10 +73,7 @@ def _page(state, status=200, message=None):
     context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
                "units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,
                "max_every": schedules.MAX_EVERY, "max_due": schedules.MAX_DUE_IN_DAYS}
-    if is_htmx_request():
-        html = render_template("flows/_schedule_panel.html", **context)
-        return (html + toast(message) if message else html), status
-    return render_template("flows/schedules.html", **context), status
+    return page_or_partial("flows/schedules.html", "flows/_schedule_panel.html", status, message, **context)
 
 
 def _values(form=None):
@@ -113,9 +106,3 @@ def _page_message(message):
 def _people(count):
     return f"{count} {'person' if count == 1 else 'people'}"
 
-
-@bp.app_template_global("schedule_every")
-def _every(schedule):
-    """``month``, ``12 months``, ``7 days``: reads after "every"."""
-    unit = schedule.unit.value.removesuffix("s")
-    return unit if schedule.every == 1 else f"{schedule.every} {unit}s"

@@ -5,7 +5,6 @@
 from flask import request
 
 from momoflow.api import json_body
-from momoflow.extensions import db
 from momoflow.flows import schedules
 from momoflow.flows.schemas import iso
 from momoflow.integrator import bp, current_api_key
@@ -56,6 +55,4 @@ def get_schedule(schedule_id):
 @bp.delete("/flows/schedules/<schedule_id>")
 def cancel_schedule(schedule_id):
     schedule = schedules.cancel_schedule(current_api_key().organization, schedule_id)
-    body = schedule_json(schedule)
-    db.session.commit()
-    return body, 200
+    return schedule_json(schedule), 200

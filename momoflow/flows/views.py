@@ -2,7 +2,7 @@
 through the flows assigned to them; ``manage_views`` (admins: flows and modules) and
 ``assign_views`` (admins and managers: assigning, the overview) add their routes to it.
 
-Like the workflow pages: parse, call one service, commit, render. "Mark as done"
+Like the workflow pages: parse, call one service, render (the request commits). "Mark as done"
 posts with htmx and gets the flow's workspace back (with a toast); without
 JavaScript it is a plain post and a redirect.
 """
@@ -11,32 +11,14 @@ JavaScript it is a plain post and a redirect.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from momoflow.auth.roles import can_assign
-from momoflow.errors import Conflict
-from momoflow.extensions import db
-from momoflow.flows import progress, rules, services
-from momoflow.flows.models import AssignmentStatus, Priority
-from momoflow.htmx import is_htmx_request
-from momoflow.workflows.view_helpers import toast
+from momoflow.flows import progress, services
+from momoflow.flows.models import AssignmentStatus
+from momoflow.htmx import is_htmx_request, toast
+from momoflow.transactions import refusals
 
 bp = Blueprint("flows", __name__)
 
 MAX_ID_LENGTH = 64
-STATUS_LABELS = {
-    AssignmentStatus.ASSIGNED: "Not started",
-    AssignmentStatus.IN_PROGRESS: "In progress",
-    AssignmentStatus.COMPLETED: "Completed",
-    AssignmentStatus.CANCELLED: "Cancelled",
-    AssignmentStatus.OVERDUE: "Overdue",
-}
-
-
-@bp.record_once
-def _template_helpers(state):
-    state.app.jinja_env.filters["duration"] = rules.duration_text
-    state.app.jinja_env.globals.update(assignment_status_label=STATUS_LABELS.get, percent_done=progress.percent_done,
-                                       can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
-                                       priorities=list(Priority))
 
 
 @bp.before_request
@@ -78,26 +60,22 @@ def _position(text):
 
 @bp.post("/my-flows/<assignment_id>/start")
 def start(assignment_id):
-    try:
+    with refusals() as refused:
         services.start_assignment(current_user, assignment_id)
-        db.session.commit()
-    except Conflict as error:
-        db.session.rollback()
-        return _refused(assignment_id, error)
+    if refused:
+        return _refused(assignment_id, refused.error)
     return _changed(assignment_id, "Flow started. Work through the modules in order.")
 
 
 @bp.post("/my-flows/<assignment_id>/modules/<module_id>/done")
 def complete_module(assignment_id, module_id):
-    try:
+    with refusals() as refused:
         assignment = services.complete_module(current_user, assignment_id, module_id)
-        finished = assignment.status == AssignmentStatus.COMPLETED
-        # Only the finish is worth a toast: the workspace shows each step's progress.
-        message = "Flow completed! Every module is done." if finished else None
-        db.session.commit()
-    except Conflict as error:
-        db.session.rollback()
-        return _refused(assignment_id, error)
+    if refused:
+        return _refused(assignment_id, refused.error)
+    finished = assignment.status == AssignmentStatus.COMPLETED
+    # Only the finish is worth a toast: the workspace shows each step's progress.
+    message = "Flow completed! Every module is done." if finished else None
     return _changed(assignment_id, message, celebrate=finished)
 
 

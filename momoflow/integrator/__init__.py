@@ -11,9 +11,10 @@ from flask import Blueprint, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from momoflow.accounts.models import Tier
-from momoflow.apikeys.services import api_key_for, note_use
+from momoflow.apikeys.services import api_key_for, last_use_is_due, note_use
 from momoflow.errors import Unauthorized
-from momoflow.extensions import db, limiter
+from momoflow.extensions import limiter
+from momoflow.transactions import keep_even_if_refused
 
 bp = Blueprint("integrator", __name__, url_prefix="/v1")
 
@@ -49,8 +50,9 @@ def _require_api_key():
     api_key = current_api_key()
     if api_key is None:
         raise Unauthorized(INVALID_KEY)
-    if note_use(api_key):
-        db.session.commit()  # on its own: reads never commit, and failed requests roll back
+    if last_use_is_due(api_key):
+        # Kept even when the answer is a refusal: the key was used all the same.
+        keep_even_if_refused(lambda: note_use(api_key))
 
 
 @bp.after_request

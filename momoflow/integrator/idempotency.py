@@ -49,29 +49,24 @@ class InProgress(Conflict):
 
 
 def idempotent(view):
-    """For views that return ``(body, status)`` and leave the commit to this wrapper."""
+    """For views that return ``(body, status)``: the answer is stored with the work, in
+    the request's one transaction."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         from momoflow.integrator import current_api_key
 
         name = _key_from_headers()
-        try:
-            if name is None:
-                body, status = view(*args, **kwargs)
-            else:
-                api_key_id, request_hash = current_api_key().id, _fingerprint()
-                _lock(api_key_id, name)
-                replay = _earlier_answer(api_key_id, name, request_hash)
-                if replay is not None:
-                    db.session.commit()  # nothing to undo; keeps the key's last use
-                    return replay
-                body, status = view(*args, **kwargs)
-                _store_answer(api_key_id, name, request_hash, body, status)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        if name is None:
+            body, status = view(*args, **kwargs)
+            return jsonify(body), status
+        api_key_id, request_hash = current_api_key().id, _fingerprint()
+        _lock(api_key_id, name)
+        replay = _earlier_answer(api_key_id, name, request_hash)
+        if replay is not None:
+            return replay
+        body, status = view(*args, **kwargs)
+        _store_answer(api_key_id, name, request_hash, body, status)
         return jsonify(body), status
 
     return wrapper

@@ -14,10 +14,8 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_required
 
 from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
-from momoflow.htmx import is_htmx_request
+from momoflow.htmx import is_htmx_request, toast
 from momoflow.notifications import services
-from momoflow.workflows.view_helpers import toast
 
 bp = Blueprint("notifications", __name__)
 
@@ -59,7 +57,6 @@ def bell():
 @login_required
 def mark_read(notification_id):
     notification = services.mark_read(current_user, notification_id)
-    db.session.commit()
     if is_htmx_request():
         return (render_template("notifications/_item.html", item=notification, focus=True)
                 + _bell_oob() + toast("Marked as read."))
@@ -71,7 +68,6 @@ def mark_read(notification_id):
 @login_required
 def mark_all_read():
     count = services.mark_all_read(current_user)
-    db.session.commit()
     message = f"{count} notification{'s' if count != 1 else ''} marked as read." if count else "Nothing was unread."
     if is_htmx_request():
         page = services.list_notifications(current_user)
@@ -95,7 +91,6 @@ def preferences():
 @login_required
 def save_preferences():
     services.set_email_preferences(current_user, request.form.getlist("email"))
-    db.session.commit()
     flash("Email preferences saved.", "success")
     return redirect(url_for(".preferences"), 303)
 

@@ -10,11 +10,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.apikeys.views import bp
-from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
-from momoflow.htmx import is_htmx_request
+from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.transactions import refusals
 from momoflow.webhooks import forms, services
-from momoflow.workflows.view_helpers import toast
 
 
 @bp.context_processor
@@ -30,13 +28,11 @@ def webhooks():
 @bp.post("/webhooks")
 def add_webhook():
     values = forms.endpoint_values(request.form)
-    try:
+    with refusals() as refused:
         endpoint, secret = services.create_endpoint(current_user.organization, values["url"], values["events"],
                                                     values["description"], created_by=current_user)
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _list_page(forms.failed(values, error, forms.endpoint_field), status=422)
+    if refused:
+        return _list_page(forms.failed(values, refused.error, forms.endpoint_field), status=422)
     return _list_page(forms.FormState(values=forms.endpoint_values()), new_endpoint=endpoint, secret=secret,
                       message="Endpoint added. Copy its signing secret now: it won't be shown again.")
 
@@ -45,10 +41,7 @@ def _list_page(state, status=200, new_endpoint=None, secret=None, message=None):
     context = {"state": state, "endpoints": services.list_endpoints(current_user.organization),
                "new_endpoint": new_endpoint, "secret": secret, "groups": forms.event_groups(),
                "max_url": services.MAX_URL_LENGTH, "max_description": services.MAX_DESCRIPTION_LENGTH}
-    if is_htmx_request():
-        html = render_template("settings/_webhook_panel.html", **context)
-        return (html + toast(message) if message else html), status
-    return render_template("settings/webhooks.html", **context), status
+    return page_or_partial("settings/webhooks.html", "settings/_webhook_panel.html", status, message, **context)
 
 
 @bp.get("/webhooks/<uuid:endpoint_id>")
@@ -67,16 +60,14 @@ def webhook(endpoint_id):
 @bp.post("/webhooks/<uuid:endpoint_id>/events")
 def choose_webhook_events(endpoint_id):
     chosen = request.form.getlist("events")
-    try:
+    with refusals() as refused:
         endpoint = services.update_event_types(current_user.organization, endpoint_id, chosen)
-        message = f"Events saved: {_events_text(endpoint.event_types)}."
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
+    if refused:
         endpoint = services.find_endpoint(current_user.organization, endpoint_id)
-        state = forms.failed({"events": chosen}, error, forms.endpoint_field)
+        state = forms.failed({"events": chosen}, refused.error, forms.endpoint_field)
         return render_template("settings/_webhook_events_form.html", endpoint=endpoint, state=state,
                                groups=forms.event_groups()), 422
+    message = f"Events saved: {_events_text(endpoint.event_types)}."
     return _answer(endpoint.id, "settings/_webhook_events_form.html", message, endpoint=endpoint,
                    state=forms.FormState(values={"events": endpoint.event_types}), groups=forms.event_groups())
 
@@ -89,7 +80,6 @@ def switch_webhook(endpoint_id, action):
     else:
         endpoint = services.disable_endpoint(current_user.organization, endpoint_id)
         message = "Endpoint disabled. Nothing is sent to it until you enable it."
-    db.session.commit()
     return _answer(endpoint.id, "settings/_webhook_state.html", message, endpoint=endpoint)
 
 
@@ -97,7 +87,6 @@ def switch_webhook(endpoint_id, action):
 def resend_webhook_delivery(endpoint_id, delivery_id):
     delivery = services.resend_delivery(current_user.organization, endpoint_id, delivery_id)
     message = f"{delivery.event_type} is being sent again, with the same webhook-id. Reload to see how it went."
-    db.session.commit()
     return _answer(endpoint_id, "settings/_webhook_delivery.html", message, delivery=delivery, can_resend=True)
 
 

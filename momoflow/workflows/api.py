@@ -6,7 +6,6 @@ from flask import g, jsonify, request
 
 from momoflow.api import bp, checks_initiator, fails_as, json_body
 from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
 from momoflow.workflows import queries, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import send_document
@@ -39,7 +38,6 @@ def _detail(request_id):
 def create_workflow():
     spec = parse_new_request(json_body())
     created = services.create_request(g.api_user, spec)
-    db.session.commit()
     return _ok(_detail(created.id), 201, "Workflow created successfully")
 
 
@@ -51,7 +49,6 @@ def create_workflow_multipart():
     files = parse_files(request.files.getlist("files"))
     category = parse_category(request.form.get("category"))
     created = services.create_request(g.api_user, spec, files, category)
-    db.session.commit()
     return _ok(_detail(created.id), 201, "Workflow created successfully")
 
 
@@ -84,34 +81,27 @@ def get_workflow(request_id):
 @fails_as("Failed to add approver at level")
 def add_approver_at_level(request_id):
     level = services.add_approver_at_level(g.api_user, request_id, parse_new_level(json_body()))
-    data = level_json(level)
-    db.session.commit()
-    return _ok(data, 201, "Approver added successfully")
+    return _ok(level_json(level), 201, "Approver added successfully")
 
 
 @bp.post("/workflows/<request_id>/participants/approver")
 @fails_as("Failed to add approver")
 def add_approver(request_id):
     participant = services.add_approver(g.api_user, request_id, parse_email(json_body()))
-    data = participant_json(participant)
-    db.session.commit()
-    return _ok(data, 201, "Approver added successfully")
+    return _ok(participant_json(participant), 201, "Approver added successfully")
 
 
 @bp.post("/workflows/<request_id>/participants/spectator")
 @fails_as("Failed to add spectator")
 def add_spectator(request_id):
     participant = services.add_spectator(g.api_user, request_id, parse_email(json_body()))
-    data = participant_json(participant)
-    db.session.commit()
-    return _ok(data, 201, "Spectator added successfully")
+    return _ok(participant_json(participant), 201, "Spectator added successfully")
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/approve")
 @fails_as("Failed to approve")
 def approve_level(request_id, level_id):
     services.approve_level(g.api_user, request_id, level_id, _optional_body().get("comments"))
-    db.session.commit()
     return _ok(_detail(request_id), message="Level approved")
 
 
@@ -119,7 +109,6 @@ def approve_level(request_id, level_id):
 @fails_as("Failed to reject")
 def reject_level(request_id, level_id):
     services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
-    db.session.commit()
     return _ok(_detail(request_id), message="Level rejected")
 
 
@@ -127,7 +116,6 @@ def reject_level(request_id, level_id):
 @fails_as("Failed to withdraw")
 def withdraw(request_id):
     services.withdraw_request(g.api_user, request_id, _optional_body().get("reason"))
-    db.session.commit()
     return _ok(_detail(request_id), message="Request withdrawn")
 
 
@@ -135,9 +123,7 @@ def withdraw(request_id):
 @fails_as("Failed to add comment")
 def add_comment(request_id):
     comment = services.add_comment(g.api_user, request_id, json_body().get("comment"))
-    data = comment_json(comment)
-    db.session.commit()
-    return _ok(data, 201, "Comment added")
+    return _ok(comment_json(comment), 201, "Comment added")
 
 
 @bp.get("/workflows/<request_id>/documents/<document_id>")

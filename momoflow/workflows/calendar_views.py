@@ -9,17 +9,15 @@ redirect after saving, or show the whole page again with the messages.
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from momoflow.apikeys.views import bp
 from momoflow.database import utcnow
-from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
-from momoflow.htmx import is_htmx_request
+from momoflow.htmx import is_htmx_request, page_or_partial
+from momoflow.transactions import refusals
 from momoflow.workflows import tat
 from momoflow.workflows.forms import FormState, failed
-from momoflow.workflows.view_helpers import toast
 from momoflow.worktime import WEEKDAY_NAMES
 
 FIELDS = ("timezone", "workdays", "hours", "holidays")
@@ -46,13 +44,11 @@ def working_time():
 @bp.post("/working-time")
 def save_working_time():
     values = _submitted_values(request.form)
-    try:
+    with refusals() as refused:
         tat.save_calendar(current_user.organization, values["timezone"], values["workdays"], values["day_start"],
                           values["day_end"], values["holidays"])
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(failed(values, error, lambda path: path if path in FIELDS else None), status=422)
+    if refused:
+        return _page(failed(values, refused.error, lambda path: path if path in FIELDS else None), status=422)
     if is_htmx_request():
         return _page(FormState(values=_stored_values(current_user.organization)), message=SAVED)
     flash(SAVED, "success")
@@ -76,10 +72,10 @@ def _page(state, status=200, message=None):
     context = {"state": state, "weekdays": list(enumerate(WEEKDAY_NAMES, start=1)), "anchors": ANCHORS,
                "example_hours": EXAMPLE_HOURS,
                "examples": tat.sample_deadlines(current_user.organization, EXAMPLE_HOURS, utcnow())}
-    if is_htmx_request():
-        html = render_template("settings/_working_time_panel.html", **context)
-        return (html + toast(message) if message else html), status
-    return render_template("settings/working_time.html", timezones=_timezone_names(), **context), status
+    if not is_htmx_request():
+        context["timezones"] = _timezone_names()
+    return page_or_partial("settings/working_time.html", "settings/_working_time_panel.html", status, message,
+                           **context)
 
 
 @cache

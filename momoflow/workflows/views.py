@@ -1,6 +1,7 @@
 """The approval workflow pages: thin callers of ``services`` and ``queries``, like the
-JSON API in ``api.py``. Each action parses the form, calls one service, commits and
-renders; a refused action renders its form again with the messages where they belong.
+JSON API in ``api.py``. Each action parses the form, calls one service and renders (the
+request commits); a refused action renders its form again with the messages where they
+belong.
 
 htmx posts get the partial they came from (the form with its errors, or the inbox
 item); plain posts get a redirect, or the whole page with the errors. The lists
@@ -9,37 +10,27 @@ item); plain posts get a redirect, or the whole page with the errors. The lists
 
 import secrets
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from momoflow.errors import DomainError, NotFound
+from momoflow.errors import NotFound
 from momoflow.extensions import db
-from momoflow.htmx import is_htmx_request, redirect_response
+from momoflow.htmx import done, is_htmx_request, toast
+from momoflow.transactions import refusals
 from momoflow.workflows import forms, queries, rules, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import ACCEPT, send_document
 from momoflow.workflows.models import DocumentCategory, RequestStatus, WorkflowRequest
 from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email
-from momoflow.workflows.view_helpers import register_template_helpers, toast
 
 bp = Blueprint("workflows", __name__)
-bp.record_once(register_template_helpers)
 
 
 @bp.before_request
 @login_required
 def _signed_in():
     """Every page here is for signed-in people."""
-
-
-def _shown_inline(error):
-    """Refusals that belong next to a field (or above a form); 403/404 get their page."""
-    return error.status in (400, 409, 422)
-
-
-def _status_of(error):
-    return 409 if error.status == 409 else 422
 
 
 # --- new request -------------------------------------------------------------------
@@ -54,20 +45,14 @@ def new_request():
 def create_request():
     values = forms.new_request_values(request.form)
     files = [file for file in request.files.getlist("files") if file.filename]
-    try:
+    with refusals() as refused:
         spec, category = forms.parse_new_request_form(values, files)
         created = services.create_request(current_user, spec, files, category)
-        message = f"Request {created.request_number} created and sent to level 1 for approval."
-        url = url_for(".request_page", request_id=created.id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if error.status >= 500:
-            raise
-        state = forms.failed(values, error, forms.new_request_field)
+    if refused:
+        state = forms.failed(values, refused.error, forms.new_request_field)
         return _new_request_page(state, files_dropped=bool(files)), 422
-    flash(message, "success")
-    return redirect(url, 303)
+    flash(f"Request {created.request_number} created and sent to level 1 for approval.", "success")
+    return redirect(url_for(".request_page", request_id=created.id), 303)
 
 
 def _new_request_page(state, files_dropped=False):
@@ -118,20 +103,16 @@ def decide(request_id, level_id, decision):
     from_inbox = request.form.get("origin") == "inbox"
     comments = request.form.get("comments", "")
     decide_level = services.approve_level if decision == "approve" else services.reject_level
-    try:
+    with refusals() as refused:
         level = decide_level(current_user, request_id, level_id, comments)
-        message = _decision_message(decision, level)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if not _shown_inline(error):
-            raise
-        state = forms.failed({"comments": comments}, error, forms.single_field("comments"))
-        return _decision_failed(request_id, level_id, state, _status_of(error), from_inbox)
+    if refused:
+        state = forms.failed({"comments": comments}, refused.error, forms.single_field("comments"))
+        return _decision_failed(request_id, level_id, state, refused.status, from_inbox)
+    message = _decision_message(decision, level)
     if from_inbox and is_htmx_request():
         # The item leaves the inbox (an empty swap); the toast and the count go out of band.
         return toast(message) + render_template("workflows/_inbox_badge.html", oob=True)
-    return _done(message, url_for(".inbox") if from_inbox else url_for(".request_page", request_id=request_id))
+    return done(message, url_for(".inbox") if from_inbox else url_for(".request_page", request_id=request_id))
 
 
 def _decision_message(decision, level):
@@ -158,14 +139,10 @@ def _decision_failed(request_id, level_id, state, status, from_inbox):
 
 @bp.post("/requests/<request_id>/withdraw")
 def withdraw(request_id):
-    try:
+    with refusals() as refused:
         services.withdraw_request(current_user, request_id, request.form.get("reason"))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if not _shown_inline(error):
-            raise
-        flash(error.message, "error")
+    if refused:
+        flash(refused.error.message, "error")
     else:
         flash("Request withdrawn. Approvers can no longer act on it.", "success")
     return redirect(url_for(".request_page", request_id=request_id), 303)
@@ -173,54 +150,39 @@ def withdraw(request_id):
 
 @bp.post("/requests/<request_id>/approvers")
 def add_approver(request_id):
-    try:
-        new_level = forms.parse_add_approver_form(request.form)
-        level = services.add_approver_at_level(current_user, request_id, new_level)
-        message = f"{level.approver.display_name} now approves level {level.level_number}."
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if not _shown_inline(error):
-            raise
-        state = forms.failed(request.form.to_dict(), error, forms.add_approver_field)
-        return _form_failed(request_id, "add_approver", "workflows/_add_approver.html", state, _status_of(error))
-    return _done(message, url_for(".request_page", request_id=request_id))
+    with refusals() as refused:
+        level = services.add_approver_at_level(current_user, request_id, forms.parse_add_approver_form(request.form))
+    if refused:
+        state = forms.failed(request.form.to_dict(), refused.error, forms.add_approver_field)
+        return _form_failed(request_id, "add_approver", "workflows/_add_approver.html", state, refused.status)
+    return done(f"{level.approver.display_name} now approves level {level.level_number}.",
+                url_for(".request_page", request_id=request_id))
 
 
 @bp.post("/requests/<request_id>/spectators")
 def add_spectator(request_id):
-    try:
+    with refusals() as refused:
         participant = services.add_spectator(current_user, request_id, parse_email(request.form))
-        message = f"{participant.user.display_name} can now follow this request."
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if not _shown_inline(error):
-            raise
-        state = forms.failed(request.form.to_dict(), error, forms.single_field("email"))
-        return _form_failed(request_id, "add_spectator", "workflows/_add_spectator.html", state, _status_of(error))
-    return _done(message, url_for(".request_page", request_id=request_id))
+    if refused:
+        state = forms.failed(request.form.to_dict(), refused.error, forms.single_field("email"))
+        return _form_failed(request_id, "add_spectator", "workflows/_add_spectator.html", state, refused.status)
+    return done(f"{participant.user.display_name} can now follow this request.",
+                url_for(".request_page", request_id=request_id))
 
 
 @bp.post("/requests/<request_id>/comments")
 def add_comment(request_id):
     body = request.form.get("body", "")
-    try:
+    with refusals() as refused:
         comment = services.add_comment(current_user, request_id, body)
-        # Rendered before the commit expires the new comment and its author.
+    if refused:
+        state = forms.failed({"body": body}, refused.error, forms.single_field("body"))
+        if not is_htmx_request():
+            return _request_page(request_id, refused.status, comment=state)
+        return render_template("workflows/_comment_form.html", request_id=request_id, state=state), refused.status
+    if is_htmx_request():
         html = render_template("workflows/_comment_added.html", comment=comment, request_id=request_id,
                                state=forms.FormState())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if not _shown_inline(error):
-            raise
-        state = forms.failed({"body": body}, error, forms.single_field("body"))
-        if not is_htmx_request():
-            return _request_page(request_id, _status_of(error), comment=state)
-        return render_template("workflows/_comment_form.html", request_id=request_id,
-                               state=state), _status_of(error)
-    if is_htmx_request():
         return html + toast("Comment added.")
     return redirect(url_for(".request_page", request_id=request_id, _anchor="comments"), 303)
 
@@ -232,11 +194,4 @@ def _form_failed(request_id, name, partial, state, status):
     access = load_access(current_user, request_id, with_details=True)
     return render_template(partial, workflow=access.request, state=state, **_form_context()), status
 
-
-def _done(message, url):
-    """After a change: to ``url`` with a toast (a full load for htmx, a 303 otherwise)."""
-    flash(message, "success")
-    if is_htmx_request():
-        return redirect_response(url, make_response("", 204))
-    return redirect(url, 303)
 

@@ -506,6 +506,6 @@ def test_pages_need_sign_in(client, db, url):
     (2 * 86400 + 5 * 3600, "2d 5h"), (-(726 * 86400 + 5 * 3600), "726 days"),
 ])
 def test_durations_read_naturally(seconds, text):
-    from momoflow.workflows.view_helpers import duration_text
+    from momoflow.templating import duration_text
 
     assert duration_text(seconds) == text

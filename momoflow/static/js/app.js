@@ -66,7 +66,7 @@
   });
   document.addEventListener("htmx:sendError", function () { showToast(STATUS_MESSAGES[0], "error"); });
 
-  // --- times and countdowns (words as in workflows/view_helpers.py) -------------------
+  // --- times and countdowns (words as in momoflow/templating.py) -------------------
 
   function durationText(seconds) {
     var minutes = Math.floor(Math.abs(seconds) / 60);

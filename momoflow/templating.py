@@ -1,0 +1,66 @@
+"""What every template may use, registered once by ``create_app``: how times, countdowns
+and sizes read (``static/js/app.js`` words live countdowns the same way), and each
+feature's labels."""
+
+from momoflow.database import utcnow
+
+
+def duration_text(seconds):
+    """``12 days``, ``2d 5h``, ``5h 12m``, ``12m`` or ``less than a minute`` (app.js's
+    ``durationText`` says the same as the page refreshes)."""
+    minutes = int(abs(seconds) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days >= 7:  # a week or more: the hours are noise
+        return f"{days} days"
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m" if minutes else "less than a minute"
+
+
+def countdown(deadline, now=None):
+    """``(text, overdue)`` for a deadline: ("due in 5h 12m", False), ("overdue by 2h 0m", True)."""
+    seconds = (deadline - (now or utcnow())).total_seconds()
+    if seconds < 0:
+        return f"overdue by {duration_text(seconds)}", True
+    return f"due in {duration_text(seconds)}", False
+
+
+def moment_text(value):
+    """Server-side wording of a time; the browser rewrites it in the reader's zone."""
+    return value.strftime("%d %b %Y, %H:%M UTC").lstrip("0") if value else ""
+
+
+def date_text(value):
+    return value.strftime("%d %b %Y").lstrip("0") if value else ""
+
+
+def file_size(size):
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+
+
+def register(app):
+    from momoflow.auth.roles import can_assign
+    from momoflow.flows import labels as flow_labels
+    from momoflow.flows import progress
+    from momoflow.flows import rules as flow_rules
+    from momoflow.flows.models import AssignmentStatus, Priority
+    from momoflow.htmx import HTMX_VERSION
+    from momoflow.workflows import labels
+    from momoflow.workflows.forms import FormState
+    from momoflow.workflows.rules import tat_hours_json
+
+    app.jinja_env.filters.update(moment=moment_text, date=date_text, file_size=file_size, hours=tat_hours_json,
+                                 duration=flow_rules.duration_text)
+    app.jinja_env.globals.update(
+        htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),
+        inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,
+        level_status_label=labels.LEVEL_STATUS_LABELS.get,
+        assignment_status_label=flow_labels.STATUS_LABELS.get, schedule_every=flow_labels.schedule_every,
+        percent_done=progress.percent_done, can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
+        priorities=list(Priority))
