@@ -60,28 +60,35 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    import momoflow.auth.api  # noqa: F401  (these add their routes to the API blueprint)
-    import momoflow.flows.api  # noqa: F401
-    import momoflow.flows.assign_views  # noqa: F401  (these add their pages to the flows blueprint)
+    # Route modules add their routes to their package's blueprint when imported.
+    import momoflow.accounts.views  # noqa: F401
+    import momoflow.auth.api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.auth.views  # noqa: F401
+    import momoflow.dashboard.views  # noqa: F401
+    import momoflow.flows.api  # noqa: F401  (on the integrator API's blueprint)
+    import momoflow.flows.assign_views  # noqa: F401
     import momoflow.flows.manage_views  # noqa: F401
     import momoflow.flows.schedule_views  # noqa: F401
-    import momoflow.flows.schedules_api  # noqa: F401  (recurring assignments on the /v1 blueprint)
-    import momoflow.workflows.api  # noqa: F401
-    import momoflow.workflows.list_views  # noqa: F401  (adds the list pages to the workflows blueprint)
-    import momoflow.workflows.calendar_views  # noqa: F401  (Settings → Working time, on the settings blueprint)
+    import momoflow.flows.schedules_api  # noqa: F401  (on the integrator API's blueprint)
+    import momoflow.flows.views  # noqa: F401
+    import momoflow.notifications.views  # noqa: F401
     import momoflow.webhooks.views  # noqa: F401  (Settings → Webhooks, on the settings blueprint)
-    from momoflow.accounts.views import bp as people_bp
+    import momoflow.workflows.api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.workflows.calendar_views  # noqa: F401  (Settings → Working time, on the settings blueprint)
+    import momoflow.workflows.list_views  # noqa: F401
+    import momoflow.workflows.views  # noqa: F401
+    from momoflow.accounts import bp as people_bp
     from momoflow.api import bp as api_bp
     from momoflow.apikeys.views import bp as settings_bp
-    from momoflow.auth.views import bp as auth_bp
-    from momoflow.dashboard.views import bp as dashboard_bp
+    from momoflow.auth import bp as auth_bp
+    from momoflow.dashboard import bp as dashboard_bp
     from momoflow.extensions import csrf
-    from momoflow.flows.views import bp as flows_bp
-    from momoflow.integrator import bp as integrator_bp
-    from momoflow.notifications.views import bp as notifications_bp
+    from momoflow.flows import bp as flows_bp
     from momoflow.health import bp as health_bp
+    from momoflow.integrator import bp as integrator_bp
+    from momoflow.notifications import bp as notifications_bp
     from momoflow.openapi import bp as openapi_bp
-    from momoflow.workflows.views import bp as workflows_bp
+    from momoflow.workflows import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api_bp)

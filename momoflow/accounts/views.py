@@ -1,12 +1,12 @@
 """The directory autocomplete: ``<option>``s for the shared people ``<datalist>``."""
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from momoflow.accounts.search import search_people
 from momoflow.extensions import limiter
+from momoflow.accounts import bp
 
-bp = Blueprint("people", __name__)
 
 SUGGESTIONS = 8
 # Autocompleting inputs send their own value under their own name (htmx GET).

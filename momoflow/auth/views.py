@@ -2,15 +2,15 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from momoflow.accounts.services import sign_in
 from momoflow.auth.forms import LoginForm
 from momoflow.auth.throttle import throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
+from momoflow.auth import bp
 
-bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])

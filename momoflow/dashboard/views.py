@@ -1,10 +1,10 @@
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from momoflow.flows import progress
 from momoflow.workflows import queries
+from momoflow.dashboard import bp
 
-bp = Blueprint("dashboard", __name__)
 
 INBOX_PREVIEW = 3
 FLOWS_PREVIEW = 3

@@ -12,9 +12,8 @@ from flask_login import current_user
 
 from momoflow.auth.roles import assigner_required
 from momoflow.errors import ValidationFailed
-from momoflow.flows import assigning, forms, queries, rules, services
+from momoflow.flows import assigning, bp, forms, queries, rules, services
 from momoflow.flows.assigning import Outcome
-from momoflow.flows.views import bp
 from momoflow.htmx import is_htmx_request, page_or_partial
 from momoflow.transactions import refusals
 

@@ -10,8 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
-from momoflow.flows import editing, forms, queries, rules, services
-from momoflow.flows.views import bp
+from momoflow.flows import bp, editing, forms, queries, rules, services
 from momoflow.transactions import refusals
 
 

@@ -10,11 +10,10 @@ from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
 from momoflow.errors import ValidationFailed
-from momoflow.flows import forms, rules, schedules, services
+from momoflow.flows import bp, forms, rules, schedules, services
 from momoflow.flows.labels import schedule_every
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
-from momoflow.flows.views import bp
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
 from momoflow.workflows.forms import FormState, failed, whole_number

@@ -8,32 +8,13 @@ JavaScript it is a plain post and a redirect.
 """
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from momoflow.flows import progress, services
+from momoflow.flows import bp, progress, services
 from momoflow.flows.models import AssignmentStatus
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.transactions import refusals
-
-bp = Blueprint("flows", __name__)
-
-MAX_ID_LENGTH = 64
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every page here is for signed-in people."""
-
-
-@bp.url_value_preprocessor
-def _plausible_ids(endpoint, values):
-    # Ids in URLs are looked up as text; a NUL or a novel-length id is simply not there.
-    for value in (values or {}).values():
-        if isinstance(value, str) and (len(value) > MAX_ID_LENGTH or "\x00" in value):
-            abort(404)
-
 
 # --- my flows ----------------------------------------------------------------------
 

@@ -10,14 +10,14 @@ a plain post with a redirect.
 from itertools import groupby
 from operator import attrgetter
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from momoflow.errors import ValidationFailed
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.notifications import services
+from momoflow.notifications import bp
 
-bp = Blueprint("notifications", __name__)
 
 LIST_ID = "notification-list"
 

@@ -11,7 +11,7 @@ from momoflow.errors import ValidationFailed
 from momoflow.htmx import is_htmx_request
 from momoflow.workflows import queries
 from momoflow.workflows.models import Priority, RequestStatus
-from momoflow.workflows.views import bp
+from momoflow.workflows import bp
 
 LISTS = {
     "mine": {

@@ -10,28 +10,20 @@ item); plain posts get a redirect, or the whole page with the errors. The lists
 
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from momoflow.errors import NotFound
 from momoflow.extensions import db
 from momoflow.htmx import done, is_htmx_request, toast
 from momoflow.transactions import refusals
+from momoflow.workflows import bp
 from momoflow.workflows import forms, queries, rules, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import ACCEPT, send_document
 from momoflow.workflows.models import DocumentCategory, RequestStatus, WorkflowRequest
 from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email
-
-bp = Blueprint("workflows", __name__)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every page here is for signed-in people."""
-
 
 # --- new request -------------------------------------------------------------------
 
