@@ -34,7 +34,7 @@ run: seed
 	@echo "  Sign in as employee@company.com, manager@royalenfield.com or admin@company.com"
 	@echo "  with the password momoflow-demo (or DEMO_PASSWORD if you set it)."
 	@echo
-	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(LOCAL) HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -28,6 +28,8 @@ def register_logging(app):
     """Log to stderr, where gunicorn and platforms collect it, unless logging is set up
     already (tests capture it themselves). Extensions' warnings, such as the rate
     limiter falling back to memory when Redis goes away, must reach the operator."""
+    # Alembic announces its plugins at INFO on import, so on every flask command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     root = logging.getLogger()
     if app.config["MOMOFLOW_ENV"] == "testing" or root.handlers:
         return

@@ -45,7 +45,7 @@ class Defaults:
     SMTP_SECURITY = "none"  # none | starttls | ssl
     MAIL_FROM = "MomoFlow <no-reply@momoflow.local>"
     SMTP_TIMEOUT = 10  # seconds
-    BASE_URL = "http://127.0.0.1:5000"  # where links in emails point
+    BASE_URL = None  # where links in emails point; None: http://HOST:PORT in development, else 127.0.0.1:5000
     BELL_REFRESH_SECONDS = 30  # how often an open page asks for its unread count
 
     # Background work (momoflow.jobs): the periodic tick, and in-process mode's use of it.
@@ -150,6 +150,7 @@ def _derive(app):
     config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(config["DATABASE_URL"], instance))
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or str(instance / "uploads")
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config["BASE_URL"] = config["BASE_URL"] or _local_base_url(env)
     if config["IN_PROCESS_TICK"] is None:
         config["IN_PROCESS_TICK"] = env == "development"
     config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], env, instance)
@@ -158,6 +159,17 @@ def _derive(app):
         config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = False
     else:
         config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+
+
+def _local_base_url(env):
+    """``make run`` serves on HOST:PORT (127.0.0.1:5000 unless chosen); links in emails follow."""
+    host, port = "127.0.0.1", "5000"
+    if env == "development":
+        host = os.environ.get("HOST") or host
+        port = os.environ.get("PORT") or port
+    if host in ("0.0.0.0", "::"):  # listening everywhere: this machine is still reachable as loopback
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 def database_uri(url, instance):

@@ -106,3 +106,20 @@ def test_directory_backend_follows_ldap_url(clean_env, tmp_path):
     assert isinstance(directory, LdapDirectory)
     assert directory.attributes["name"] == "displayName"
     assert directory.attributes["department"] == "department"
+
+
+def test_links_in_email_follow_where_make_run_serves(clean_env, tmp_path):
+    clean_env.delenv("BASE_URL", raising=False)
+    clean_env.setenv("MOMOFLOW_ENV", "development")
+    clean_env.setenv("PORT", "8123")
+    clean_env.setenv("HOST", "0.0.0.0")
+    assert configured(tmp_path).config["BASE_URL"] == "http://127.0.0.1:8123"
+    clean_env.setenv("BASE_URL", "https://momoflow.example.com")
+    assert configured(tmp_path).config["BASE_URL"] == "https://momoflow.example.com"
+
+
+def test_production_links_ignore_the_platforms_port(clean_env, tmp_path):
+    clean_env.delenv("BASE_URL", raising=False)
+    clean_env.setenv("SECRET_KEY", LONG_KEY)
+    clean_env.setenv("PORT", "8123")
+    assert configured(tmp_path).config["BASE_URL"] == "http://127.0.0.1:5000"
