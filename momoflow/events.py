@@ -82,15 +82,20 @@ def record_events(event_type, events, actor=None):
     (no ORM objects: for paths where every statement counts; one event goes lean)."""
     _check_type(event_type)
     now = utcnow()
-    rows = [{"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
-             "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None,
-             "attempts": 0, "retry_at": None}
+    rows = [event_row(event_type, organization_id, subject_id, actor, payload, now)
             for organization_id, subject_id, payload in events]
     if len(rows) == 1:
         execute_lean(_INSERT, rows[0])
     else:
         db.session.execute(_INSERT, rows)
     kick_after_commit(db.session(), "events")
+
+
+def event_row(event_type, organization_id, subject_id, actor, payload, now):
+    """Every column of an event, for the Core INSERT (which applies no model defaults)."""
+    return {"id": uuid.uuid4(), "organization_id": organization_id, "type": event_type, "subject_id": subject_id,
+            "actor_id": actor.id if actor else None, "payload": payload, "occurred_at": now, "dispatched_at": None,
+            "attempts": 0, "retry_at": None}
 
 
 def _check_type(event_type):

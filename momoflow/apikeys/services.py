@@ -4,8 +4,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-import sqlalchemy as sa
 
+from momoflow import hot_path
 from momoflow.apikeys.keys import generate_key, hash_key, is_well_formed, shown_prefix
 from momoflow.accounts.models import Organization, Tier
 from momoflow.apikeys.models import ApiKey
@@ -61,21 +61,12 @@ class KeyHolder(NamedTuple):
         return db.session.get(Organization, self.organization_id)
 
 
-_keys, _organizations = ApiKey.__table__, Organization.__table__
-_ACTIVE_KEY_BY_HASH = (
-    sa.select(_keys.c.id, _keys.c.name, _keys.c.organization_id, _organizations.c.tier, _keys.c.last_used_at)
-    .join_from(_keys, _organizations)
-    .where(_keys.c.key_hash == sa.bindparam("key_hash"), _keys.c.revoked_at.is_(None)))
-_NOTE_USE = (sa.update(_keys).where(_keys.c.id == sa.bindparam("key_id"))
-             .values(last_used_at=sa.bindparam("now")))
-
-
 def api_key_for(secret):
     """The active key ``secret`` is, as a KeyHolder, or None; malformed secrets never
     reach the database."""
     if not is_well_formed(secret):
         return None
-    row = execute_lean(_ACTIVE_KEY_BY_HASH, {"key_hash": hash_key(secret)}).fetchone()
+    row = execute_lean(hot_path.ACTIVE_KEY_BY_HASH, {"key_hash": hash_key(secret)}).fetchone()
     return KeyHolder(row.id, row.name, row.organization_id, Tier(row.tier), row.last_used_at) if row else None
 
 
@@ -87,4 +78,4 @@ def last_use_is_due(key):
 
 def note_use(key):
     """Record that ``key`` (a KeyHolder) was used now."""
-    db.session.execute(_NOTE_USE, {"key_id": key.id, "now": utcnow()})
+    db.session.execute(hot_path.NOTE_USE, {"key_id": key.id, "now": utcnow()})

@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import Organization, Source, User
 from momoflow.accounts.services import needs_provisioning, provision_user
-from momoflow.database import built_per_dialect, dialect_insert, execute_lean, utcnow
+from momoflow.database import execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.events import record_event, record_events
 from momoflow.extensions import db
+from momoflow import hot_path
 from momoflow.flows import rules
 from momoflow.flows.models import (
-    OPEN_PREDICATE,
     OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
@@ -31,7 +31,6 @@ from momoflow.flows.models import (
 )
 from momoflow.flows.schemas import assignment_event_payload
 from momoflow.flows.validation import parse_assignment
-from momoflow.publicids import public_id
 
 NUL = "\x00"
 
@@ -122,18 +121,8 @@ class Assigned(NamedTuple):
     user: object  # a User, or a row with its columns
 
 
-_flows, _users, _assignments = Flow.__table__, User.__table__, Assignment.__table__
-# The integrator API's hot path reads the flow and the person in one statement.
-_FLOW_AND_PERSON = (
-    sa.select(_flows.c.id, _flows.c.public_id, _flows.c.name, _flows.c.status, _flows.c.module_count,
-              _flows.c.estimated_minutes, _users.c.id.label("user_id"), _users.c.email, _users.c.display_name,
-              _users.c.organization_id, _users.c.active, _users.c.source, _users.c.synced_at)
-    .select_from(_flows.outerjoin(_users, _users.c.email == sa.bindparam("email")))
-    .where(_flows.c.public_id == sa.bindparam("flow_id"), _flows.c.organization_id == sa.bindparam("organization_id")))
-
-
 class _Person(NamedTuple):
-    """The person's columns of a _FLOW_AND_PERSON row, under a User's attribute names."""
+    """The person's columns of a FLOW_AND_PERSON row, under a User's attribute names."""
 
     id: uuid.UUID
     email: str
@@ -165,7 +154,7 @@ def assign_flow(organization_id, spec, *, api_key=None, assigned_by=None):
 
 
 def _flow_and_person(organization_id, spec):
-    row = execute_lean(_FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
+    row = execute_lean(hot_path.FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
                                           "email": normalize_email(spec.user_email)}).fetchone()
     if row is None:
         return None, None
@@ -177,20 +166,10 @@ def _check_assignable(flow, spec):
         raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
 
 
-@built_per_dialect
-def _insert_if_not_open():
-    """One INSERT that the open-assignment index refuses for a duplicate (however two
-    requests race): no check-first SELECT, no savepoint."""
-    return (dialect_insert(_assignments)
-            .on_conflict_do_nothing(index_elements=["flow_id", "user_id"], index_where=OPEN_PREDICATE)
-            .returning(_assignments.c.id))
-
-
 def _assign(organization_id, flow, user, spec, api_key, assigned_by):
     """Only a refusal costs a SELECT (for the open assignment's id)."""
     assignment = _new_assignment(organization_id, flow, user, spec, api_key, assigned_by)
-    values = {column.key: getattr(assignment, column.key) for column in _assignments.columns}
-    if execute_lean(_insert_if_not_open(), values).fetchone() is None:
+    if execute_lean(hot_path.insert_assignment_if_not_open(), hot_path.assignment_row(assignment)).fetchone() is None:
         raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email)
     record_events("flow.assigned", [(organization_id, assignment.id,
                                      assignment_event_payload(assignment, flow, user, api_key))],
@@ -199,13 +178,8 @@ def _assign(organization_id, flow, user, spec, api_key, assigned_by):
 
 
 def _new_assignment(organization_id, flow, user, spec, api_key, assigned_by):
-    # Every column is set here: the row is inserted with Core, without the ORM's defaults.
-    return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization_id,
-                      flow_id=flow.id, user_id=user.id, due_date=spec.due_date, priority=spec.priority,
-                      notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
-                      assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
-                      assigned_by_api_key_id=api_key.id if api_key else None,
-                      assigned_by_user_id=assigned_by.id if assigned_by else None)
+    return hot_path.new_assignment(organization_id, flow.id, user.id, spec, api_key_id=api_key.id if api_key else None,
+                                   assigned_by_id=assigned_by.id if assigned_by else None)
 
 
 def assign_many(api_key, items, *, organization=None, assigned_by=None):
@@ -250,10 +224,8 @@ def _insert_all(planned, api_key, assigned_by=None):
     ORM objects through the unit of work would cost seconds."""
     if not planned:
         return
-    columns = Assignment.__table__.columns
     db.session.execute(sa.insert(Assignment.__table__),
-                       [{column.key: getattr(assignment, column.key) for column in columns}
-                        for assignment, _, _ in planned])
+                       [hot_path.assignment_row(assignment) for assignment, _, _ in planned])
     record_events("flow.assigned", [
         (assignment.organization_id, assignment.id, assignment_event_payload(assignment, flow, user, api_key))
         for assignment, flow, user in planned], actor=assigned_by)

@@ -19,14 +19,12 @@ and the client's retry runs for real.
 import functools
 import hashlib
 import json
-import uuid
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import jsonify, request
 
-from momoflow.apikeys.models import IdempotencyRecord
-from momoflow.database import built_per_dialect, dialect_insert, execute_lean, utcnow
+from momoflow import hot_path
+from momoflow.database import execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
 
@@ -34,7 +32,6 @@ HEADERS = ("Idempotency-Key", "X-Request-ID")
 KEPT_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
-_records = IdempotencyRecord.__table__
 
 
 class KeyReused(DomainError):
@@ -101,32 +98,17 @@ def lock_id(api_key_id, name):
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-_TRY_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.bindparam("lock_id", type_=sa.BigInteger)))
-_ANSWER = (sa.select(_records.c.request_hash, _records.c.response_status, _records.c.response_body)
-           .where(_records.c.api_key_id == sa.bindparam("api_key_id"), _records.c.key == sa.bindparam("key"),
-                  _records.c.created_at > sa.bindparam("kept_since")))
-
-
-@built_per_dialect
-def _upsert_answer():
-    """The answer, replacing an expired record of the same name."""
-    insert = dialect_insert(_records)
-    replaced = ("request_hash", "response_status", "response_body", "created_at")
-    return insert.on_conflict_do_update(index_elements=["api_key_id", "key"],
-                                        set_={column: insert.excluded[column] for column in replaced})
-
-
 def _lock(api_key_id, name):
     """Hold ``name`` until this transaction ends; 409 if a running request holds it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite: transactions take the write lock one at a time
-    if not execute_lean(_TRY_LOCK, {"lock_id": lock_id(api_key_id, name)}).fetchone()[0]:
+    if not execute_lean(hot_path.TRY_IDEMPOTENCY_LOCK, {"lock_id": lock_id(api_key_id, name)}).fetchone()[0]:
         raise InProgress(f"A request with the key {name!r} is still being processed; retry shortly")
 
 
 def _earlier_answer(api_key_id, name, request_hash):
     """The stored answer to replay for ``name``, or None if it is new (or expired)."""
-    record = execute_lean(_ANSWER, {"api_key_id": api_key_id, "key": name,
+    record = execute_lean(hot_path.STORED_ANSWER, {"api_key_id": api_key_id, "key": name,
                                     "kept_since": utcnow() - KEPT_FOR}).fetchone()
     if record is None:
         return None
@@ -136,10 +118,7 @@ def _earlier_answer(api_key_id, name, request_hash):
 
 
 def _store_answer(api_key_id, name, request_hash, body, status):
-    """Kept for 24 hours (``created_at`` starts the clock)."""
-    execute_lean(_upsert_answer(), {
-        "id": uuid.uuid4(), "api_key_id": api_key_id, "key": name, "request_hash": request_hash,
-        "response_status": status, "response_body": body, "created_at": utcnow()})
+    execute_lean(hot_path.upsert_answer(), hot_path.answer_row(api_key_id, name, request_hash, status, body))
 
 
 def _replay(record):
