@@ -34,6 +34,7 @@ EVENT_TYPES = frozenset({
     "flow.started",
     "flow.completed",
     "flow.overdue",
+    "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key)
     "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
 })
 

@@ -78,7 +78,8 @@ def new_assignment(organization_id, flow_id, user_id, spec, *, api_key_id=None, 
                       flow_id=flow_id, user_id=user_id, due_date=spec.due_date, priority=spec.priority,
                       notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
                       assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
-                      assigned_by_api_key_id=api_key_id, assigned_by_user_id=assigned_by_id)
+                      assigned_by_api_key_id=api_key_id, assigned_by_user_id=assigned_by_id,
+                      cancelled_by_api_key_id=None, cancelled_by_user_id=None)
 
 
 def assignment_row(assignment):

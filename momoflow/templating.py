@@ -45,8 +45,8 @@ def file_size(size):
 
 
 def register(app):
-    from momoflow.auth.roles import can_assign
     from momoflow.flows import labels as flow_labels
+    from momoflow.flows.access import can_assign
     from momoflow.flows import progress
     from momoflow.flows import rules as flow_rules
     from momoflow.flows.models import AssignmentStatus, Priority

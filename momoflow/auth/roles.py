@@ -1,6 +1,5 @@
 """Who may open a page, by role. Everything else about access lives with its feature
-(``workflows.access``); these guard whole pages: admins' settings and flow editing,
-and the assigning pages admins and managers share."""
+(``workflows.access``, ``flows.access``); these guard whole pages."""
 
 from functools import wraps
 
@@ -8,13 +7,6 @@ from flask_login import current_user, login_required
 
 from momoflow.accounts.models import Role
 from momoflow.errors import Forbidden
-
-ASSIGNERS = (Role.ADMIN, Role.MANAGER)
-
-
-def can_assign(user):
-    return user.is_authenticated and user.role in ASSIGNERS
-
 
 def roles_required(*roles, message="Only administrators can open this page."):
     """Signed in (else to the sign-in page) and one of ``roles`` (else 403)."""
@@ -33,4 +25,3 @@ def roles_required(*roles, message="Only administrators can open this page."):
 
 
 admin_required = roles_required(Role.ADMIN)
-assigner_required = roles_required(*ASSIGNERS, message="Only administrators and managers can assign flows.")

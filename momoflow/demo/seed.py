@@ -27,13 +27,12 @@ def seed_demo(people_file=PEOPLE_FILE):
 
 def _seed_flows(organization, flows_file=FLOWS_FILE):
     """The demo flows (``flow_123abc`` is the seed document's), created once."""
+    from momoflow.flows.editing import create_flow, parse_flow
     from momoflow.flows.models import Flow
-    from momoflow.flows.services import create_flow
 
     for entry in json.loads(Path(flows_file).read_text(encoding="utf-8")):
         if db.session.scalar(db.select(Flow).where(Flow.public_id == entry["flowId"])) is None:
-            modules = [(m["title"], m["content"], m["minutes"]) for m in entry["modules"]]
-            create_flow(organization, entry["name"], entry["description"], modules, public_id=entry["flowId"])
+            create_flow(organization, parse_flow(entry), public_id=entry["flowId"])
 
 
 def _upsert_organization(entry):

@@ -6,9 +6,9 @@ from flask import request
 
 from momoflow.api import json_body
 from momoflow.errors import ValidationFailed
-from momoflow.extensions import db
-from momoflow.flows import queries, rules, services
-from momoflow.flows.schemas import assign_response, assignment_json, flow_json
+from momoflow.flows import access, queries, rules, services
+from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_json, flow_json
+from momoflow.flows.services import Assigner
 from momoflow.flows.validation import parse_assignment
 from momoflow.integrator import bp, current_api_key
 from momoflow.integrator.idempotency import idempotent
@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 @idempotent
 def assign():
     spec = parse_assignment(json_body(wrong_type_status=415))
-    api_key = current_api_key()
-    assigned = services.assign_flow(api_key.organization_id, spec, api_key=api_key)
+    assigned = services.assign_flow(Assigner.integrator(current_api_key()), spec)
     log.info("assigned %s to %s as %s (X-Request-ID %s)", spec.flow_id, spec.user_email,
              assigned.assignment.public_id, request.headers.get("X-Request-ID", "-"))
     return assign_response(*assigned), 200
@@ -33,7 +32,7 @@ def assign_bulk():
     items = json_body(wrong_type_status=415).get("assignments")
     if not isinstance(items, list) or not 1 <= len(items) <= rules.MAX_BULK_ITEMS:
         raise ValidationFailed([("assignments", f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items")])
-    results = services.assign_many(current_api_key(), items)
+    results = [bulk_item_json(result) for result in services.assign_many(Assigner.integrator(current_api_key()), items)]
     succeeded = sum(1 for result in results if result["success"])
     return {"success": succeeded == len(results), "assigned": succeeded, "failed": len(results) - succeeded,
             "results": results}, 200
@@ -47,7 +46,7 @@ def list_flows():
 
 @bp.get("/flows/<flow_id>")
 def get_flow(flow_id):
-    flow = services.find_flow(current_api_key().organization, flow_id)
+    flow = access.find_flow(current_api_key().organization, flow_id)
     modules = queries.modules_of(flow)
     return flow_json(flow, modules), 200
 
@@ -68,8 +67,7 @@ def get_assignment(assignment_id):
 @bp.post("/assignments/<assignment_id>/cancel")
 @idempotent
 def cancel(assignment_id):
-    api_key = current_api_key()
-    assignment = services.cancel_assignment(api_key.organization, assignment_id, api_key=api_key)
-    db.session.flush()
-    return assignment_json(*queries.assignment_row(api_key.organization, assignment.public_id)), 200
+    assigner = Assigner.integrator(current_api_key())
+    assignment = services.cancel_assignment(assigner, assignment_id)
+    return assignment_json(*queries.assignment_row(assigner.organization, assignment.public_id)), 200
 

@@ -10,10 +10,11 @@ import secrets
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.auth.roles import assigner_required
 from momoflow.errors import ValidationFailed
 from momoflow.flows import assigning, bp, forms, queries, rules, services
+from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
+from momoflow.flows.services import Assigner
 from momoflow.htmx import is_htmx_request, page_or_partial
 from momoflow.transactions import refusals
 
@@ -39,7 +40,7 @@ def assign():
 def assign_people():
     values = forms.assign_values(request.form)
     with refusals() as refused:
-        report = assigning.assign_to_people(current_user.organization, forms.assign_plan(values), current_user)
+        report = assigning.assign_to_people(Assigner.signed_in(current_user), forms.assign_plan(values))
     if refused:
         return _assign_page(forms.failed(values, refused.error, forms.assign_field), status=refused.status)
     # The form stays as it was, but empty of people, ready for the next few.

@@ -1,17 +1,16 @@
 """Assigning one flow to many people from the Assign page. Callers own the transaction.
 
-Each person is assigned on their own (a savepoint each, through ``services.assign_flow``,
-the same rules as the API), so one unknown address or an existing assignment does
-not stop the rest; every person gets an outcome to show.
+The people go through ``services.assign_many``, the bulk API's path (the same rules,
+a handful of queries for any number of people), so one unknown address or an
+existing assignment does not stop the rest; every person gets an outcome to show.
 """
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from momoflow.accounts.emails import normalize_email
-from momoflow.errors import DomainError, NotFound, ValidationFailed
-from momoflow.extensions import db
-from momoflow.flows import services
+from momoflow.errors import NotFound, ValidationFailed
+from momoflow.flows import access, services
 from momoflow.flows.models import FlowStatus
 from momoflow.flows.services import AlreadyAssigned
 from momoflow.flows.validation import parse_assignment
@@ -58,12 +57,16 @@ class AssignReport:
         return sum(1 for result in self.results if result.outcome == outcome)
 
 
-def assign_to_people(organization, plan, assigned_by):
+def assign_to_people(assigner, plan):
     """An AssignReport; ValidationFailed (paths flowId, dueDate, priority, notes, people)
     when the request as a whole cannot go ahead."""
-    spec, flow = _check(organization, plan)
-    results = [_assign_person(organization, flow, spec, entry, assigned_by) for entry in plan.people]
-    return AssignReport(flow, results)
+    spec, flow = _check(assigner.organization, plan)
+    emails = {entry: normalize_email(entry) for entry in plan.people}
+    items = [{"flowId": flow.public_id, "userEmail": email, "dueDate": plan.due_date, "priority": spec.priority.value,
+              "notes": spec.notes} for email in emails.values() if email]
+    outcomes = iter(services.assign_many(assigner, items))
+    return AssignReport(flow, [_result(entry, email, next(outcomes) if email else None)
+                               for entry, email in emails.items()])
 
 
 def _check(organization, plan):
@@ -94,11 +97,11 @@ def _in_words(path, message):
 
 
 def _assignable_flow(organization, flow_id, problems):
-    if not services.can_name_a_row(flow_id):
+    if not access.can_name_a_row(flow_id):
         problems.append(("flowId", "Choose a flow"))
         return None
     try:
-        flow = services.find_flow(organization, flow_id)
+        flow = access.find_flow(organization, flow_id)
     except NotFound as error:
         problems.append(("flowId", error.message))
         return None
@@ -107,19 +110,17 @@ def _assignable_flow(organization, flow_id, problems):
     return flow
 
 
-def _assign_person(organization, flow, spec, entry, assigned_by):
-    email = normalize_email(entry)
-    if email is None:
+def _result(entry, email, outcome):
+    """What the page says of one person (``outcome`` is their ``services.ItemResult``)."""
+    if outcome is None:
         return PersonResult(entry, Outcome.INVALID_EMAIL, message="Not a valid email address")
-    try:
-        with db.session.begin_nested():
-            assigned = services.assign_flow(organization.id, replace(spec, flow_id=flow.public_id, user_email=email),
-                                            assigned_by=assigned_by)
-    except AlreadyAssigned as error:
+    error = outcome.error
+    if isinstance(error, AlreadyAssigned):
         return PersonResult(entry, Outcome.ALREADY_ASSIGNED, email, assignment_id=error.extra["assignmentId"],
                             message=error.message)
-    except NotFound as error:
+    if isinstance(error, NotFound):
         return PersonResult(entry, Outcome.NOT_FOUND, email, message=error.message)
-    except DomainError as error:  # e.g. the directory did not answer
+    if error is not None:  # e.g. the directory did not answer
         return PersonResult(entry, Outcome.FAILED, email, message=error.message)
-    return PersonResult(entry, Outcome.ASSIGNED, email, assigned.user.display_name, assigned.assignment.public_id)
+    assignment, _, user = outcome.assigned
+    return PersonResult(entry, Outcome.ASSIGNED, email, user.display_name, assignment.public_id)

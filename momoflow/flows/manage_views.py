@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
-from momoflow.flows import bp, editing, forms, queries, rules, services
+from momoflow.flows import access, bp, editing, forms, queries, rules, services
 from momoflow.transactions import refusals
 
 
@@ -42,7 +42,7 @@ def create_flow():
 @bp.get("/flows/<flow_id>/edit")
 @admin_required
 def edit_flow(flow_id):
-    flow = services.find_flow(current_user.organization, flow_id)
+    flow = access.find_flow(current_user.organization, flow_id)
     values = forms.flow_values(flow=flow, modules=queries.modules_of(flow))
     return _flow_form(forms.FormState(values=values), flow)
 
@@ -61,7 +61,7 @@ def update_flow(flow_id):
 
 
 def _failed(values, error, flow_id=None):
-    flow = services.find_flow(current_user.organization, flow_id) if flow_id else None
+    flow = access.find_flow(current_user.organization, flow_id) if flow_id else None
     return _flow_form(forms.failed(values, error, forms.flow_field), flow), 422
 
 

@@ -119,6 +119,8 @@ class Assignment(db.Model):
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # flow.overdue sent, once
     assigned_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     assigned_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    cancelled_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancelled_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
 
     flow: Mapped[Flow] = relationship(lazy="raise_on_sql")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")

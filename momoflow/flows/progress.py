@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from momoflow.database import utcnow
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
-from momoflow.flows.services import assignment_not_found, can_name_a_row
+from momoflow.flows.access import assignment_not_found, can_name_a_row
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
 

@@ -10,7 +10,7 @@ from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
-from momoflow.flows.services import assignment_not_found, can_name_a_row
+from momoflow.flows.access import assignment_not_found, can_name_a_row
 from momoflow.workflows.queries import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 50

@@ -12,6 +12,7 @@ from momoflow.auth.roles import admin_required
 from momoflow.errors import ValidationFailed
 from momoflow.flows import bp, forms, rules, schedules, services
 from momoflow.flows.labels import schedule_every
+from momoflow.flows.services import Assigner
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
@@ -43,12 +44,14 @@ def create_schedule():
     values = _values(request.form)
     with refusals(also=(404, 503)) as refused:  # an unknown flow, a directory that did not answer
         schedule = schedules.create_schedule(
-            current_user.organization, values["flow"], forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
-            whole_number(values["every"]), values["unit"], whole_number(values["due_in_days"]), values["priority"],
-            values["notes"], values["start_date"], created_by=current_user)
+            Assigner.signed_in(current_user), values["flow"],
+            forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]), whole_number(values["every"]),
+            values["unit"], whole_number(values["due_in_days"]), values["priority"], values["notes"],
+            values["start_date"])
     if refused:
         return _page(failed(values, _in_words(refused.error), _field), status=422)
-    message = f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, every {schedule_every(schedule)}."
+    message = (f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, "
+               f"every {schedule_every(schedule)}.")
     if not is_htmx_request():
         flash(message, "success")
         return redirect(url_for(".schedules_page"), 303)

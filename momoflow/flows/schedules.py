@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from momoflow.accounts.emails import normalize_email
-from momoflow.accounts.models import Organization, User
+from momoflow.accounts.models import User
 from momoflow.accounts.services import provision_user
 from momoflow.apikeys.models import ApiKey
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.extensions import db
-from momoflow.flows import services
+from momoflow.flows import access, services
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import FlowSchedule, FlowStatus, Priority, ScheduleUnit
 from momoflow.flows.schemas import iso
@@ -44,18 +44,19 @@ _STAND_IN = "someone@example.com"
 
 
 def schedule_not_found(schedule_id):
-    return NotFound(f"Schedule with ID '{schedule_id.replace(services.NUL, '')}' does not exist")
+    return NotFound(f"Schedule with ID '{schedule_id.replace(access.NUL, '')}' does not exist")
 
 
 # --- setting up -----------------------------------------------------------------------
 
 
-def create_schedule(organization, flow_id, emails, every, unit, due_in_days=DEFAULT_DUE_IN_DAYS, priority=None,
-                    notes=None, first_run_at=None, *, created_by=None, api_key=None):
-    """A new active schedule whose first run is ``first_run_at`` (a datetime, an ISO 8601
-    text, or None: now). Problems are named as the API names them (flowId, userEmails.N,
-    every, unit, dueInDays, priority, notes, startAt); an unknown flow is NotFound and an
-    archived one Conflict, both with field flowId."""
+def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_DUE_IN_DAYS, priority=None,
+                    notes=None, first_run_at=None):
+    """A new active schedule, set up by ``assigner`` (its runs assign as them), whose first
+    run is ``first_run_at`` (a datetime, an ISO 8601 text, or None: now). Problems are
+    named as the API names them (flowId, userEmails.N, every, unit, dueInDays, priority,
+    notes, startAt); an unknown flow is NotFound and an archived one Conflict, both with
+    field flowId."""
     problems = []
     due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
     spec = _priority_and_notes(flow_id, priority, notes, problems)
@@ -66,13 +67,13 @@ def create_schedule(organization, flow_id, emails, every, unit, due_in_days=DEFA
     first_run_at = _start(first_run_at, problems) or utcnow()
     if problems:
         raise ValidationFailed(problems)
+    organization = assigner.organization
     flow = _schedulable_flow(organization, spec.flow_id)
     people = _people(organization, addresses)
     schedule = FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=people, every=every,
                             unit=unit, due_in_days=due_in_days, priority=spec.priority, notes=spec.notes,
                             next_run_at=first_run_at, first_run_at=first_run_at, active=True,
-                            created_by_user_id=created_by.id if created_by else None,
-                            created_by_api_key_id=api_key.id if api_key else None)
+                            created_by_user_id=assigner.person_id, created_by_api_key_id=assigner.api_key_id)
     schedule.flow = flow
     db.session.add(schedule)
     db.session.flush()
@@ -147,7 +148,7 @@ def _parse_start(value, problems):
 
 def _schedulable_flow(organization, flow_id):
     try:
-        flow = services.find_flow(organization, flow_id)
+        flow = access.find_flow(organization, flow_id)
     except NotFound as error:
         error.field = "flowId"
         raise
@@ -204,7 +205,7 @@ def list_schedules(organization, cursor=None, limit=DEFAULT_LIMIT):
 def find_schedule(organization, schedule_id):
     """The organisation's schedule (with its flow); other organisations' do not exist."""
     schedule = None
-    if services.can_name_a_row(schedule_id):
+    if access.can_name_a_row(schedule_id):
         schedule = db.session.scalar(_with_flow().where(FlowSchedule.public_id == schedule_id,
                                                         FlowSchedule.organization_id == organization.id))
     if schedule is None:
@@ -247,7 +248,7 @@ def _run(schedule, now):
     schedule.last_run_at = now
     schedule.next_run_at = next_run_after(schedule.next_run_at, schedule.every, schedule.unit, now,
                                           first=schedule.first_run_at)
-    outcomes = [result.get("error", "assigned") for result in results]
+    outcomes = [result.error.code if result.error else "assigned" for result in results]
     log.info("schedule %s ran: %d assigned, %d still open, %d failed", schedule.public_id,
              outcomes.count("assigned"), outcomes.count("already_assigned"),
              len(outcomes) - outcomes.count("assigned") - outcomes.count("already_assigned"))
@@ -260,9 +261,8 @@ def _assign(schedule, now):
     items = [{"flowId": schedule.flow.public_id, "userEmail": email, "dueDate": due,
               "priority": schedule.priority.value, "notes": schedule.notes} for email in schedule.user_emails]
     api_key = db.session.get(ApiKey, schedule.created_by_api_key_id) if schedule.created_by_api_key_id else None
-    assigned_by = db.session.get(User, schedule.created_by_user_id) if schedule.created_by_user_id else None
-    organization = db.session.get(Organization, schedule.organization_id)
-    return services.assign_many(api_key, items, organization=organization, assigned_by=assigned_by)
+    person = db.session.get(User, schedule.created_by_user_id) if schedule.created_by_user_id else None
+    return services.assign_many(services.Assigner(schedule.organization_id, api_key, person), items)
 
 
 def next_run_after(run, every, unit, now, first=None):

@@ -7,6 +7,7 @@ from flask import request
 from momoflow.api import json_body
 from momoflow.flows import schedules
 from momoflow.flows.schemas import iso
+from momoflow.flows.services import Assigner
 from momoflow.integrator import bp, current_api_key
 from momoflow.integrator.idempotency import idempotent
 
@@ -32,11 +33,9 @@ def schedule_json(schedule):
 @idempotent
 def create_schedule():
     data = json_body(wrong_type_status=415)
-    api_key = current_api_key()
     schedule = schedules.create_schedule(
-        api_key.organization, data.get("flowId"), data.get("userEmails"), data.get("every"), data.get("unit"),
-        data.get("dueInDays"), data.get("priority"), data.get("notes"),
-        data.get("startAt"), api_key=api_key)
+        Assigner.integrator(current_api_key()), data.get("flowId"), data.get("userEmails"), data.get("every"),
+        data.get("unit"), data.get("dueInDays"), data.get("priority"), data.get("notes"), data.get("startAt"))
     return schedule_json(schedule), 201
 
 

@@ -23,6 +23,16 @@ def assign_response(assignment, flow, user):
     }
 
 
+def bulk_item_json(result):
+    """One ``services.ItemResult`` as the bulk answer lists it."""
+    if result.error is not None:
+        error = result.error
+        return {"index": result.index, "success": False, "error": error.code, "message": error.message, **error.extra}
+    assignment, flow, user = result.assigned
+    return {"index": result.index, "success": True, "assignmentId": assignment.public_id, "userEmail": user.email,
+            "flowId": flow.public_id}
+
+
 def flow_json(flow, modules=None):
     data = {
         "flowId": flow.public_id,

@@ -1,10 +1,13 @@
-"""Everything that changes flows and assignments; the integrator API and the pages call these.
+"""Everything that changes assignments; the integrator API, the pages and the schedules
+call these (flows themselves change in ``editing``).
 
-Like the workflow services: the acting user (or API key) is explicit, events are
-recorded in the caller's transaction, and nothing here commits.
+Like the workflow services: who acts is explicit (an ``Assigner``: an integrator's
+API key or a person), events are recorded in the caller's transaction, and nothing
+here commits.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -19,7 +22,6 @@ from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.events import record_event, record_events
 from momoflow.extensions import db
 from momoflow import hot_path
-from momoflow.flows import rules
 from momoflow.flows.models import (
     OPEN_STATUSES,
     Assignment,
@@ -29,11 +31,15 @@ from momoflow.flows.models import (
     Module,
     ModuleProgress,
 )
+from momoflow.flows.access import (
+    can_name_a_row,
+    check_may_assign,
+    find_assignment,
+    flow_not_found,
+    own_assignment,
+)
 from momoflow.flows.schemas import assignment_event_payload
 from momoflow.flows.validation import parse_assignment
-
-NUL = "\x00"
-
 
 class AlreadyAssigned(Conflict):
     code = "already_assigned"
@@ -44,27 +50,6 @@ class AlreadyAssigned(Conflict):
         self.extra = {"assignmentId": assignment_id}
 
 
-def flow_not_found(flow_id):
-    return NotFound(f"Flow with ID '{flow_id.replace(NUL, '')}' does not exist")
-
-
-def assignment_not_found(assignment_id):
-    return NotFound(f"Assignment with ID '{assignment_id.replace(NUL, '')}' does not exist")
-
-
-def can_name_a_row(public_id):
-    """PostgreSQL cannot even compare text holding NUL, so such an id names nothing."""
-    return NUL not in public_id
-
-
-def _by_public_id(model, public_id, *conditions, for_update=False):
-    """The row of ``model`` with this public id (and ``conditions``), or None."""
-    if not can_name_a_row(public_id):
-        return None
-    statement = db.select(model).where(model.public_id == public_id, *conditions)
-    return db.session.scalar(statement.with_for_update() if for_update else statement)
-
-
 def user_not_found(email):
     return NotFound(f"User with email '{email}' does not exist in your organization")
 
@@ -72,42 +57,45 @@ def user_not_found(email):
 # --- flows --------------------------------------------------------------------------
 
 
-def find_flow(organization, flow_id):
-    """The organisation's flow with public id ``flow_id``; other organisations' do not exist."""
-    flow = _by_public_id(Flow, flow_id, Flow.organization_id == organization.id)
-    if flow is None:
-        raise flow_not_found(flow_id)
-    return flow
-
-
-def create_flow(organization, name, description="", modules=(), public_id=None):
-    """A flow with ``modules`` given as ``(title, content, estimated_minutes)``."""
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationFailed([("name", "Name is required (at most 200 characters)")])
-    flow = Flow(organization_id=organization.id, name=name, description=(description or "").strip())
-    if public_id:
-        flow.public_id = public_id
-    db.session.add(flow)
-    if len(modules) > rules.MAX_MODULES:
-        raise ValidationFailed([("modules", f"A flow can have at most {rules.MAX_MODULES} modules")])
-    flow.modules = [Module(position=position, title=title, content=content or "", estimated_minutes=int(minutes))
-                    for position, (title, content, minutes) in enumerate(modules, start=1)]
-    flow.module_count = len(modules)
-    flow.estimated_minutes = sum(int(minutes) for _, _, minutes in modules)
-    db.session.flush()
-    return flow  # editing an existing flow's modules (keeping progress) is flows.editing's
-
-
-def archive_flow(flow):
-    flow.status = FlowStatus.ARCHIVED
-
-
 def list_flows(organization, include_archived=False):
     statement = db.select(Flow).where(Flow.organization_id == organization.id)
     if not include_archived:
         statement = statement.where(Flow.status == FlowStatus.ACTIVE)
     return db.session.scalars(statement.order_by(Flow.name, Flow.id)).all()
+
+
+# --- who assigns ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assigner:
+    """Who is assigning (or cancelling): an integrator's API key, a person, or both for
+    a schedule (the key or person that set it up). Events name the person as their
+    actor and the key as ``assignedBy``."""
+
+    organization_id: uuid.UUID
+    api_key: object = None  # an ApiKey or the hot path's KeyHolder
+    person: object = None  # a User
+
+    @classmethod
+    def integrator(cls, api_key):
+        return cls(api_key.organization_id, api_key=api_key)
+
+    @classmethod
+    def signed_in(cls, user):
+        return cls(user.organization_id, person=user)
+
+    @property
+    def organization(self):
+        return db.session.get(Organization, self.organization_id)
+
+    @property
+    def api_key_id(self):
+        return self.api_key.id if self.api_key else None
+
+    @property
+    def person_id(self):
+        return self.person.id if self.person else None
 
 
 # --- assigning ----------------------------------------------------------------------
@@ -138,19 +126,21 @@ class _Person(NamedTuple):
                    row.synced_at)
 
 
-def assign_flow(organization_id, spec, *, api_key=None, assigned_by=None):
+def assign_flow(assigner, spec):
     """Assign ``spec.flow_id`` to ``spec.user_email``; returns what was Assigned.
 
     Three statements when the person is known: flow and person, the INSERT, the event."""
+    check_may_assign(assigner)
+    organization_id = assigner.organization_id
     flow, person = _flow_and_person(organization_id, spec) if can_name_a_row(spec.flow_id) else (None, None)
     if flow is None:
         raise flow_not_found(spec.flow_id)
     _check_assignable(flow, spec)
     if person is None or needs_provisioning(person, organization_id):
-        person = provision_user(spec.user_email, db.session.get(Organization, organization_id))
+        person = provision_user(spec.user_email, assigner.organization)
     if person is None:
         raise user_not_found(spec.user_email)
-    return _assign(organization_id, flow, person, spec, api_key, assigned_by)
+    return _assign(assigner, flow, person, spec)
 
 
 def _flow_and_person(organization_id, spec):
@@ -166,33 +156,40 @@ def _check_assignable(flow, spec):
         raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
 
 
-def _assign(organization_id, flow, user, spec, api_key, assigned_by):
+def _assign(assigner, flow, user, spec):
     """Only a refusal costs a SELECT (for the open assignment's id)."""
-    assignment = _new_assignment(organization_id, flow, user, spec, api_key, assigned_by)
+    assignment = _new_assignment(assigner, flow, user, spec)
     if execute_lean(hot_path.insert_assignment_if_not_open(), hot_path.assignment_row(assignment)).fetchone() is None:
         raise AlreadyAssigned(open_assignment(flow, user).public_id, user.email)
-    record_events("flow.assigned", [(organization_id, assignment.id,
-                                     assignment_event_payload(assignment, flow, user, api_key))],
-                  actor=assigned_by)
+    record_events("flow.assigned", [(assigner.organization_id, assignment.id,
+                                     assignment_event_payload(assignment, flow, user, assigner.api_key))],
+                  actor=assigner.person)
     return Assigned(assignment, flow, user)
 
 
-def _new_assignment(organization_id, flow, user, spec, api_key, assigned_by):
-    return hot_path.new_assignment(organization_id, flow.id, user.id, spec, api_key_id=api_key.id if api_key else None,
-                                   assigned_by_id=assigned_by.id if assigned_by else None)
+def _new_assignment(assigner, flow, user, spec):
+    return hot_path.new_assignment(assigner.organization_id, flow.id, user.id, spec, api_key_id=assigner.api_key_id,
+                                   assigned_by_id=assigner.person_id)
 
 
-def assign_many(api_key, items, *, organization=None, assigned_by=None):
-    """A result per item; one bad item does not sink the rest.
+class ItemResult(NamedTuple):
+    """One item of a batch: what was Assigned, or the DomainError that refused it."""
 
-    ``api_key`` is the integrator behind the batch; recurring schedules pass the
-    ``organization`` and, when a person set them up, ``assigned_by`` (and no key).
+    index: int
+    assigned: Assigned | None = None
+    error: DomainError | None = None
+
+
+def assign_many(assigner, items):
+    """An ItemResult per item (JSON-shaped dicts, as the bulk API takes them); one bad
+    item does not sink the rest.
 
     Everything is checked up front with a handful of queries (flows, people, open
     assignments), then all new assignments go in as one batch. Only if a concurrent
     request slips in a duplicate meanwhile does it fall back to one savepoint per item.
     """
-    organization = organization or api_key.organization
+    check_may_assign(assigner)
+    organization = assigner.organization
     specs = [_parse_item(item) for item in items]
     valid = [spec for spec in specs if not isinstance(spec, DomainError)]
     flows = _flows_by_public_id(organization, {spec.flow_id for spec in valid})
@@ -204,22 +201,21 @@ def assign_many(api_key, items, *, organization=None, assigned_by=None):
             flow, user = _resolve(spec, organization, flows, users)
             if (flow.id, user.id) in taken:
                 raise AlreadyAssigned(taken[flow.id, user.id], user.email)
-            assignment = _new_assignment(organization.id, flow, user, spec, api_key, assigned_by)
+            assignment = _new_assignment(assigner, flow, user, spec)
             taken[flow.id, user.id] = assignment.public_id
             planned.append((assignment, flow, user))
-            results.append(_succeeded(index, assignment, flow, user))
+            results.append(ItemResult(index, assigned=Assigned(assignment, flow, user)))
         except DomainError as error:
-            results.append(_failed(index, error))
+            results.append(ItemResult(index, error=error))
     try:
         with db.session.begin_nested():
-            _insert_all(planned, api_key, assigned_by)
+            _insert_all(planned, assigner)
     except IntegrityError:
-        return [_assign_one(index, spec, organization, flows, users, api_key, assigned_by)
-                for index, spec in enumerate(specs)]
+        return [_assign_one(index, spec, organization, flows, users, assigner) for index, spec in enumerate(specs)]
     return results
 
 
-def _insert_all(planned, api_key, assigned_by=None):
+def _insert_all(planned, assigner):
     """The batch as two multi-row INSERTs (assignments, then their events): a thousand
     ORM objects through the unit of work would cost seconds."""
     if not planned:
@@ -227,8 +223,8 @@ def _insert_all(planned, api_key, assigned_by=None):
     db.session.execute(sa.insert(Assignment.__table__),
                        [hot_path.assignment_row(assignment) for assignment, _, _ in planned])
     record_events("flow.assigned", [
-        (assignment.organization_id, assignment.id, assignment_event_payload(assignment, flow, user, api_key))
-        for assignment, flow, user in planned], actor=assigned_by)
+        (assignment.organization_id, assignment.id, assignment_event_payload(assignment, flow, user, assigner.api_key))
+        for assignment, flow, user in planned], actor=assigner.person)
 
 
 def _parse_item(item):
@@ -252,23 +248,13 @@ def _resolve(spec, organization, flows, users):
     return flow, user
 
 
-def _assign_one(index, spec, organization, flows, users, api_key, assigned_by=None):
+def _assign_one(index, spec, organization, flows, users, assigner):
     try:
         flow, user = _resolve(spec, organization, flows, users)
         with db.session.begin_nested():
-            assignment = _assign(organization.id, flow, user, spec, api_key, assigned_by).assignment
-        return _succeeded(index, assignment, flow, user)
+            return ItemResult(index, assigned=_assign(assigner, flow, user, spec))
     except DomainError as error:
-        return _failed(index, error)
-
-
-def _succeeded(index, assignment, flow, user):
-    return {"index": index, "success": True, "assignmentId": assignment.public_id, "userEmail": user.email,
-            "flowId": flow.public_id}
-
-
-def _failed(index, error):
-    return {"index": index, "success": False, "error": error.code, "message": error.message, **error.extra}
+        return ItemResult(index, error=error)
 
 
 def _open_assignment_ids(organization, flows, users):
@@ -299,27 +285,35 @@ def open_assignment(flow, user):
         Assignment.flow_id == flow.id, Assignment.user_id == user.id, Assignment.status.in_(OPEN_STATUSES)))
 
 
-def cancel_assignment(organization, assignment_id, *, api_key=None, actor=None):
-    assignment = find_assignment(organization, assignment_id)
+def cancel_assignment(assigner, assignment_id):
+    """Cancel an open assignment, recording who did (and a ``flow.cancelled`` event)."""
+    check_may_assign(assigner)
+    assignment = find_assignment(assigner.organization, assignment_id, for_update=True)
     if not assignment.is_open:
         raise Conflict(f"Assignment {assignment.public_id} is {assignment.status.value} and cannot be cancelled")
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = utcnow()
+    assignment.cancelled_by_api_key_id, assignment.cancelled_by_user_id = assigner.api_key_id, assigner.person_id
+    flow, user = db.session.get(Flow, assignment.flow_id), db.session.get(User, assignment.user_id)
+    payload = {**assignment_event_payload(assignment, flow, user), "cancelledBy": _who(assigner)}
+    record_event("flow.cancelled", organization_id=assignment.organization_id, subject_id=assignment.id,
+                 actor=assigner.person, payload=payload)
     return assignment
 
 
-def find_assignment(organization, assignment_id):
-    assignment = _by_public_id(Assignment, assignment_id, Assignment.organization_id == organization.id)
-    if assignment is None:
-        raise assignment_not_found(assignment_id)
-    return assignment
+def _who(assigner):
+    if assigner.person:
+        return {"type": "user", "email": assigner.person.email, "name": assigner.person.display_name}
+    if assigner.api_key:
+        return {"type": "api_key", "name": assigner.api_key.name}
+    return None  # the system itself
 
 
 # --- working through a flow ---------------------------------------------------------
 
 
 def start_assignment(user, assignment_id):
-    assignment = _own_assignment(user, assignment_id)
+    assignment = own_assignment(user, assignment_id)
     if assignment.status == AssignmentStatus.ASSIGNED:
         assignment.status = AssignmentStatus.IN_PROGRESS
         assignment.started_at = utcnow()
@@ -345,14 +339,6 @@ def complete_module(user, assignment_id, module_id):
         assignment.status = AssignmentStatus.COMPLETED
         assignment.completed_at = utcnow()
         _record(assignment, "flow.completed", db.session.get(Flow, assignment.flow_id), user, actor=user)
-    return assignment
-
-
-def _own_assignment(user, assignment_id):
-    assignment = _by_public_id(Assignment, assignment_id, for_update=True)
-    # Someone else's assignment does not exist for you, as with requests you cannot see.
-    if assignment is None or assignment.user_id != user.id:
-        raise assignment_not_found(assignment_id)
     return assignment
 
 

@@ -17,6 +17,7 @@ the event, active, and never the person who acted.
     flow.assigned                  the assignee
     flow.overdue                   the assignee and the person who assigned it
     flow.completed                 the person who assigned it
+    flow.cancelled                 the assignee
     webhook.disabled               the organisation's admins
 """
 
@@ -145,5 +146,6 @@ RULES = {
     "flow.assigned": (assignee,),
     "flow.overdue": (assignee, assigner),
     "flow.completed": (assigner,),
+    "flow.cancelled": (assignee,),
     "webhook.disabled": (admins,),
 }

@@ -14,7 +14,7 @@ from flask import current_app
 from werkzeug.routing import BuildError
 
 from momoflow.accounts.models import Role
-from momoflow.auth.roles import ASSIGNERS
+from momoflow.flows.access import ASSIGNERS
 
 TITLE_LENGTH = 300  # Notification.title
 BODY_LENGTH = 1000
@@ -49,6 +49,7 @@ KINDS = {
     "flow.assigned": Kind("A flow is assigned to me", FLOWS),
     "flow.overdue": Kind("A flow is overdue (mine, or one I assigned)", FLOWS),
     "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
+    "flow.cancelled": Kind("A flow assigned to me is cancelled", FLOWS),
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
 }
 
@@ -227,6 +228,14 @@ def _flow_overdue(context):
                    _overview_link(payload), "See the assignment")
 
 
+def _flow_cancelled(context):
+    payload = context.payload
+    by = (payload.get("cancelledBy") or {}).get("name") or context.actor_name
+    return Message(f"{payload.get('flowName')} was cancelled",
+                   f"{by} cancelled “{payload.get('flowName')}”: you no longer need to complete it.",
+                   _assignee_link(payload), "See the flow")
+
+
 # --- administration --------------------------------------------------------------------
 
 
@@ -254,6 +263,7 @@ _COMPOSERS = {
     "flow.assigned": _flow_assigned,
     "flow.completed": _flow_completed,
     "flow.overdue": _flow_overdue,
+    "flow.cancelled": _flow_cancelled,
     "webhook.disabled": _webhook_disabled,
 }
 assert set(_COMPOSERS) == set(KINDS), "every kind people can choose has a message, and the reverse"

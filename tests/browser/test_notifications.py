@@ -40,10 +40,9 @@ def news_for_the_employee(app, committed_demo, monkeypatch):
             services.ApprovalLevel.request_id == created.id, services.ApprovalLevel.level_number == 1))
         services.approve_level(people[MANAGER], created.id, level.id, "Approved: within budget")
         services.add_comment(people[SPECTATOR], created.id, "Can we get the 16-inch model?")
-        flow_services.assign_flow(people[ADMIN].organization_id,
+        flow_services.assign_flow(flow_services.Assigner.signed_in(people[ADMIN]),
                                   parse_assignment({"flowId": "flow_123abc", "userEmail": EMPLOYEE,
-                                                    "dueDate": "2030-11-25T23:59:59Z"}),
-                                  assigned_by=people[ADMIN])
+                                                    "dueDate": "2030-11-25T23:59:59Z"}))
         db.session.commit()
         jobs.run_pending_in_process()
         db.session.remove()

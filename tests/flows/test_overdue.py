@@ -26,7 +26,7 @@ def overdue_events(db):
 def assign(demo, email, flow_id="flow_123abc", **fields):
     spec = parse_assignment({"flowId": flow_id, "userEmail": email, **fields})
     organization = demo["admin@company.com"].organization
-    return services.assign_flow(organization.id, spec, assigned_by=demo["admin@company.com"]).assignment
+    return services.assign_flow(services.Assigner(organization.id, person=demo["admin@company.com"]), spec).assignment
 
 
 def test_a_past_due_date_from_the_api_is_announced_on_the_next_tick_once(integrator, db):
@@ -65,7 +65,7 @@ def test_a_future_due_date_waits_until_it_has_passed(demo, db):
 def test_closed_assignments_and_ones_without_a_due_date_are_never_overdue(demo, db):
     past = iso(utcnow() - timedelta(days=3))
     cancelled = assign(demo, EMPLOYEE, dueDate=past)
-    services.cancel_assignment(demo[EMPLOYEE].organization, cancelled.public_id)
+    services.cancel_assignment(services.Assigner(demo[EMPLOYEE].organization_id), cancelled.public_id)
     finished = assign(demo, EMPLOYEE, flow_id="flow_sec101", dueDate=past)
     for _ in range(db.session.get(Flow, finished.flow_id).module_count):
         assignment = db.session.get(Assignment, finished.id)
@@ -116,7 +116,7 @@ def committed_assignment(app, committed_demo):
     with app.app_context():
         organization = db.session.scalar(sa.select(Flow)).organization_id
         spec = parse_assignment({"flowId": "flow_123abc", "userEmail": EMPLOYEE, "dueDate": "2024-01-31"})
-        assignment = services.assign_flow(organization, spec)
+        assignment = services.assign_flow(services.Assigner(organization), spec)
         db.session.commit()
         yield assignment.assignment.id
         db.session.remove()

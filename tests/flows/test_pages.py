@@ -7,7 +7,7 @@ import re
 import pytest
 
 from momoflow.apikeys.models import ApiKey
-from momoflow.flows import services
+from momoflow.flows import access, editing, services
 from momoflow.flows.models import Assignment, AssignmentStatus, Flow, FlowStatus, Module, ModuleProgress
 from momoflow.flows.validation import parse_assignment
 from tests.conftest import csrf_token_from
@@ -41,7 +41,7 @@ def error_of(html, input_id):
 def assign(demo, email, flow_id="flow_123abc", **fields):
     organization = demo[ADMIN].organization
     spec = parse_assignment({"flowId": flow_id, "userEmail": email, **fields})
-    return services.assign_flow(organization.id, spec, assigned_by=demo[ADMIN]).assignment
+    return services.assign_flow(services.Assigner(organization.id, person=demo[ADMIN]), spec).assignment
 
 
 def rows(html, kind="assignment-row"):
@@ -238,7 +238,7 @@ def test_a_flow_needs_a_module_and_nul_characters_are_refused(client, demo, logi
 
 def test_editing_rewords_reorders_adds_and_removes_modules(client, demo, login_as, db):
     login_as(demo[ADMIN])
-    flow = services.find_flow(demo[ADMIN].organization, "flow_sec101")
+    flow = access.find_flow(demo[ADMIN].organization, "flow_sec101")
     first, second, third = db.session.scalars(db.select(Module).where(Module.flow_id == flow.id)
                                               .order_by(Module.position)).all()
     form = flow_form(name="Security Awareness 2025", modules=(("Spotting phishing", "new words", "25"),
@@ -479,7 +479,8 @@ def test_another_persons_assignment_is_404(client, demo, login_as, db):
 
 def make_flows(demo, count):
     organization = demo[ADMIN].organization
-    return [services.create_flow(organization, f"Flow {n}", "", [("One", "", 5), ("Two", "", 5)])
+    modules = [{"title": "One", "minutes": 5}, {"title": "Two", "minutes": 5}]
+    return [editing.create_flow(organization, editing.parse_flow({"name": f"Flow {n}", "modules": modules}))
             for n in range(count)]
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from momoflow.apikeys.services import create_api_key
 from momoflow.database import utcnow
 from momoflow.events import Event
-from momoflow.flows import schedules, services
+from momoflow.flows import access, schedules, services
 from momoflow.flows.models import Assignment, AssignmentStatus, Flow, FlowSchedule, FlowStatus, ScheduleUnit
 from momoflow.flows.validation import parse_assignment
 from momoflow.jobs import tick
@@ -38,9 +38,8 @@ def assignments_of(db, flow_id="flow_sec101"):
 
 
 def new_schedule(demo, emails=(EMPLOYEE, MANAGER), every=1, unit="months", start=None, **fields):
-    organization = demo[ADMIN].organization
-    return schedules.create_schedule(organization, fields.pop("flow_id", "flow_sec101"), list(emails), every, unit,
-                                     first_run_at=start, created_by=demo[ADMIN], **fields)
+    return schedules.create_schedule(services.Assigner.signed_in(demo[ADMIN]), fields.pop("flow_id", "flow_sec101"),
+                                     list(emails), every, unit, first_run_at=start, **fields)
 
 
 # --- the API -----------------------------------------------------------------------
@@ -124,7 +123,7 @@ def test_unknown_and_archived_flows(integrator, demo_org, db):
     response = integrator.post("/flows/schedules", json={**BODY, "flowId": "flow_nope"})
     assert response.status_code == 404
     assert response.get_json() == {"error": "not_found", "message": "Flow with ID 'flow_nope' does not exist"}
-    services.find_flow(demo_org, "flow_sec101").status = FlowStatus.ARCHIVED
+    access.find_flow(demo_org, "flow_sec101").status = FlowStatus.ARCHIVED
     db.session.flush()
     response = integrator.post("/flows/schedules", json=BODY)
     assert response.status_code == 409
@@ -245,13 +244,14 @@ def test_a_run_assigns_everyone_and_moves_to_the_next_run(integrator, db):
 def test_people_who_still_have_it_open_are_skipped(demo, db):
     schedule = new_schedule(demo, emails=(EMPLOYEE, MANAGER), every=1, unit="months", start=utc(2030, 1, 1))
     spec = parse_assignment({"flowId": "flow_sec101", "userEmail": EMPLOYEE})
-    open_one = services.assign_flow(demo[ADMIN].organization_id, spec).assignment
+    open_one = services.assign_flow(services.Assigner(demo[ADMIN].organization_id), spec).assignment
     schedules.run_due(utc(2030, 1, 1))
     by_person = {a.user.email: a for a in assignments_of(db)}
     assert by_person[EMPLOYEE].id == open_one.id and by_person[EMPLOYEE].due_date is None  # left alone
     assert by_person[MANAGER].assigned_by_user_id == demo[ADMIN].id
 
-    services.cancel_assignment(demo[ADMIN].organization, by_person[MANAGER].public_id)  # closed: due again
+    # closed: due again
+    services.cancel_assignment(services.Assigner.signed_in(demo[ADMIN]), by_person[MANAGER].public_id)
     schedules.run_due(utc(2030, 2, 1))
     assert sorted(a.user.email for a in assignments_of(db)) == [EMPLOYEE, MANAGER, MANAGER]
     assert schedule.next_run_at == utc(2030, 3, 1) and schedule.last_run_at == utc(2030, 2, 1)
@@ -294,7 +294,7 @@ def test_a_monthly_schedule_from_january_31(demo, db):
 
 def test_a_schedule_of_an_archived_flow_stops(demo, db):
     schedule = new_schedule(demo, emails=(HR,), start=utc(2030, 1, 1))
-    services.find_flow(demo[ADMIN].organization, "flow_sec101").status = FlowStatus.ARCHIVED
+    access.find_flow(demo[ADMIN].organization, "flow_sec101").status = FlowStatus.ARCHIVED
     schedules.run_due(utc(2030, 1, 2))
     assert assignments_of(db) == [] and schedule.active is False
     assert schedules.run_due(utc(2030, 6, 1)) == 0
@@ -318,10 +318,10 @@ def test_a_run_that_fails_is_tried_again_next_tick(demo, db, monkeypatch):
     schedule = new_schedule(demo, emails=(HR,), start=utc(2030, 1, 1))
     other = new_schedule(demo, emails=(MANAGER,), flow_id="flow_123abc", start=utc(2030, 1, 1))
 
-    def broken(api_key, items, **kwargs):
+    def broken(assigner, items):
         if items[0]["userEmail"] == HR:
             raise RuntimeError("injected")
-        return original(api_key, items, **kwargs)
+        return original(assigner, items)
 
     original = services.assign_many
     monkeypatch.setattr(services, "assign_many", broken)

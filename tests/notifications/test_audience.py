@@ -146,7 +146,8 @@ def test_tat_reminders_reach_the_approver_and_a_breach_the_initiator_too(api_as,
 
 def assign(demo, email, assigned_by=None, flow_id="flow_sec101", **fields):
     spec = parse_assignment({"flowId": flow_id, "userEmail": email, **fields})
-    return flow_services.assign_flow(demo[ADMIN].organization_id, spec, assigned_by=assigned_by).assignment
+    assigner = flow_services.Assigner(demo[ADMIN].organization_id, person=assigned_by)
+    return flow_services.assign_flow(assigner, spec).assignment
 
 
 def work_through(db, demo, email, assignment):

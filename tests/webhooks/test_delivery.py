@@ -35,7 +35,7 @@ def endpoint(receiver, demo_org, db):
 
 def assign(demo, email=EMPLOYEE, flow_id="flow_123abc"):
     spec = parse_assignment({"flowId": flow_id, "userEmail": email})
-    return flows.assign_flow(demo[ADMIN].organization_id, spec, assigned_by=demo[ADMIN]).assignment
+    return flows.assign_flow(flows.Assigner(demo[ADMIN].organization_id, person=demo[ADMIN]), spec).assignment
 
 
 def settle(db):
