@@ -8,6 +8,7 @@ toast; without JavaScript a post answers with the page or a redirect.
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from momoflow import fields
 from momoflow.auth.roles import admin_required
 from momoflow.errors import DomainError, ValidationFailed
 from momoflow.extensions import db
@@ -16,7 +17,7 @@ from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.flows.views import bp
 from momoflow.htmx import is_htmx_request
-from momoflow.workflows.forms import FormState, failed, whole_number
+from momoflow.workflows.forms import FormState, failed
 from momoflow.workflows.view_helpers import toast
 
 PAGE_SIZE = 25
@@ -45,7 +46,8 @@ def create_schedule():
     try:
         schedule = schedules.create_schedule(
             current_user.organization, values["flow"], forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
-            whole_number(values["every"]), values["unit"], whole_number(values["due_in_days"]), values["priority"],
+            fields.form_whole_number(values["every"]), values["unit"],
+            fields.form_whole_number(values["due_in_days"]), values["priority"],
             values["notes"], values["start_date"], created_by=current_user)
         message = (f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, "
                    f"every {_every(schedule)}.")
@@ -72,7 +74,7 @@ def cancel_schedule(schedule_id):
 
 
 def _page(state, status=200, message=None):
-    cursor = schedules.decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    cursor = fields.decode_cursor(request.args.get("cursor"))
     page = schedules.list_schedules(current_user.organization, cursor, PAGE_SIZE)
     context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
                "units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,

@@ -25,6 +25,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import jsonify, request
 
+from momoflow import fields
 from momoflow.apikeys.models import IdempotencyRecord
 from momoflow.database import built_per_dialect, dialect_insert, execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
@@ -94,8 +95,8 @@ def _fingerprint():
 def fingerprint(method, path, raw_body):
     """A request as a hash: method, path and body (JSON compared by meaning, not spacing)."""
     try:
-        raw_body = json.dumps(json.loads(raw_body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
+        raw_body = json.dumps(fields.json_document(raw_body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):  # not JSON (or too deep to compare): the bytes as sent
         pass
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + raw_body).hexdigest()
 
