@@ -54,14 +54,38 @@ def deadline_for(request, level, started_at, calendar=None):
     return worktime.deadline(request.priority, calendar or _calendar_of(request), started_at, level.tat_hours)
 
 
+def far_deadline_problem(path):
+    years = worktime.MAX_HORIZON.days // 366
+    return (path, f"TAT hours would end more than {years} years from now in this organisation's working time; "
+                  "choose fewer hours")
+
+
+def refuse_far_deadlines(organization, priority, tat_hours_by_path, now):
+    """ValidationFailed naming each TAT (``[(path, hours)]``) that, started ``now``, would
+    end beyond ``worktime.MAX_HORIZON``. Callers check before taking any lock: a sparse
+    calendar must not make anyone wait for an answer that is a refusal anyway."""
+    calendar = calendar_for(organization)
+    problems = []
+    for path, hours in tat_hours_by_path:
+        try:
+            worktime.deadline(priority, calendar, now, hours)
+        except worktime.BeyondHorizon:
+            problems.append(far_deadline_problem(path))
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def checkpoint_for(request, level, stage, calendar=None):
     """When a started ``level`` reaches ``stage``: its stored deadline for the breach,
     else the reminder's share of the TAT (never later than the deadline, should the
     calendar have changed since the level started)."""
     if stage >= BREACHED:
         return level.tat_deadline
-    moment = worktime.checkpoint(request.priority, calendar or _calendar_of(request), level.started_at,
-                                 level.tat_hours, Decimal(PERCENT[stage]) / 100)
+    try:
+        moment = worktime.checkpoint(request.priority, calendar or _calendar_of(request), level.started_at,
+                                     level.tat_hours, Decimal(PERCENT[stage]) / 100)
+    except worktime.BeyondHorizon:  # the calendar shrank since the level started
+        return level.tat_deadline
     return min(moment, level.tat_deadline)
 
 
@@ -76,7 +100,10 @@ def start_clock(request, level, started_at):
     """Start ``level``'s TAT: its deadline, and the first reminder to look for."""
     calendar = _calendar_of(request)
     level.started_at = started_at
-    level.tat_deadline = deadline_for(request, level, started_at, calendar)
+    try:
+        level.tat_deadline = deadline_for(request, level, started_at, calendar)
+    except worktime.BeyondHorizon:  # only if the calendar shrank after the request was created
+        raise ValidationFailed([far_deadline_problem("tatHours")]) from None
     level.tat_stage = 0
     level.tat_next_check_at = next_check(request, level, calendar)
 
