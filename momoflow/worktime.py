@@ -113,7 +113,7 @@ def _weekday_range(token):
 
 def _weekday(word, token):
     word = word.strip().lower()
-    if word.isdigit() and 1 <= int(word) <= 7:
+    if word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 7:
         return int(word)
     matches = [number for number, name in enumerate(WEEKDAY_NAMES, 1) if len(word) >= 3 and name.startswith(word)]
     if not matches:
@@ -173,7 +173,7 @@ def _holiday(entry):
 def _check_timezone(name):
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a file
         raise CalendarSettingsError("timezone", _unknown_timezone_message(name)) from None
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from momoflow import worktime
+from momoflow import fields, worktime
 from momoflow.accounts.models import Organization, User
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
@@ -122,6 +122,7 @@ def _calendar_of(request):
 # --- the organisation's calendar (Settings → Working time) -------------------------
 
 MAX_HOLIDAYS_LENGTH = 20_000  # characters: decades of holidays, with their names
+MAX_TIMEZONE_LENGTH = 64  # the longest IANA name is about 30
 
 
 def save_calendar(organization, timezone, workdays, day_start, day_end, holidays):
@@ -160,9 +161,11 @@ def sample_deadlines(organization, hours, now):
 
 
 def _parse_timezone(text):
-    name = (text or "").strip()
-    if not name:
-        raise worktime.CalendarSettingsError("timezone", "Time zone: enter a time zone name like Europe/London.")
+    problems = fields.Problems()
+    name = fields.text(text, "timezone", problems, label="Time zone", max_length=MAX_TIMEZONE_LENGTH,
+                       required="Time zone: enter a time zone name like Europe/London.")
+    if problems:
+        raise worktime.CalendarSettingsError(*problems[0])
     return worktime.WorkCalendar(timezone=name).timezone
 
 
