@@ -46,8 +46,7 @@ def assign_people():
     except ValidationFailed as error:
         db.session.rollback()
         return _assign_page(forms.failed(values, error, forms.assign_field), status=422)
-    # The form stays as it was, but empty of people, ready for the next few.
-    kept = {**values, "emails": [], "pasted": ""}
+    kept = forms.values_after_assigning(values, report)
     return _assign_page(forms.FormState(values=kept), report=report, message=_summary(report))
 
 

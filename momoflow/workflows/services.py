@@ -24,7 +24,12 @@ from momoflow.workflows.models import (
     WorkflowRequest,
 )
 from momoflow.workflows.numbering import next_request_number
-from momoflow.workflows.validation import parse_comment, parse_reason
+from momoflow.workflows.validation import (
+    duplicate_approver_message,
+    duplicate_approver_problems,
+    parse_comment,
+    parse_reason,
+)
 
 ALREADY_PARTICIPANT = "User is already a participant in this request"
 SHIFT_OFFSET = 1000  # far above MAX_LEVELS
@@ -82,12 +87,8 @@ def create_request(initiator, spec, files=(), category=None):
 
 
 def _resolve_approvers(initiator, levels):
-    seen = set()
-    for index, level in enumerate(levels):
-        if level.email in seen:
-            raise DomainError(f"Duplicate approver email found: {level.email}. "
-                              "Each approver must have a unique email.", field=f"approvalLevels.{index}.email")
-        seen.add(level.email)
+    for path, message in duplicate_approver_problems(level.email for level in levels)[:1]:
+        raise DomainError(message, field=path)
     approvers = []
     for index, level in enumerate(levels):
         approver = provision_user(level.email, initiator.organization)
@@ -251,8 +252,7 @@ def add_approver_at_level(actor, request_id, new_level):
                           f"{request.total_levels} level{'s' if request.total_levels != 1 else ''}", field="level")
     participant = _participant_of(request, approver)
     if any(level.approver_id == approver.id for level in request.levels):
-        raise DomainError(f"Duplicate approver email found: {approver.email}. "
-                          "Each approver must have a unique email.", field="email")
+        raise DomainError(duplicate_approver_message(approver.email), field="email")
     appended = number == request.total_levels + 1
     deciding = next((level for level in request.levels if level.is_final_approver and level.level_number < number
                      and not (appended and level is request.levels[-1])), None)

@@ -66,6 +66,22 @@ def parse_new_level(data):
     return NewLevel(email, tat_hours, level, level_name)
 
 
+def duplicate_approver_message(email):
+    return f"Duplicate approver email found: {email}. Each approver must have a unique email."
+
+
+def duplicate_approver_problems(emails):
+    """``(approvalLevels.N.email, message)`` for each address that an earlier level already has."""
+    problems, seen = [], set()
+    for index, email in enumerate(emails):
+        address = fields.email(email, "", Problems()) if email else None
+        if address in seen:
+            problems.append((f"approvalLevels.{index}.email", duplicate_approver_message(address)))
+        if address:
+            seen.add(address)
+    return problems
+
+
 def parse_email(data, path="email"):
     problems = Problems()
     email = _email(data.get(path), path, problems)
