@@ -57,7 +57,8 @@ def create_schedule(organization, flow_id, emails, every, unit, due_in_days=DEFA
     archived one Conflict, both with field flowId."""
     problems = fields.Problems()
     due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
-    spec = parse_shared_fields({"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}, "", problems)
+    shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
+    spec = parse_shared_fields(shared, "", problems)
     addresses = _addresses(emails, problems)
     unit = fields.choice(unit, ScheduleUnit, "unit", problems, "unit must be days or months")
     fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
