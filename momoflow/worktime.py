@@ -17,6 +17,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 HOUR = timedelta(hours=1)
+# No TAT ends further ahead than this: a deadline years away is a typo, and a sparse
+# calendar (one minute on Mondays) would otherwise push a large TAT past the year 9999.
+MAX_HORIZON = timedelta(days=5 * 366)
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -27,6 +30,14 @@ class CalendarSettingsError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class BeyondHorizon(ValueError):
+    """The deadline would lie further ahead than ``horizon`` (a timedelta)."""
+
+    def __init__(self, horizon):
+        super().__init__(f"the deadline would be more than {horizon.days} days ahead")
+        self.horizon = horizon
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ def _weekday_range(token):
 
 def _weekday(word, token):
     word = word.strip().lower()
-    if word.isdigit() and 1 <= int(word) <= 7:
+    if word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 7:
         return int(word)
     matches = [number for number, name in enumerate(WEEKDAY_NAMES, 1) if len(word) >= 3 and name.startswith(word)]
     if not matches:
@@ -162,7 +173,7 @@ def _holiday(entry):
 def _check_timezone(name):
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a file
         raise CalendarSettingsError("timezone", _unknown_timezone_message(name)) from None
 
 
@@ -199,21 +210,57 @@ DEFAULT_CALENDAR = WorkCalendar()
 # --- the clocks -------------------------------------------------------------------
 
 
-def add_working_hours(calendar, start_utc, hours):
+def add_working_hours(calendar, start_utc, hours, horizon=None):
     """The instant ``hours`` working hours after ``start_utc``.
 
     Counting begins at the next working moment, so a deadline that uses up a day
-    exactly lands on that day's closing time, not on the next morning.
+    exactly lands on that day's closing time, not on the next morning. Whole weeks
+    without holidays or clock changes are counted in one step each, and nothing
+    lies beyond ``horizon`` (default ``MAX_HORIZON``): however sparse the calendar,
+    this takes a few hundred steps at most, then raises BeyondHorizon.
     """
     cursor = _as_utc(start_utc)
+    last_day = (cursor + (horizon or MAX_HORIZON)).astimezone(calendar.zone).date()
     remaining = _duration(hours)
-    for opens, closes in _windows_from(calendar, cursor):
-        if closes <= cursor:
-            continue
-        begin = max(opens, cursor)
-        if remaining <= closes - begin:
-            return begin + remaining
-        remaining -= closes - begin
+    day = cursor.astimezone(calendar.zone).date()
+    while day <= last_day:
+        if day.isoweekday() == 1:
+            day, remaining = _skip_whole_weeks(calendar, day, cursor, remaining, last_day)
+            if day > last_day:
+                break
+        if calendar.is_working_day(day):
+            opens, closes = calendar.window(day)
+            if closes > cursor:
+                begin = max(opens, cursor)
+                if remaining <= closes - begin:
+                    return begin + remaining
+                remaining -= closes - begin
+        day += timedelta(days=1)
+    raise BeyondHorizon(horizon or MAX_HORIZON)
+
+
+def _skip_whole_weeks(calendar, monday, cursor, remaining, last_day):
+    """Step over the whole weeks from ``monday`` that end before the deadline does:
+    ``(the day to walk on from, the working time still to count)``."""
+    week_work = _plain_week(calendar, monday, cursor)
+    while week_work and remaining > week_work and monday <= last_day:
+        remaining -= week_work
+        monday += timedelta(weeks=1)
+        week_work = _plain_week(calendar, monday, cursor)
+    return monday, remaining
+
+
+def _plain_week(calendar, monday, cursor):
+    """The working time of the week from local ``monday``, when every working day of it
+    is a full ordinary day after ``cursor`` (no holiday, no clock change); else None."""
+    week_starts = datetime.combine(monday, time(0), tzinfo=calendar.zone)
+    week_ends = datetime.combine(monday + timedelta(weeks=1), time(0), tzinfo=calendar.zone)
+    if week_starts.astimezone(timezone.utc) < cursor or week_starts.utcoffset() != week_ends.utcoffset():
+        return None
+    if any(monday + timedelta(days=offset) in calendar.holidays for offset in range(7)):
+        return None
+    day_length = datetime.combine(monday, calendar.day_end) - datetime.combine(monday, calendar.day_start)
+    return day_length * len(calendar.workdays)
 
 
 def working_hours_between(calendar, start_utc, end_utc):
@@ -229,8 +276,11 @@ def working_hours_between(calendar, start_utc, end_utc):
     return worked / HOUR
 
 
-def add_calendar_hours(start_utc, hours):
-    return _as_utc(start_utc) + _duration(hours)
+def add_calendar_hours(start_utc, hours, horizon=None):
+    duration = _duration(hours)
+    if duration > (horizon or MAX_HORIZON):
+        raise BeyondHorizon(horizon or MAX_HORIZON)
+    return _as_utc(start_utc) + duration
 
 
 def deadline(priority, calendar, start_utc, hours):

@@ -9,6 +9,7 @@ import functools
 
 from flask import Blueprint, current_app, g, request
 
+from momoflow import fields
 from momoflow.auth.tokens import UnknownTokenUser, user_from_token
 from momoflow.errors import DomainError, Unauthorized, UnsupportedMediaType, ValidationFailed
 
@@ -71,16 +72,24 @@ def _require_token():
         g.api_user, g.token_user_id = None, error.user_id
 
 
-def json_body(*, wrong_type_status=400):
-    """The request's JSON object, or a 400 (or ``wrong_type_status``) naming the problem."""
+def json_body(*, wrong_type_status=400, check_text=True):
+    """The request's JSON object, or a 400 (or ``wrong_type_status``) naming the problem.
+
+    Both APIs read their bodies here, so deep nesting, bytes that are not UTF-8 and
+    lone surrogates are refused once, as the caller's 400, before any field is read.
+    A bulk route turns ``check_text`` off: its items' parsers refuse such text, so only
+    the item holding it fails."""
     if not request.is_json:
         message = "Content-Type must be application/json"
         if wrong_type_status == 415:
             raise UnsupportedMediaType(message, field="Content-Type")
         raise ValidationFailed([("body", message)])
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ValidationFailed([("body", "Request body is not valid JSON")])
+    try:
+        data = fields.json_document(request.get_data(cache=True), check_text=check_text)
+    except fields.NotJson as error:
+        if error.path:
+            raise ValidationFailed([(error.path, f"{error.path} {error.message}")]) from None
+        raise ValidationFailed([("body", f"Request body {error.message}")]) from None
     if not isinstance(data, dict):
         raise ValidationFailed([("body", "Request body must be a JSON object")])
     return data

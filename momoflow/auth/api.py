@@ -2,13 +2,12 @@
 
 from flask import g, jsonify
 
-from momoflow.accounts.emails import normalize_email
+from momoflow import fields
 from momoflow.accounts.schemas import user_json
 from momoflow.accounts.services import sign_in
 from momoflow.api import bp, json_body, public
 from momoflow.auth.throttle import throttle_sign_in
 from momoflow.auth.tokens import issue_token
-from momoflow.errors import ValidationFailed
 
 
 @bp.post("/auth/login")
@@ -16,13 +15,14 @@ from momoflow.errors import ValidationFailed
 @throttle_sign_in
 def login():
     data = json_body()
-    problems = []
-    if not normalize_email(data.get("email")):
-        problems.append(("email", "Valid email is required"))
-    if not isinstance(data.get("password"), str) or not data["password"]:
-        problems.append(("password", "Password is required"))
-    if problems:
-        raise ValidationFailed(problems)
+    problems = fields.Problems()
+    fields.email(data.get("email"), "email", problems)
+    password = data.get("password")
+    if not isinstance(password, str) or not password:
+        problems.add("password", "Password is required")
+    elif not fields.is_valid_text(password):
+        problems.add("password", "Password must be valid text")
+    problems.raise_if_any()
     user = sign_in(data["email"], data["password"])
     return jsonify({"success": True, "data": {"token": issue_token(user), "user": user_json(user)}})
 

@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 
+from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.extensions import limiter
 
@@ -11,7 +12,12 @@ def _login_limit():
 
 
 def _attempted_email():
-    data = request.get_json(silent=True) if request.is_json else request.form
+    data = request.form
+    if request.is_json:
+        try:
+            data = fields.json_document(request.get_data(cache=True))
+        except fields.NotJson:
+            data = None  # the view refuses it; the attempt still counts against the address
     email = data.get("email") if hasattr(data, "get") else None  # a JSON list has no "email"
     return f"email:{normalize_email(email) or '-'}"
 

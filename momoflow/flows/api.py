@@ -29,7 +29,7 @@ def assign():
 @bp.post("/flows/assign/bulk")
 @idempotent
 def assign_bulk():
-    items = json_body(wrong_type_status=415).get("assignments")
+    items = json_body(wrong_type_status=415, check_text=False).get("assignments")
     if not isinstance(items, list) or not 1 <= len(items) <= rules.MAX_BULK_ITEMS:
         raise ValidationFailed([("assignments", f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items")])
     results = [bulk_item_json(result) for result in services.assign_many(Assigner.integrator(current_api_key()), items)]

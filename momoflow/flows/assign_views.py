@@ -43,8 +43,7 @@ def assign_people():
         report = assigning.assign_to_people(Assigner.signed_in(current_user), forms.assign_plan(values))
     if refused:
         return _assign_page(forms.failed(values, refused.error, forms.assign_field), status=refused.status)
-    # The form stays as it was, but empty of people, ready for the next few.
-    kept = {**values, "emails": [], "pasted": ""}
+    kept = forms.values_after_assigning(values, report)
     return _assign_page(forms.FormState(values=kept), report=report, message=_summary(report))
 
 

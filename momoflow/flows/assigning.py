@@ -8,17 +8,15 @@ existing assignment does not stop the rest; every person gets an outcome to show
 import enum
 from dataclasses import dataclass
 
+from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.errors import NotFound, ValidationFailed
 from momoflow.flows import access, services
 from momoflow.flows.models import FlowStatus
 from momoflow.flows.services import AlreadyAssigned
-from momoflow.flows.validation import parse_assignment
+from momoflow.flows.validation import parse_shared_fields
 
 MAX_PEOPLE = 500
-# parse_assignment checks one person's request; the shared fields are checked once
-# with this stand-in, so their rules and messages stay in that one function.
-_STAND_IN = "someone@example.com"
 
 
 class Outcome(enum.StrEnum):
@@ -75,13 +73,11 @@ def _check(organization, plan):
         problems.append(("people", "Add at least one person"))
     elif len(plan.people) > MAX_PEOPLE:
         problems.append(("people", f"Assign at most {MAX_PEOPLE} people at a time"))
-    data = {"flowId": plan.flow_id, "userEmail": _STAND_IN, "dueDate": plan.due_date,
-            "priority": plan.priority or "medium", "notes": plan.notes}
-    try:
-        spec = parse_assignment(data)
-    except ValidationFailed as error:
-        problems += [_in_words(path, message) for path, message in error.problems]
-        raise ValidationFailed(problems) from None
+    data = {"flowId": plan.flow_id, "dueDate": plan.due_date, "priority": plan.priority or None, "notes": plan.notes}
+    shared = fields.Problems()
+    spec = parse_shared_fields(data, "", shared)
+    if shared:
+        raise ValidationFailed(problems + [_in_words(path, message) for path, message in shared])
     flow = _assignable_flow(organization, spec.flow_id, problems)
     if problems:
         raise ValidationFailed(problems)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from momoflow import fields
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows import access, queries, rules
@@ -44,17 +45,16 @@ class FlowSpec:
 def parse_flow(data):
     """A FlowSpec from ``{name, description, modules: [{id?, title, content, minutes}]}``,
     or ValidationFailed naming every bad field."""
-    problems = []
+    problems = fields.Problems()
     name = _text(data.get("name"), "name", "Name", MAX_NAME_LENGTH, problems, required=True)
     description = _text(data.get("description"), "description", "Description", MAX_DESCRIPTION_LENGTH, problems)
     rows = data.get("modules") or []
     if not rows:
-        problems.append(("modules", "Add at least one module"))
+        problems.add("modules", "Add at least one module")
     elif len(rows) > rules.MAX_MODULES:
-        problems.append(("modules", f"A flow can have at most {rules.MAX_MODULES} modules"))
+        problems.add("modules", f"A flow can have at most {rules.MAX_MODULES} modules")
     modules = [_module(row, f"modules.{index}", problems) for index, row in enumerate(rows[: rules.MAX_MODULES])]
-    if problems:
-        raise ValidationFailed(problems)
+    problems.raise_if_any()
     return FlowSpec(name, description, modules)
 
 
@@ -66,28 +66,17 @@ def _module(row, path, problems):
 
 
 def _text(value, path, label, limit, problems, required=False):
-    if value is None:
-        value = ""
-    if not isinstance(value, str) or "\x00" in value:
-        problems.append((path, f"{label} must be text"))
-        return ""
-    value = value.strip()
-    if required and not value:
-        problems.append((path, f"{label} is required"))
-    elif len(value) > limit:
-        problems.append((path, f"{label} must be at most {limit} characters"))
-    return value
+    return fields.text(value, path, problems, label=label, max_length=limit, nul=f"{label} must be text",
+                       required=f"{label} is required" if required else None) or ""
 
 
 def _minutes(value, path, problems):
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        problems.append((path, "Estimated minutes are required"))
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.add(path, "Estimated minutes are required")
         return 0
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_MODULE_MINUTES:
-        problems.append((path, f"Enter whole minutes from 0 to {MAX_MODULE_MINUTES}"))
-        return 0
-    return int(text)
+    value = value if isinstance(value, str) else str(value)
+    return fields.whole_number(value, path, problems, low=0, high=MAX_MODULE_MINUTES, from_text=True,
+                               message=f"Enter whole minutes from 0 to {MAX_MODULE_MINUTES}") or 0
 
 
 # --- changing flows ----------------------------------------------------------------

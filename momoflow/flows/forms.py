@@ -9,7 +9,7 @@ import csv
 import re
 from itertools import zip_longest
 
-from momoflow.flows.assigning import AssignPlan
+from momoflow.flows.assigning import AssignPlan, Outcome
 from momoflow.flows.models import Priority
 from momoflow.workflows.forms import FormState, failed  # noqa: F401  (the flow views use them through here)
 
@@ -21,13 +21,14 @@ BLANK_MODULE = {"id": "", "title": "", "content": "", "minutes": DEFAULT_MODULE_
 
 
 def flow_values(form=None, flow=None, modules=()):
-    """The flow form's values: from a post (blank rows dropped), a flow, or empty."""
+    """The flow form's values: from a post (every row, blank ones too: a row without a
+    title is an error on that row), a flow, or empty."""
     if form is not None:
         rows = zip_longest(form.getlist("module_id"), form.getlist("module_title"), form.getlist("module_content"),
                            form.getlist("module_minutes"), fillvalue="")
         return {"name": form.get("name", ""), "description": form.get("description", ""),
                 "modules": [{"id": ident, "title": title, "content": content, "minutes": minutes}
-                            for ident, title, content, minutes in rows if ident or title.strip() or content.strip()]}
+                            for ident, title, content, minutes in rows]}
     if flow is not None:
         return {"name": flow.name, "description": flow.description,
                 "modules": [{"id": str(m.id), "title": m.title, "content": m.content,
@@ -73,6 +74,16 @@ def assign_values(form=None, flow_id=""):
     return {"flow": form.get("flow", ""), "emails": [e.strip() for e in form.getlist("email") if e.strip()],
             "pasted": form.get("pasted", ""), "due_date": form.get("due_date", "").strip(),
             "priority": form.get("priority", ""), "notes": form.get("notes", "")}
+
+
+_TO_CORRECT = {Outcome.NOT_FOUND, Outcome.INVALID_EMAIL, Outcome.FAILED}
+
+
+def values_after_assigning(values, report):
+    """The form after a post: the same flow, date, priority and notes, and in the box
+    only the addresses that failed, one a line, so they can be corrected and sent again."""
+    failed_entries = [result.entry for result in report.results if result.outcome in _TO_CORRECT]
+    return {**values, "emails": [], "pasted": "\n".join(failed_entries)}
 
 
 def assign_plan(values):

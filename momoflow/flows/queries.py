@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import User
 from momoflow.database import utcnow
@@ -11,7 +12,7 @@ from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
-from momoflow.workflows.queries import decode_cursor, encode_cursor
+from momoflow.workflows.queries import encode_cursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -33,7 +34,7 @@ class AssignmentPage:
 
 
 def parse_assignment_query(args):
-    problems = []
+    problems = fields.Problems()
     email = args.get("userEmail")
     if email and not normalize_email(email):
         problems.append(("userEmail", "userEmail must be a valid email address"))
@@ -42,15 +43,10 @@ def parse_assignment_query(args):
     status = args.get("status")
     if status and status not in {s.value for s in AssignmentStatus}:
         problems.append(("status", f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"))
-    cursor = decode_cursor(args["cursor"]) if args.get("cursor") else None
-    if args.get("cursor") and cursor is None:
-        problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))
-    try:
-        limit = int(args.get("limit") or DEFAULT_LIMIT)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError
-    except ValueError:
-        problems.append(("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}"))
+    cursor = fields.cursor(args.get("cursor"), problems,
+                           message="cursor is not valid (use nextCursor from the previous page)")
+    limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
+                              message=f"limit must be a whole number from 1 to {MAX_LIMIT}")
     if problems:
         raise ValidationFailed(problems)
     return AssignmentQuery(normalize_email(email) if email else None, args.get("flowId") or None,

@@ -8,6 +8,7 @@ toast; without JavaScript a post answers with the page or a redirect.
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from momoflow import fields
 from momoflow.auth.roles import admin_required
 from momoflow.errors import ValidationFailed
 from momoflow.flows import bp, forms, rules, schedules, services
@@ -17,7 +18,7 @@ from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
-from momoflow.workflows.forms import FormState, failed, whole_number
+from momoflow.workflows.forms import FormState, failed
 
 PAGE_SIZE = 25
 _FIELDS = {"flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",
@@ -45,8 +46,8 @@ def create_schedule():
     with refusals(also=(404, 503)) as refused:  # an unknown flow, a directory that did not answer
         schedule = schedules.create_schedule(
             Assigner.signed_in(current_user), values["flow"],
-            forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]), whole_number(values["every"]),
-            values["unit"], whole_number(values["due_in_days"]), values["priority"], values["notes"],
+            forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]), fields.form_whole_number(values["every"]),
+            values["unit"], fields.form_whole_number(values["due_in_days"]), values["priority"], values["notes"],
             values["start_date"])
     if refused:
         return _page(failed(values, _in_words(refused.error), _field), status=422)
@@ -70,7 +71,7 @@ def cancel_schedule(schedule_id):
 
 
 def _page(state, status=200, message=None):
-    cursor = schedules.decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    cursor = fields.decode_cursor(request.args.get("cursor"))
     page = schedules.list_schedules(current_user.organization, cursor, PAGE_SIZE)
     context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
                "units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
+from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import User
 from momoflow.accounts.services import provision_user
@@ -25,10 +26,10 @@ from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows import access, services
 from momoflow.flows.assigning import MAX_PEOPLE
-from momoflow.flows.models import FlowSchedule, FlowStatus, Priority, ScheduleUnit
+from momoflow.flows.models import FlowSchedule, FlowStatus, ScheduleUnit
 from momoflow.flows.schemas import iso
-from momoflow.flows.validation import parse_assignment
-from momoflow.workflows.queries import decode_cursor, newest_first_page
+from momoflow.flows.validation import parse_shared_fields
+from momoflow.workflows.queries import newest_first_page
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ EARLIEST_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
 MAX_START_AHEAD = timedelta(days=5 * 365)
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 RUNS_PER_TICK = 50  # schedules assigned per tick; a backlog waits for the next ticks
-# parse_assignment owns the priority and notes rules; it checks them with this stand-in.
-_STAND_IN = "someone@example.com"
 
 
 def schedule_not_found(schedule_id):
@@ -57,16 +56,16 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     named as the API names them (flowId, userEmails.N, every, unit, dueInDays, priority,
     notes, startAt); an unknown flow is NotFound and an archived one Conflict, both with
     field flowId."""
-    problems = []
+    problems = fields.Problems()
     due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
-    spec = _priority_and_notes(flow_id, priority, notes, problems)
+    shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
+    spec = parse_shared_fields(shared, "", problems)
     addresses = _addresses(emails, problems)
-    unit = _unit(unit, problems)
-    _whole_number(every, "every", 1, MAX_EVERY.get(unit, max(MAX_EVERY.values())), problems)
-    _whole_number(due_in_days, "dueInDays", 0, MAX_DUE_IN_DAYS, problems)
+    unit = fields.choice(unit, ScheduleUnit, "unit", problems, "unit must be days or months")
+    fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
+    fields.whole_number(due_in_days, "dueInDays", problems, low=0, high=MAX_DUE_IN_DAYS)
     first_run_at = _start(first_run_at, problems) or utcnow()
-    if problems:
-        raise ValidationFailed(problems)
+    problems.raise_if_any()
     organization = assigner.organization
     flow = _schedulable_flow(organization, spec.flow_id)
     people = _people(organization, addresses)
@@ -78,15 +77,6 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     db.session.add(schedule)
     db.session.flush()
     return schedule
-
-
-def _priority_and_notes(flow_id, priority, notes, problems):
-    data = {"flowId": flow_id, "userEmail": _STAND_IN, "priority": priority or Priority.MEDIUM.value, "notes": notes}
-    try:
-        return parse_assignment(data)
-    except ValidationFailed as error:
-        problems += error.problems
-        return None
 
 
 def _addresses(emails, problems):
@@ -105,45 +95,20 @@ def _addresses(emails, problems):
     return addresses
 
 
-def _unit(unit, problems):
-    if unit not in {u.value for u in ScheduleUnit}:
-        problems.append(("unit", "unit must be days or months"))
-        return None
-    return ScheduleUnit(unit)
-
-
-def _whole_number(value, path, low, high, problems):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.append((path, f"{path} must be a whole number from {low} to {high}"))
-
-
 def _start(value, problems):
     """ISO 8601: a date-time with a zone, or a date (meaning midnight UTC). A start in the
     past sets the rhythm (the first run is then at once); one years away is a typo."""
     if value in (None, ""):
         return None
-    moment = value if isinstance(value, datetime) else _parse_start(value, problems)
+    moment = value if isinstance(value, datetime) else fields.iso_moment(
+        value, "startAt", problems, date_means=time(0),
+        message="startAt must be ISO 8601, e.g. 2025-01-01T09:00:00Z or 2025-01-01",
+        zone_message="startAt needs a time zone, e.g. 2025-01-01T09:00:00Z")
     if moment is not None and not EARLIEST_START <= moment <= utcnow() + MAX_START_AHEAD:
         problems.append(("startAt", f"startAt must be from {EARLIEST_START:%Y-%m-%d} to at most "
                                     f"{MAX_START_AHEAD.days // 365} years from now"))
         return None
     return moment
-
-
-def _parse_start(value, problems):
-    try:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValueError
-        if len(value) == 10:
-            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(0), timezone.utc)
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            problems.append(("startAt", "startAt needs a time zone, e.g. 2025-01-01T09:00:00Z"))
-            return None
-        return moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        problems.append(("startAt", "startAt must be ISO 8601, e.g. 2025-01-01T09:00:00Z or 2025-01-01"))
-        return None
 
 
 def _schedulable_flow(organization, flow_id):
@@ -180,16 +145,13 @@ class SchedulePage:
 
 def parse_list_args(args):
     """``(cursor, limit)`` from a list request's query, or ValidationFailed."""
-    problems = []
-    cursor = decode_cursor(args["cursor"]) if args.get("cursor") else None
-    if args.get("cursor") and cursor is None:
-        problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))
-    limit = args.get("limit") or str(DEFAULT_LIMIT)
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
-        problems.append(("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}"))
-    if problems:
-        raise ValidationFailed(problems)
-    return cursor, int(limit)
+    problems = fields.Problems()
+    cursor = fields.cursor(args.get("cursor"), problems,
+                           message="cursor is not valid (use nextCursor from the previous page)")
+    limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
+                              message=f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    problems.raise_if_any()
+    return cursor, limit
 
 
 def _with_flow():

@@ -1,18 +1,25 @@
-"""Checking an assignment request: ``{flowId, userEmail, dueDate?, priority?, notes?}``."""
+"""Checking an assignment request: ``{flowId, userEmail, dueDate?, priority?, notes?}``.
+
+The shared fields (flow, due date, priority, notes) have their own parser, so the Assign
+page and schedules check them without borrowing an address to get through
+``parse_assignment``."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime
 
-from momoflow.accounts.emails import normalize_email
+from momoflow import fields
 from momoflow.errors import ValidationFailed
 from momoflow.flows import rules
 from momoflow.flows.models import Priority
+
+MAX_FLOW_ID_LENGTH = 100
+DUE_DATE_MESSAGE = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
 
 
 @dataclass
 class AssignSpec:
     flow_id: str
-    user_email: str
+    user_email: str | None
     due_date: datetime | None
     priority: Priority
     notes: str | None
@@ -20,43 +27,31 @@ class AssignSpec:
 
 def parse_assignment(data, path=""):
     """An AssignSpec, or ValidationFailed naming every bad field (``path`` prefixes them)."""
-    problems = []
-    flow_id = data.get("flowId")
-    if not isinstance(flow_id, str) or not flow_id.strip() or len(flow_id) > 100 or "\x00" in flow_id:
-        problems.append((f"{path}flowId", "flowId is required"))
-    email = normalize_email(data.get("userEmail"))
-    if not email:
-        problems.append((f"{path}userEmail", "userEmail must be a valid email address"))
+    if not isinstance(data, dict):
+        raise ValidationFailed([(path.rstrip(".") or "body", "Each assignment must be a JSON object")])
+    problems = fields.Problems()
+    email = fields.email(data.get("userEmail"), f"{path}userEmail", problems,
+                         "userEmail must be a valid email address")
+    spec = parse_shared_fields(data, path, problems)
+    problems.raise_if_any()
+    spec.user_email = email
+    return spec
+
+
+def parse_shared_fields(data, path, problems):
+    """The fields every person of one assignment shares (all but ``userEmail``)."""
+    flow_id = fields.text(data.get("flowId"), f"{path}flowId", problems, label="flowId",
+                          max_length=MAX_FLOW_ID_LENGTH, required="flowId is required",
+                          wrong_type="flowId is required", nul="flowId is required")
     due_date = parse_due_date(data.get("dueDate"), f"{path}dueDate", problems)
-    priority = data.get("priority", Priority.MEDIUM.value)
-    if priority not in {p.value for p in Priority}:
-        problems.append((f"{path}priority", "priority must be one of low, medium, high"))
-    notes = data.get("notes")
-    if notes is not None and (not isinstance(notes, str) or "\x00" in notes):
-        problems.append((f"{path}notes", "notes must be text"))
-    elif notes and len(notes) > rules.MAX_NOTES_LENGTH:
-        problems.append((f"{path}notes", f"notes must be at most {rules.MAX_NOTES_LENGTH} characters"))
-    if problems:
-        raise ValidationFailed(problems)
-    return AssignSpec(flow_id.strip(), email, due_date, Priority(priority), (notes or "").strip() or None)
+    priority = fields.choice(data.get("priority"), Priority, f"{path}priority", problems,
+                             "priority must be one of low, medium, high", default=Priority.MEDIUM)
+    notes = fields.text(data.get("notes"), f"{path}notes", problems, label="notes",
+                        max_length=rules.MAX_NOTES_LENGTH, nul="notes must be text")
+    return AssignSpec(flow_id, None, due_date, priority, notes)
 
 
 def parse_due_date(value, path, problems):
     """ISO 8601: a date-time with a zone, or a date (meaning the end of that day, UTC)."""
-    if value in (None, ""):
-        return None
-    message = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
-    if not isinstance(value, str) or len(value) > 40:
-        problems.append((path, message))
-        return None
-    try:
-        if len(value) == 10:
-            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(23, 59, 59), timezone.utc)
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            problems.append((path, "dueDate needs a time zone, e.g. 2024-11-25T23:59:59Z"))
-            return None
-        return moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        problems.append((path, message))
-        return None
+    return fields.iso_moment(value, path, problems, message=DUE_DATE_MESSAGE,
+                             zone_message="dueDate needs a time zone, e.g. 2024-11-25T23:59:59Z")

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from flask import jsonify, request
 
-from momoflow import hot_path
+from momoflow import fields, hot_path
 from momoflow.database import execute_lean, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
 from momoflow.extensions import db
@@ -86,8 +86,8 @@ def _fingerprint():
 def fingerprint(method, path, raw_body):
     """A request as a hash: method, path and body (JSON compared by meaning, not spacing)."""
     try:
-        raw_body = json.dumps(json.loads(raw_body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
+        raw_body = json.dumps(fields.json_document(raw_body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):  # not JSON (or too deep to compare): the bytes as sent
         pass
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + raw_body).hexdigest()
 

@@ -130,9 +130,12 @@ def _parse(url):
     if parts.username is not None or parts.password is not None:
         raise InvalidURL("credentials in the URL are not supported")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port
     except ValueError:
         raise InvalidURL("the URL has an invalid port") from None
+    if port == 0:  # ``:0`` is not "the default port": nothing listens there
+        raise InvalidURL("the URL has an invalid port")
+    port = port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not path.isascii():
         raise InvalidURL("the URL path must be ASCII; percent-encode other characters")

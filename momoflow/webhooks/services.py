@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from momoflow import jobs
+from momoflow import fields, jobs
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.events import EVENT_TYPES, record_event
@@ -145,28 +145,21 @@ def message_id(event_id):
 
 
 def _checked(url, description, event_types):
-    problems = []
-    url = (url or "").strip()
-    reason = _url_problem(url)
+    problems = fields.Problems()
+    url = fields.text(url, "url", problems, label="The URL", max_length=MAX_URL_LENGTH,
+                      required="Enter the URL that should receive the events")
+    reason = _url_problem(url) if url else None
     if reason:
-        problems.append(("url", reason))
-    description = (description or "").strip()
-    if len(description) > MAX_DESCRIPTION_LENGTH or "\x00" in description:
-        problems.append(("description", f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters of text"))
-    try:
-        event_types = parse_event_types(event_types)
-    except ValidationFailed as error:
-        problems += error.problems
-    if problems:
-        raise ValidationFailed(problems)
+        problems.add("url", reason)
+    too_long = f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters of text"
+    description = fields.text(description, "description", problems, label="Description",
+                              max_length=MAX_DESCRIPTION_LENGTH, wrong_type=too_long, nul=too_long) or ""
+    event_types = problems.collect(parse_event_types, event_types)
+    problems.raise_if_any()
     return url, description, event_types
 
 
 def _url_problem(url):
-    if not url:
-        return "Enter the URL that should receive the events"
-    if len(url) > MAX_URL_LENGTH:
-        return f"The URL must be at most {MAX_URL_LENGTH} characters"
     reason = check_url(url, allow_loopback=current_app.config["WEBHOOK_ALLOW_LOOPBACK"])
     return f"This URL cannot be used: {reason}" if reason else None
 

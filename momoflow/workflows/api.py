@@ -1,6 +1,6 @@
 """The workflow JSON API (``/api/v1/workflows``): thin callers of the services."""
 
-import json
+from momoflow import fields
 
 from flask import g, jsonify, request
 
@@ -57,9 +57,13 @@ def _payload_field():
     if not raw:
         raise ValidationFailed([("payload", "payload is required: the request as JSON text")])
     try:
-        data = json.loads(raw)
-    except ValueError:
-        raise ValidationFailed([("payload", "payload must be valid JSON")]) from None
+        data = fields.json_document(raw)
+    except fields.NotJson as error:
+        if error.path:
+            path = f"payload.{error.path}"
+            raise ValidationFailed([(path, f"{path} {error.message}")]) from None
+        message = "payload must be valid JSON" if error.message == "is not valid JSON" else f"payload {error.message}"
+        raise ValidationFailed([("payload", message)]) from None
     if not isinstance(data, dict):
         raise ValidationFailed([("payload", "payload must be a JSON object")])
     return data

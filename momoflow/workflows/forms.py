@@ -6,12 +6,18 @@ Pages post plain form fields (repeated names for rows: ``level_email``, ``level_
 field it belongs to, so the API and the pages share every rule and every message.
 """
 
-import math
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from momoflow.errors import ValidationFailed
-from momoflow.workflows.validation import parse_category, parse_files, parse_new_level, parse_new_request
+from momoflow import fields
+from momoflow.fields import Problems
+from momoflow.workflows.validation import (
+    duplicate_approver_problems,
+    parse_category,
+    parse_files,
+    parse_new_level,
+    parse_new_request,
+)
 
 DEFAULT_TAT_HOURS = "24"
 FILES_NOT_KEPT = "Files are not kept when a form has problems: please select them again."
@@ -65,10 +71,10 @@ def new_request_values(form=None):
     if form is None:
         return {"template_type": "CUSTOM", "priority": "STANDARD", "title": "", "description": "",
                 "category": "SUPPORTING", "levels": [_blank_level()], "spectators": []}
-    levels = [{"email": email.strip(), "tat": tat.strip(), "name": name.strip()}
-              for email, tat, name in zip_longest(form.getlist("level_email"), form.getlist("level_tat"),
-                                                  form.getlist("level_name"), fillvalue="")
-              if email.strip() or name.strip()]
+    rows = zip_longest(form.getlist("level_email"), form.getlist("level_tat"), form.getlist("level_name"),
+                       form.getlist("level_added"), fillvalue="")
+    levels = [{"email": email.strip(), "tat": tat.strip(), "name": name.strip(), "added": bool(added)}
+              for email, tat, name, added in rows if email.strip() or name.strip() or added]
     return {
         "template_type": form.get("template_type", ""),
         "priority": form.get("priority", ""),
@@ -81,7 +87,16 @@ def new_request_values(form=None):
 
 
 def _blank_level():
-    return {"email": "", "tat": DEFAULT_TAT_HOURS, "name": ""}
+    return {"email": "", "tat": DEFAULT_TAT_HOURS, "name": "", "added": False}
+
+
+def added_level():
+    """A row the person adds with "+ Add level": left blank, it is an error, not dropped
+    (the form's own first row, left blank, just means no levels)."""
+    return {**_blank_level(), "added": True}
+
+
+BLANK_ADDED_LEVEL = "Enter an approver's email or remove this level"
 
 
 def parse_new_request_form(values, files):
@@ -95,23 +110,24 @@ def parse_new_request_form(values, files):
                             "levelName": level["name"] or None} for level in values["levels"]],
         "spectators": [{"email": email} for email in values["spectators"]],
     }
-    problems = []
-    spec = category = None
-    try:
-        spec = parse_new_request(data)
-    except ValidationFailed as error:
-        problems += error.problems
-    try:
-        category = parse_category(values["category"])
-    except ValidationFailed as error:
-        problems += error.problems
-    try:
-        parse_files(files)
-    except ValidationFailed as error:
-        problems += error.problems
-    if problems:
-        raise ValidationFailed(problems)
+    problems = Problems()
+    spec = problems.collect(parse_new_request, data)
+    problems[:] = [_in_form_words(path, message, values) for path, message in problems]
+    problems += duplicate_approver_problems(level.get("email") for level in data["approvalLevels"])
+    category = problems.collect(parse_category, values["category"])
+    problems.collect(parse_files, files)
+    problems.raise_if_any()
     return spec, category
+
+
+def _in_form_words(path, message, values):
+    """A blank row the person added says so, rather than asking for a valid email."""
+    parts = path.split(".")
+    if parts[0] == "approvalLevels" and parts[-1] == "email" and len(parts) == 3:
+        level = values["levels"][int(parts[1])]
+        if not level["email"] and level.get("added"):
+            return path, BLANK_ADDED_LEVEL
+    return path, message
 
 
 _REQUEST_FIELDS = {"templateType": "template_type", "title": "title", "description": "description",
@@ -157,22 +173,8 @@ def single_field(name):
     return lambda path: name
 
 
-def number(text):
-    """A form's number as the JSON API would send it; anything else stays text, for
-    the validator to refuse in its own words."""
-    text = (text or "").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        return text or None
-    if not math.isfinite(value):
-        return text
-    return int(value) if value.is_integer() else value
-
-
-def whole_number(text):
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else text
+number = fields.form_number
+whole_number = fields.form_whole_number
 
 
 _ROW_ANCHORS = {"level_email": "level-r{}-email", "level_tat": "level-r{}-tat", "level_name": "level-r{}-name",

@@ -6,15 +6,13 @@ levels or participants, and each list reads an index in its own order (see
 """
 
 import base64
-import binascii
 import json
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 
+from momoflow import fields
 from momoflow.accounts.models import User
 from momoflow.errors import Forbidden, ValidationFailed
 from momoflow.extensions import db
@@ -70,24 +68,16 @@ class Detail:
 
 def parse_list_query(args):
     """A ListQuery from query-string arguments; ValidationFailed names each bad one."""
-    problems = []
+    problems = fields.Problems()
     view = args.get("view") or "mine"
     if view not in VIEWS:
         problems.append(("view", f"View must be one of {', '.join(VIEWS)}"))
     status = _enum_arg(args, "status", RequestStatus, problems)
     priority = _enum_arg(args, "priority", Priority, problems)
-    cursor = None
-    if args.get("cursor"):
-        cursor = decode_cursor(args["cursor"])
-        if cursor is None:
-            problems.append(("cursor", "Cursor is not valid (use nextCursor from the previous page)"))
-    limit = args.get("limit") or DEFAULT_LIMIT
-    try:
-        limit = int(limit)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError
-    except ValueError:
-        problems.append(("limit", f"Limit must be a whole number from 1 to {MAX_LIMIT}"))
+    cursor = fields.cursor(args.get("cursor"), problems,
+                           message="Cursor is not valid (use nextCursor from the previous page)")
+    limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
+                              message=f"Limit must be a whole number from 1 to {MAX_LIMIT}")
     if problems:
         raise ValidationFailed(problems)
     return ListQuery(view, status, priority, cursor, limit)
@@ -237,14 +227,4 @@ def newest_first_page(statement, model, after, limit):
 
 def decode_cursor(cursor):
     """The (moment, id) a cursor holds, or None for anything we did not write."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment, identifier = json.loads(raw)
-        if not (isinstance(moment, str) and isinstance(identifier, str)):
-            return None
-        moment = datetime.fromisoformat(moment)
-        if moment.tzinfo is None:
-            return None
-        return moment.astimezone(timezone.utc), uuid.UUID(identifier)
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-        return None
+    return fields.decode_cursor(cursor)

@@ -24,7 +24,12 @@ from momoflow.workflows.models import (
     WorkflowRequest,
 )
 from momoflow.workflows.numbering import next_request_number
-from momoflow.workflows.validation import parse_comment, parse_reason
+from momoflow.workflows.validation import (
+    duplicate_approver_message,
+    duplicate_approver_problems,
+    parse_comment,
+    parse_reason,
+)
 
 ALREADY_PARTICIPANT = "User is already a participant in this request"
 SHIFT_OFFSET = 1000  # far above MAX_LEVELS
@@ -44,10 +49,12 @@ def create_request(initiator, spec, files=(), category=None):
     The slow parts (directory lookups, storing files) come before the request number:
     taking it locks the organisation's counter until commit, and other creates wait.
     """
+    now = utcnow()
+    tat.refuse_far_deadlines(initiator.organization, spec.priority, [
+        (f"approvalLevels.{index}.tatHours", level.tat_hours) for index, level in enumerate(spec.levels)], now)
     approvers = _resolve_approvers(initiator, spec.levels)
     spectators = _resolve_spectators(initiator, spec.spectators, approvers)
     stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
-    now = utcnow()
     request = WorkflowRequest(
         organization_id=initiator.organization_id,
         request_number=next_request_number(initiator.organization_id, now),
@@ -80,12 +87,8 @@ def create_request(initiator, spec, files=(), category=None):
 
 
 def _resolve_approvers(initiator, levels):
-    seen = set()
-    for index, level in enumerate(levels):
-        if level.email in seen:
-            raise DomainError(f"Duplicate approver email found: {level.email}. "
-                              "Each approver must have a unique email.", field=f"approvalLevels.{index}.email")
-        seen.add(level.email)
+    for path, message in duplicate_approver_problems(level.email for level in levels)[:1]:
+        raise DomainError(message, field=path)
     approvers = []
     for index, level in enumerate(levels):
         approver = provision_user(level.email, initiator.organization)
@@ -235,7 +238,7 @@ def _close(request, status, now):
 
 def add_approver_at_level(actor, request_id, new_level):
     """Insert an approver at ``new_level.level_number``, moving that level and later ones down."""
-    access, approver = _person_then_lock(actor, request_id, new_level.email, "Approver")
+    access, approver = _person_then_lock(actor, request_id, new_level.email, "Approver", tat_hours=new_level.tat_hours)
     request = access.request
     _require_pending(request, "changed")
     number = new_level.level_number
@@ -249,8 +252,7 @@ def add_approver_at_level(actor, request_id, new_level):
                           f"{request.total_levels} level{'s' if request.total_levels != 1 else ''}", field="level")
     participant = _participant_of(request, approver)
     if any(level.approver_id == approver.id for level in request.levels):
-        raise DomainError(f"Duplicate approver email found: {approver.email}. "
-                          "Each approver must have a unique email.", field="email")
+        raise DomainError(duplicate_approver_message(approver.email), field="email")
     appended = number == request.total_levels + 1
     deciding = next((level for level in request.levels if level.is_final_approver and level.level_number < number
                      and not (appended and level is request.levels[-1])), None)
@@ -311,11 +313,12 @@ def add_comment(actor, request_id, body):
     return comment
 
 
-def _person_then_lock(actor, request_id, email, role):
+def _person_then_lock(actor, request_id, email, role, tat_hours=None):
     """Check the actor may add ``role``s, find the person, then lock the request.
 
-    Finding the person may ask the directory (seconds, if it is slow): that happens
-    before the lock, so decisions on the request never wait for it.
+    Finding the person may ask the directory (seconds, if it is slow) and checking a
+    new level's ``tat_hours`` counts the calendar: both happen before the lock, so
+    decisions on the request never wait for them.
     """
     access = load_access(actor, request_id)
     if role == "Spectator":
@@ -328,6 +331,8 @@ def _person_then_lock(actor, request_id, email, role):
         raise unknown_person(role, email)
     if role == "Approver" and person.id == access.request.initiator_id:
         raise DomainError("The initiator cannot approve their own request", field="email")
+    if tat_hours is not None:
+        tat.refuse_far_deadlines(actor.organization, access.request.priority, [("tatHours", tat_hours)], utcnow())
     return load_access(actor, request_id, for_change=True), person
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from momoflow import worktime
+from momoflow import fields, worktime
 from momoflow.accounts.models import Organization, User
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
@@ -54,14 +54,38 @@ def deadline_for(request, level, started_at, calendar=None):
     return worktime.deadline(request.priority, calendar or _calendar_of(request), started_at, level.tat_hours)
 
 
+def far_deadline_problem(path):
+    years = worktime.MAX_HORIZON.days // 366
+    return (path, f"TAT hours would end more than {years} years from now in this organisation's working time; "
+                  "choose fewer hours")
+
+
+def refuse_far_deadlines(organization, priority, tat_hours_by_path, now):
+    """ValidationFailed naming each TAT (``[(path, hours)]``) that, started ``now``, would
+    end beyond ``worktime.MAX_HORIZON``. Callers check before taking any lock: a sparse
+    calendar must not make anyone wait for an answer that is a refusal anyway."""
+    calendar = calendar_for(organization)
+    problems = []
+    for path, hours in tat_hours_by_path:
+        try:
+            worktime.deadline(priority, calendar, now, hours)
+        except worktime.BeyondHorizon:
+            problems.append(far_deadline_problem(path))
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def checkpoint_for(request, level, stage, calendar=None):
     """When a started ``level`` reaches ``stage``: its stored deadline for the breach,
     else the reminder's share of the TAT (never later than the deadline, should the
     calendar have changed since the level started)."""
     if stage >= BREACHED:
         return level.tat_deadline
-    moment = worktime.checkpoint(request.priority, calendar or _calendar_of(request), level.started_at,
-                                 level.tat_hours, Decimal(PERCENT[stage]) / 100)
+    try:
+        moment = worktime.checkpoint(request.priority, calendar or _calendar_of(request), level.started_at,
+                                     level.tat_hours, Decimal(PERCENT[stage]) / 100)
+    except worktime.BeyondHorizon:  # the calendar shrank since the level started
+        return level.tat_deadline
     return min(moment, level.tat_deadline)
 
 
@@ -76,7 +100,10 @@ def start_clock(request, level, started_at):
     """Start ``level``'s TAT: its deadline, and the first reminder to look for."""
     calendar = _calendar_of(request)
     level.started_at = started_at
-    level.tat_deadline = deadline_for(request, level, started_at, calendar)
+    try:
+        level.tat_deadline = deadline_for(request, level, started_at, calendar)
+    except worktime.BeyondHorizon:  # only if the calendar shrank after the request was created
+        raise ValidationFailed([far_deadline_problem("tatHours")]) from None
     level.tat_stage = 0
     level.tat_next_check_at = next_check(request, level, calendar)
 
@@ -95,6 +122,7 @@ def _calendar_of(request):
 # --- the organisation's calendar (Settings → Working time) -------------------------
 
 MAX_HOLIDAYS_LENGTH = 20_000  # characters: decades of holidays, with their names
+MAX_TIMEZONE_LENGTH = 64  # the longest IANA name is about 30
 
 
 def save_calendar(organization, timezone, workdays, day_start, day_end, holidays):
@@ -133,9 +161,11 @@ def sample_deadlines(organization, hours, now):
 
 
 def _parse_timezone(text):
-    name = (text or "").strip()
-    if not name:
-        raise worktime.CalendarSettingsError("timezone", "Time zone: enter a time zone name like Europe/London.")
+    problems = fields.Problems()
+    name = fields.text(text, "timezone", problems, label="Time zone", max_length=MAX_TIMEZONE_LENGTH,
+                       required="Time zone: enter a time zone name like Europe/London.")
+    if problems:
+        raise worktime.CalendarSettingsError(*problems[0])
     return worktime.WorkCalendar(timezone=name).timezone
 
 

@@ -6,12 +6,12 @@ person fixes a form in one go. Only shape and limits are checked here; whether t
 people exist is the service's business.
 """
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from momoflow.accounts.emails import normalize_email
+from momoflow import fields
 from momoflow.errors import ValidationFailed
+from momoflow.fields import Problems
 from momoflow.workflows import rules
 from momoflow.workflows.models import DocumentCategory, Priority, TemplateType
 
@@ -42,15 +42,6 @@ class NewLevel:
     level_name: str | None = None
 
 
-class Problems(list):
-    def add(self, path, message):
-        self.append((path, message))
-
-    def raise_if_any(self):
-        if self:
-            raise ValidationFailed(self)
-
-
 def parse_new_request(data):
     problems = Problems()
     template_type = _choice(data, "templateType", TemplateType, "Template type must be CUSTOM or TEMPLATE", problems)
@@ -68,12 +59,27 @@ def parse_new_level(data):
     problems = Problems()
     email = _email(data.get("email"), "email", problems)
     tat_hours = _tat_hours(data.get("tatHours"), "tatHours", problems)
-    level = data.get("level")
-    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= rules.MAX_LEVELS:
-        problems.add("level", f"Level must be a whole number from 1 to {rules.MAX_LEVELS}")
+    level = fields.whole_number(data.get("level"), "level", problems, low=1, high=rules.MAX_LEVELS,
+                                message=f"Level must be a whole number from 1 to {rules.MAX_LEVELS}")
     level_name = _level_name(data.get("levelName"), "levelName", problems)
     problems.raise_if_any()
     return NewLevel(email, tat_hours, level, level_name)
+
+
+def duplicate_approver_message(email):
+    return f"Duplicate approver email found: {email}. Each approver must have a unique email."
+
+
+def duplicate_approver_problems(emails):
+    """``(approvalLevels.N.email, message)`` for each address that an earlier level already has."""
+    problems, seen = [], set()
+    for index, email in enumerate(emails):
+        address = fields.email(email, "", Problems()) if email else None
+        if address in seen:
+            problems.append((f"approvalLevels.{index}.email", duplicate_approver_message(address)))
+        if address:
+            seen.add(address)
+    return problems
 
 
 def parse_email(data, path="email"):
@@ -117,11 +123,7 @@ def parse_category(value, path="category"):
 
 
 def _choice(data, key, enum, message, problems):
-    value = data.get(key)
-    try:
-        return enum(value)
-    except ValueError:
-        problems.add(key, message)
+    return fields.choice(data.get(key), enum, key, problems, message)
 
 
 def _text(data, key, label, max_length, problems):
@@ -129,41 +131,18 @@ def _text(data, key, label, max_length, problems):
 
 
 def _free_text(value, path, label, max_length, problems, required_message=None):
-    """Stripped text, or None when blank; checks type, length and NUL characters
-    (which PostgreSQL cannot store), so no surface can send them to the database."""
-    if value is not None and not isinstance(value, str):
-        problems.add(path, f"{label} must be text")
-        return None
-    text = (value or "").strip()
-    if not text:
-        if required_message:
-            problems.add(path, required_message)
-        return None
-    if "\x00" in text:
-        problems.add(path, f"{label} cannot contain NUL characters")
-    elif len(text) > max_length:
-        problems.add(path, f"{label} must be at most {max_length} characters")
-    return text
+    return fields.text(value, path, problems, label=label, max_length=max_length, required=required_message)
 
 
 def _email(value, path, problems):
-    email = normalize_email(value) if isinstance(value, str) else None
-    if not email:
-        problems.add(path, "Valid email is required")
-    return email
+    return fields.email(value, path, problems)
 
 
 def _tat_hours(value, path, problems):
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.add(path, "TAT hours must be a number")
-        return None
-    if value > rules.MAX_TAT_HOURS:  # before Decimal, which cannot round 1e300 to cents
-        problems.add(path, f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)")
-        return None
-    hours = round(Decimal(str(value)), 2)
-    if hours <= 0:
-        problems.add(path, "TAT hours must be positive")
-    return hours
+    return fields.decimal(value, path, problems, high=rules.MAX_TAT_HOURS, places=2,
+                          wrong_type="TAT hours must be a number",
+                          too_big=f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)",
+                          not_positive="TAT hours must be positive")
 
 
 def _level_name(value, path, problems):

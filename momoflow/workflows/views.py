@@ -61,7 +61,7 @@ def _form_context():
 
 @bp.get("/requests/new/level-row")
 def level_row():
-    return render_template("workflows/_level_row.html", level={"email": "", "tat": forms.DEFAULT_TAT_HOURS, "name": ""},
+    return render_template("workflows/_level_row.html", level=forms.added_level(),
                            key=secrets.token_hex(4), index=None, state=forms.FormState(), **_form_context())
 
 

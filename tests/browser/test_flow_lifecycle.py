@@ -188,6 +188,9 @@ def test_editing_a_flow_and_assigning_it(live_server, committed_demo, person):
     expect(results.locator(".badge")).to_have_text(["✓ Assigned", "✓ Assigned", "Not found", "Invalid email"])
     expect(admin.locator(".toast").last).to_contain_text("Assigned Expense Policy to 2 people.")
     shoot(admin, "assign-results")
+    # The addresses that failed stay in the box, to be corrected; this time only one person is sent.
+    expect(admin.get_by_label("Or paste email addresses")).to_have_value("nobody@company.com\nnot-an-email")
+    admin.get_by_label("Or paste email addresses").fill("")
     admin.get_by_label("Person's email").fill("employee@company.com")
     admin.get_by_role("button", name="Assign flow").click()
     expect(results.locator(".badge")).to_have_text(["Already assigned"])
