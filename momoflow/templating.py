@@ -52,7 +52,7 @@ def register(app):
     from momoflow.flows.models import AssignmentStatus, Priority
     from momoflow.htmx import HTMX_VERSION
     from momoflow.workflows import labels
-    from momoflow.workflows.forms import FormState
+    from momoflow.forms import FormState
     from momoflow.workflows.rules import tat_hours_json
 
     app.jinja_env.filters.update(moment=moment_text, date=date_text, file_size=file_size, hours=tat_hours_json,

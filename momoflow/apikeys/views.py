@@ -12,9 +12,9 @@ from flask_login import current_user
 
 from momoflow.apikeys.services import MAX_NAME_LENGTH, create_api_key, list_api_keys, revoke_api_key
 from momoflow.auth.roles import admin_required
+from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
-from momoflow.workflows.forms import FormState, failed, single_field
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 

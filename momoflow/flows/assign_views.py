@@ -15,6 +15,7 @@ from momoflow.flows import assigning, bp, forms, queries, rules, services
 from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
 from momoflow.flows.services import Assigner
+from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial
 from momoflow.transactions import refusals
 
@@ -32,7 +33,7 @@ FILTER_PROBLEMS = {  # the API's wording names its parameters; the page names it
 @assigner_required
 def assign():
     values = forms.assign_values(flow_id=request.args.get("flow", "")[:100])
-    return _assign_page(forms.FormState(values=values))
+    return _assign_page(FormState(values=values))
 
 
 @bp.post("/flows/assign")
@@ -42,9 +43,9 @@ def assign_people():
     with refusals() as refused:
         report = assigning.assign_to_people(Assigner.signed_in(current_user), forms.assign_plan(values))
     if refused:
-        return _assign_page(forms.failed(values, refused.error, forms.assign_field), status=refused.status)
+        return _assign_page(failed(values, refused.error, forms.assign_field), status=refused.status)
     kept = forms.values_after_assigning(values, report)
-    return _assign_page(forms.FormState(values=kept), report=report, message=_summary(report))
+    return _assign_page(FormState(values=kept), report=report, message=_summary(report))
 
 
 def _assign_page(state, report=None, status=200, message=None):
@@ -65,7 +66,7 @@ def _summary(report):
 @assigner_required
 def person_row():
     return render_template("flows/_person_row.html", email="", key=secrets.token_hex(4), index=None,
-                           state=forms.FormState())
+                           state=FormState())
 
 
 # --- the overview ------------------------------------------------------------------

@@ -11,7 +11,6 @@ from itertools import zip_longest
 
 from momoflow.flows.assigning import AssignPlan, Outcome
 from momoflow.flows.models import Priority
-from momoflow.workflows.forms import FormState, failed  # noqa: F401  (the flow views use them through here)
 
 DEFAULT_MODULE_MINUTES = "15"
 BLANK_MODULE = {"id": "", "title": "", "content": "", "minutes": DEFAULT_MODULE_MINUTES}

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
 from momoflow.flows import access, bp, editing, forms, queries, rules, services
+from momoflow.forms import FormState, failed
 from momoflow.transactions import refusals
 
 
@@ -24,7 +25,7 @@ def manage():
 @bp.get("/flows/new")
 @admin_required
 def new_flow():
-    return _flow_form(forms.FormState(values=forms.flow_values()))
+    return _flow_form(FormState(values=forms.flow_values()))
 
 
 @bp.post("/flows/new")
@@ -44,7 +45,7 @@ def create_flow():
 def edit_flow(flow_id):
     flow = access.find_flow(current_user.organization, flow_id)
     values = forms.flow_values(flow=flow, modules=queries.modules_of(flow))
-    return _flow_form(forms.FormState(values=values), flow)
+    return _flow_form(FormState(values=values), flow)
 
 
 @bp.post("/flows/<flow_id>/edit")
@@ -62,7 +63,7 @@ def update_flow(flow_id):
 
 def _failed(values, error, flow_id=None):
     flow = access.find_flow(current_user.organization, flow_id) if flow_id else None
-    return _flow_form(forms.failed(values, error, forms.flow_field), flow), 422
+    return _flow_form(failed(values, error, forms.flow_field), flow), 422
 
 
 def _flow_form(state, flow=None):
@@ -80,7 +81,7 @@ def _form_context():
 @admin_required
 def module_row():
     return render_template("flows/_module_row.html", module=forms.BLANK_MODULE, key=secrets.token_hex(4), index=None,
-                           state=forms.FormState(), **_form_context())
+                           state=FormState(), **_form_context())
 
 
 @bp.post("/flows/<flow_id>/<any(archive, restore):action>")

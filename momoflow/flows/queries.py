@@ -12,7 +12,7 @@ from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
-from momoflow.workflows.queries import encode_cursor
+from momoflow.pagination import encode_cursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

@@ -16,9 +16,9 @@ from momoflow.flows.labels import schedule_every
 from momoflow.flows.services import Assigner
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
+from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
-from momoflow.workflows.forms import FormState, failed
 
 PAGE_SIZE = 25
 _FIELDS = {"flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",

@@ -29,7 +29,7 @@ from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import FlowSchedule, FlowStatus, ScheduleUnit
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import parse_shared_fields
-from momoflow.workflows.queries import newest_first_page
+from momoflow.pagination import newest_first_page
 
 log = logging.getLogger(__name__)
 

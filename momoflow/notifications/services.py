@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from momoflow.database import utcnow
 from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
+from momoflow.fields import decode_cursor
 from momoflow.notifications.messages import kinds_for
 from momoflow.notifications.models import EmailOptOut, Notification
-from momoflow.workflows.queries import decode_cursor, newest_first_page
+from momoflow.pagination import newest_first_page
 
 PAGE_SIZE = 20
 UNREAD_CAP = 99  # the bell says "99+" past this

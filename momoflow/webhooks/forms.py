@@ -1,7 +1,6 @@
 """The webhook pages' forms to and from what ``webhooks.services`` takes."""
 
 from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
-from momoflow.workflows.forms import FormState, failed  # noqa: F401  (the webhook views use them through here)
 
 # Event type prefix -> the group its checkbox is shown in; unknown prefixes go to "Other".
 _GROUPS = {"workflow": "Requests", "approver": "Requests", "spectator": "Requests", "comment": "Requests",

@@ -15,10 +15,11 @@ from momoflow.database import utcnow
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.events import EVENT_TYPES, record_event
 from momoflow.extensions import db
+from momoflow.fields import decode_cursor
 from momoflow.webhooks.http import check_url
 from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from momoflow.webhooks.signing import new_secret
-from momoflow.workflows.queries import decode_cursor, newest_first_page
+from momoflow.pagination import newest_first_page
 
 # webhook.disabled is for the organisation's admins, not for the endpoint that failed.
 SUBSCRIBABLE_EVENTS = tuple(sorted(EVENT_TYPES - {"webhook.disabled"}))

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.apikeys.views import bp
+from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
 from momoflow.webhooks import forms, services
@@ -22,7 +23,7 @@ def _webhook_helpers():
 
 @bp.get("/webhooks")
 def webhooks():
-    return _list_page(forms.FormState(values=forms.endpoint_values()))
+    return _list_page(FormState(values=forms.endpoint_values()))
 
 
 @bp.post("/webhooks")
@@ -32,8 +33,8 @@ def add_webhook():
         endpoint, secret = services.create_endpoint(current_user.organization, values["url"], values["events"],
                                                     values["description"], created_by=current_user)
     if refused:
-        return _list_page(forms.failed(values, refused.error, forms.endpoint_field), status=422)
-    return _list_page(forms.FormState(values=forms.endpoint_values()), new_endpoint=endpoint, secret=secret,
+        return _list_page(failed(values, refused.error, forms.endpoint_field), status=422)
+    return _list_page(FormState(values=forms.endpoint_values()), new_endpoint=endpoint, secret=secret,
                       message="Endpoint added. Copy its signing secret now: it won't be shown again.")
 
 
@@ -53,7 +54,7 @@ def webhook(endpoint_id):
     if cursor and is_htmx_request():
         return render_template("settings/_webhook_more.html", endpoint=endpoint, page=page, more_url=more_url)
     return render_template("settings/webhook.html", endpoint=endpoint, page=page, more_url=more_url,
-                           state=forms.FormState(values={"events": endpoint.event_types}),
+                           state=FormState(values={"events": endpoint.event_types}),
                            groups=forms.event_groups())
 
 
@@ -64,12 +65,12 @@ def choose_webhook_events(endpoint_id):
         endpoint = services.update_event_types(current_user.organization, endpoint_id, chosen)
     if refused:
         endpoint = services.find_endpoint(current_user.organization, endpoint_id)
-        state = forms.failed({"events": chosen}, refused.error, forms.endpoint_field)
+        state = failed({"events": chosen}, refused.error, forms.endpoint_field)
         return render_template("settings/_webhook_events_form.html", endpoint=endpoint, state=state,
                                groups=forms.event_groups()), 422
     message = f"Events saved: {_events_text(endpoint.event_types)}."
     return _answer(endpoint.id, "settings/_webhook_events_form.html", message, endpoint=endpoint,
-                   state=forms.FormState(values={"events": endpoint.event_types}), groups=forms.event_groups())
+                   state=FormState(values={"events": endpoint.event_types}), groups=forms.event_groups())
 
 
 @bp.post("/webhooks/<uuid:endpoint_id>/<any(enable, disable):action>")

@@ -14,10 +14,10 @@ from flask_login import current_user
 
 from momoflow.apikeys.views import bp
 from momoflow.database import utcnow
+from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial
 from momoflow.transactions import refusals
 from momoflow.workflows import tat
-from momoflow.workflows.forms import FormState, failed
 from momoflow.worktime import WEEKDAY_NAMES
 
 FIELDS = ("timezone", "workdays", "hours", "holidays")

@@ -6,7 +6,6 @@ Pages post plain form fields (repeated names for rows: ``level_email``, ``level_
 field it belongs to, so the API and the pages share every rule and every message.
 """
 
-from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from momoflow import fields
@@ -21,46 +20,6 @@ from momoflow.workflows.validation import (
 
 DEFAULT_TAT_HOURS = "24"
 FILES_NOT_KEPT = "Files are not kept when a form has problems: please select them again."
-
-
-@dataclass
-class FormState:
-    """What a form shows: the values entered, errors by field key, and a message that
-    belongs to no single field."""
-
-    values: dict = field(default_factory=dict)
-    errors: dict = field(default_factory=dict)  # key -> [message]; row keys are "level_email.0"
-    message: str | None = None
-    problems: list = field(default_factory=list)  # [(key or None, message)] in the order found
-
-    def error(self, key):
-        return self.errors.get(key, [])
-
-    def value(self, key, default=""):
-        return self.values.get(key, default)
-
-    @property
-    def has_errors(self):
-        return bool(self.problems or self.message)
-
-
-def failed(values, error, field_key):
-    """A FormState for ``values`` showing ``error`` (a DomainError) on the right fields.
-
-    ``field_key`` maps a problem path (``approvalLevels.0.email``) to a form field key
-    (``level_email.0``), or None when no field matches: the message then shows above
-    the form.
-    """
-    state = FormState(values=values)
-    problems = getattr(error, "problems", None) or [(error.field, error.message)]
-    for path, message in problems:
-        key = field_key(path) if path else None
-        state.problems.append((key, message))
-        if key is None:
-            state.message = f"{state.message} {message}" if state.message else message
-        else:
-            state.errors.setdefault(key, []).append(message)
-    return state
 
 
 # --- new request -------------------------------------------------------------------
@@ -166,11 +125,6 @@ _ADD_APPROVER_FIELDS = {"email": "email", "tatHours": "tat_hours", "level": "lev
 
 def add_approver_field(path):
     return _ADD_APPROVER_FIELDS.get(path)
-
-
-def single_field(name):
-    """For one-field forms: every problem belongs to ``name``."""
-    return lambda path: name
 
 
 number = fields.form_number

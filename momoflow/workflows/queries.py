@@ -5,8 +5,6 @@ levels or participants, and each list reads an index in its own order (see
 ``models``): no OFFSET, and no exact count over a large inbox.
 """
 
-import base64
-import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ from momoflow import fields
 from momoflow.accounts.models import User
 from momoflow.errors import Forbidden, ValidationFailed
 from momoflow.extensions import db
+from momoflow.pagination import encode_cursor
 from momoflow.workflows.access import load_access
 from momoflow.workflows.models import (
     Activity,
@@ -202,29 +201,3 @@ def request_detail(user, request_id):
         .options(joinedload(Activity.actor)).order_by(Activity.created_at.desc(), Activity.id.desc())
         .limit(ACTIVITY_LIMIT)).all()
     return Detail(access, comments, activities)
-
-
-# --- cursors ------------------------------------------------------------------------
-
-
-def encode_cursor(values):
-    moment, identifier = values
-    raw = json.dumps([moment.isoformat(), str(identifier)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def newest_first_page(statement, model, after, limit):
-    """One keyset page of ``statement``, newest first on ``(model.created_at, model.id)``,
-    in one query: ``(rows, next cursor or None)``. ``after`` is the decoded position the
-    previous page ended at (``decode_cursor``), or None for the first page."""
-    if after:
-        position = sa.tuple_(sa.literal(after[0], model.created_at.type), sa.literal(after[1], model.id.type))
-        statement = statement.where(sa.tuple_(model.created_at, model.id) < position)
-    rows = db.session.scalars(statement.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)).all()
-    page = rows[:limit]
-    return page, (encode_cursor((page[-1].created_at, page[-1].id)) if len(rows) > limit else None)
-
-
-def decode_cursor(cursor):
-    """The (moment, id) a cursor holds, or None for anything we did not write."""
-    return fields.decode_cursor(cursor)

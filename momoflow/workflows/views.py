@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from momoflow.errors import NotFound
 from momoflow.extensions import db
+from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import done, is_htmx_request, toast
 from momoflow.transactions import refusals
 from momoflow.workflows import bp
@@ -30,7 +31,7 @@ from momoflow.workflows.validation import parse_email
 
 @bp.get("/requests/new")
 def new_request():
-    return _new_request_page(forms.FormState(values=forms.new_request_values()))
+    return _new_request_page(FormState(values=forms.new_request_values()))
 
 
 @bp.post("/requests/new")
@@ -41,7 +42,7 @@ def create_request():
         spec, category = forms.parse_new_request_form(values, files)
         created = services.create_request(current_user, spec, files, category)
     if refused:
-        state = forms.failed(values, refused.error, forms.new_request_field)
+        state = failed(values, refused.error, forms.new_request_field)
         return _new_request_page(state, files_dropped=bool(files)), 422
     flash(f"Request {created.request_number} created and sent to level 1 for approval.", "success")
     return redirect(url_for(".request_page", request_id=created.id), 303)
@@ -62,13 +63,13 @@ def _form_context():
 @bp.get("/requests/new/level-row")
 def level_row():
     return render_template("workflows/_level_row.html", level=forms.added_level(),
-                           key=secrets.token_hex(4), index=None, state=forms.FormState(), **_form_context())
+                           key=secrets.token_hex(4), index=None, state=FormState(), **_form_context())
 
 
 @bp.get("/requests/new/spectator-row")
 def spectator_row():
     return render_template("workflows/_spectator_row.html", email="", key=secrets.token_hex(4), index=None,
-                           state=forms.FormState())
+                           state=FormState())
 
 
 # --- the request page ---------------------------------------------------------------
@@ -98,7 +99,7 @@ def decide(request_id, level_id, decision):
     with refusals() as refused:
         level = decide_level(current_user, request_id, level_id, comments)
     if refused:
-        state = forms.failed({"comments": comments}, refused.error, forms.single_field("comments"))
+        state = failed({"comments": comments}, refused.error, single_field("comments"))
         return _decision_failed(request_id, level_id, state, refused.status, from_inbox)
     message = _decision_message(decision, level)
     if from_inbox and is_htmx_request():
@@ -145,7 +146,7 @@ def add_approver(request_id):
     with refusals() as refused:
         level = services.add_approver_at_level(current_user, request_id, forms.parse_add_approver_form(request.form))
     if refused:
-        state = forms.failed(request.form.to_dict(), refused.error, forms.add_approver_field)
+        state = failed(request.form.to_dict(), refused.error, forms.add_approver_field)
         return _form_failed(request_id, "add_approver", "workflows/_add_approver.html", state, refused.status)
     return done(f"{level.approver.display_name} now approves level {level.level_number}.",
                 url_for(".request_page", request_id=request_id))
@@ -156,7 +157,7 @@ def add_spectator(request_id):
     with refusals() as refused:
         participant = services.add_spectator(current_user, request_id, parse_email(request.form))
     if refused:
-        state = forms.failed(request.form.to_dict(), refused.error, forms.single_field("email"))
+        state = failed(request.form.to_dict(), refused.error, single_field("email"))
         return _form_failed(request_id, "add_spectator", "workflows/_add_spectator.html", state, refused.status)
     return done(f"{participant.user.display_name} can now follow this request.",
                 url_for(".request_page", request_id=request_id))
@@ -168,13 +169,13 @@ def add_comment(request_id):
     with refusals() as refused:
         comment = services.add_comment(current_user, request_id, body)
     if refused:
-        state = forms.failed({"body": body}, refused.error, forms.single_field("body"))
+        state = failed({"body": body}, refused.error, single_field("body"))
         if not is_htmx_request():
             return _request_page(request_id, refused.status, comment=state)
         return render_template("workflows/_comment_form.html", request_id=request_id, state=state), refused.status
     if is_htmx_request():
         html = render_template("workflows/_comment_added.html", comment=comment, request_id=request_id,
-                               state=forms.FormState())
+                               state=FormState())
         return html + toast("Comment added.")
     return redirect(url_for(".request_page", request_id=request_id, _anchor="comments"), 303)
 
