@@ -74,14 +74,15 @@ def register_blueprints(app):
     import momoflow.flows.schedules_api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.views  # noqa: F401
     import momoflow.notifications.views  # noqa: F401
-    import momoflow.webhooks.views  # noqa: F401  (Settings → Webhooks, on the settings blueprint)
+    import momoflow.settings.api_keys  # noqa: F401
+    import momoflow.settings.notifications  # noqa: F401
+    import momoflow.settings.webhooks  # noqa: F401
+    import momoflow.settings.working_time  # noqa: F401
     import momoflow.workflows.api  # noqa: F401  (on the JSON API's blueprint)
-    import momoflow.workflows.calendar_views  # noqa: F401  (Settings → Working time, on the settings blueprint)
     import momoflow.workflows.list_views  # noqa: F401
     import momoflow.workflows.views  # noqa: F401
     from momoflow.accounts import bp as people_bp
     from momoflow.api import bp as api_bp
-    from momoflow.apikeys.views import bp as settings_bp
     from momoflow.auth import bp as auth_bp
     from momoflow.dashboard import bp as dashboard_bp
     from momoflow.extensions import csrf
@@ -90,6 +91,7 @@ def register_blueprints(app):
     from momoflow.integrator import bp as integrator_bp
     from momoflow.notifications import bp as notifications_bp
     from momoflow.openapi import bp as openapi_bp
+    from momoflow.settings import bp as settings_bp
     from momoflow.workflows import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.

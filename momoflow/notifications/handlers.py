@@ -91,7 +91,7 @@ def render_email(event, user, message):
     """``(text, html)``: the event type's two templates, which extend the shared layouts."""
     context = {"event": event, "payload": event.payload or {}, "recipient": user, "message": message,
                "url": messages.absolute_url(message.link),
-               "preferences_url": messages.absolute_url(messages.path_for("notifications.preferences")),
+               "preferences_url": messages.absolute_url(messages.path_for("settings.notifications")),
                "when": lambda value: messages.local_time(value, messages.zone_of(user))}
     return (render_template(f"emails/{event.type}.txt", **context),
             render_template(f"emails/{event.type}.html", **context))

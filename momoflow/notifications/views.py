@@ -1,5 +1,5 @@
-"""The notification pages: the list, the bell in the top bar, marking read, and the
-email preferences every signed-in person has (not an admin setting).
+"""The notification pages: the list, the bell in the top bar and marking read (email
+preferences are at Settings → Email preferences, ``settings.notifications``).
 
 Thin callers of ``services``. The bell is a fragment htmx loads after the page and
 polls every 30 seconds, so no page pays for the count while rendering; marking read
@@ -7,16 +7,12 @@ answers htmx with the changed item (or list), the bell out of band and a toast, 
 a plain post with a redirect.
 """
 
-from itertools import groupby
-from operator import attrgetter
-
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from momoflow.errors import ValidationFailed
 from momoflow.htmx import is_htmx_request, toast
-from momoflow.notifications import services
-from momoflow.notifications import bp
+from momoflow.notifications import bp, services
 
 
 LIST_ID = "notification-list"
@@ -77,22 +73,6 @@ def mark_all_read():
                 + _bell_oob() + toast(message))
     flash(message, "success")
     return redirect(url_for(".index"), 303)
-
-
-@bp.get("/settings/notifications")
-@login_required
-def preferences():
-    preferences = services.email_preferences(current_user)
-    groups = [(group, list(items)) for group, items in groupby(preferences, key=attrgetter("group"))]
-    return render_template("notifications/preferences.html", groups=groups)
-
-
-@bp.post("/settings/notifications")
-@login_required
-def save_preferences():
-    services.set_email_preferences(current_user, request.form.getlist("email"))
-    flash("Email preferences saved.", "success")
-    return redirect(url_for(".preferences"), 303)
 
 
 def _bell():

@@ -7,29 +7,14 @@ answers the post directly rather than redirecting, since a redirect would have
 to carry the secret somewhere.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.apikeys.services import MAX_NAME_LENGTH, create_api_key, list_api_keys, revoke_api_key
-from momoflow.auth.roles import admin_required
 from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.settings import bp
 from momoflow.transactions import refusals
-
-bp = Blueprint("settings", __name__, url_prefix="/settings")
-
-
-@bp.before_request
-@admin_required
-def _admins_only():
-    """Only administrators manage API keys."""
-
-
-@bp.after_request
-def _never_cached(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 @bp.get("/api-keys")

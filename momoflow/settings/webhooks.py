@@ -1,17 +1,15 @@
 """Settings → Webhooks (admins): add an endpoint (its signing secret shown once), choose
 its events, enable or disable it, follow its deliveries and resend one.
 
-The routes join the ``settings`` blueprint of Settings → API keys, so they share its
-admins-only guard and its ``Cache-Control: no-store`` (the secret is in a response).
 Like a new API key, a new endpoint's secret is answered directly, never redirected.
 """
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.apikeys.views import bp
 from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.settings import bp
 from momoflow.transactions import refusals
 from momoflow.webhooks import forms, services
 

@@ -1,21 +1,20 @@
 """Settings → Working time (admins): the time zone, working days, working hours and
 holidays that STANDARD requests' TATs count in (``workflows.tat``).
 
-The routes join the ``settings`` blueprint of Settings → API keys, so they share its
-admins-only guard. htmx posts swap the form's panel and add a toast; plain posts
+htmx posts swap the form's panel and add a toast; plain posts
 redirect after saving, or show the whole page again with the messages.
 """
 
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from momoflow.apikeys.views import bp
 from momoflow.database import utcnow
 from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial
+from momoflow.settings import bp
 from momoflow.transactions import refusals
 from momoflow.workflows import tat
 from momoflow.worktime import WEEKDAY_NAMES
@@ -25,15 +24,6 @@ ANCHORS = {"timezone": "working-timezone", "workdays": "working-day-1", "hours":
            "holidays": "working-holidays"}
 SAVED = "Working time saved. Levels that start from now on count in it; levels already running keep their deadlines."
 EXAMPLE_HOURS = 8
-# Every Settings page shows these tabs; a page whose module is not installed is left out.
-SETTINGS_TABS = (("settings.api_keys", "API keys"), ("settings.webhooks", "Webhooks"),
-                 ("settings.working_time", "Working time"))
-
-
-@bp.context_processor
-def _settings_tabs():
-    return {"settings_tabs": [(endpoint, label) for endpoint, label in SETTINGS_TABS
-                              if endpoint in current_app.view_functions]}
 
 
 @bp.get("/working-time")

@@ -1,0 +1,42 @@
+"""Settings: one blueprint under ``/settings`` whose pages share a tab bar.
+
+Admins' pages (API keys, webhooks, working time) sit next to the ones every signed-in
+person has (email preferences); a page is for admins unless it is listed in
+``FOR_EVERYONE``, so a new page cannot be left open by mistake. Every answer says
+``Cache-Control: no-store``: secrets (a new API key, a webhook's signing secret) are
+answered directly and must not be kept by a browser or proxy.
+"""
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from momoflow.errors import Forbidden
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+FOR_EVERYONE = {"settings.notifications", "settings.save_notifications"}
+# (endpoint, tab label, for admins only); a page whose module is not installed is left out.
+TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
+        ("settings.working_time", "Working time", True), ("settings.notifications", "Email preferences", False))
+
+
+@bp.before_request
+@login_required
+def _admins_unless_for_everyone():
+    if request.endpoint not in FOR_EVERYONE and not current_user.is_admin:
+        raise Forbidden("Only administrators can open this page.")
+
+
+@bp.after_request
+def _never_cached(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.context_processor
+def _tabs():
+    from flask import current_app
+
+    return {"settings_tabs": [(endpoint, label) for endpoint, label, admins_only in TABS
+                              if endpoint in current_app.view_functions and (current_user.is_admin or not admins_only)]}

@@ -1,0 +1,32 @@
+"""Settings: one blueprint whose pages are admins' unless made for everyone, with tabs."""
+
+import pytest
+
+from tests.flows.conftest import demo  # noqa: F401  (the demo organisation's people)
+
+ADMIN = "admin@company.com"
+EMPLOYEE = "employee@company.com"
+ADMIN_PAGES = ("/settings/api-keys", "/settings/webhooks", "/settings/working-time")
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_are_refused_to_everyone_else(client, demo, login_as, path):  # noqa: F811
+    login_as(demo[EMPLOYEE])
+    assert client.get(path).status_code == 403
+
+
+def test_everyone_has_their_email_preferences_and_only_that_tab(client, demo, login_as):  # noqa: F811
+    login_as(demo[EMPLOYEE])
+    response = client.get("/settings/notifications")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert 'href="/settings/notifications" aria-current="page">Email preferences' in html
+    assert not any(f'href="{path}"' in html for path in ADMIN_PAGES)
+
+
+def test_admins_see_every_settings_page_as_a_tab(client, demo, login_as):  # noqa: F811
+    login_as(demo[ADMIN])
+    html = client.get("/settings/working-time").get_data(as_text=True)
+    tabs = html[html.index('class="settings-tabs"'):html.index("</nav>", html.index('class="settings-tabs"'))]
+    for path in (*ADMIN_PAGES, "/settings/notifications"):
+        assert f'href="{path}"' in tabs
