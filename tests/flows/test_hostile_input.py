@@ -10,10 +10,10 @@ import pytest
 from momoflow.flows.models import Assignment, FlowSchedule
 from tests.conftest import csrf_token_from
 from tests.flows.conftest import SEED_BODY
-from tests.flows.test_pages import ADMIN, EMPLOYEE, HR, MANAGER, error_of, post
-from tests.flows.test_schedules import BODY as SCHEDULE_BODY
-from tests.flows.test_schedules import form as schedule_form
-from tests.flows.test_schedules import page_token
+from tests.flows.pages import ADMIN, EMPLOYEE, HR, MANAGER, error_of, post
+from tests.flows.scheduling import BODY as SCHEDULE_BODY
+from tests.flows.scheduling import form as schedule_form
+from tests.flows.scheduling import page_token
 
 DEEP = "[" * 10_000 + "]" * 10_000
 SURROGATE = "\\ud800"

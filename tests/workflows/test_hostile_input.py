@@ -13,7 +13,7 @@ from momoflow.accounts.models import Organization
 from momoflow.workflows.models import RequestNumberCounter, WorkflowRequest
 from momoflow.worktime import MAX_HORIZON, BeyondHorizon, WorkCalendar, add_working_hours
 from tests.workflows.conftest import simple_request
-from tests.workflows.test_pages import HTMX, MANAGER, error_of, raise_request, token_on
+from tests.workflows.pages import HTMX, MANAGER, error_of, raise_request, token_on
 
 INITIATOR = "employee@company.com"
 ADMIN = "admin@company.com"

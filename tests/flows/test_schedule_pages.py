@@ -1,0 +1,143 @@
+"""The Schedules page (admins): setting up recurring assignments with inline errors,
+cancelling, its permissions and query counts."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from momoflow.flows import schedules
+from momoflow.flows.models import FlowSchedule, ScheduleUnit
+from tests.factories import make_org, make_user
+from tests.flows.scheduling import ADMIN, EMPLOYEE, HTMX, MANAGER, form, new_schedule, page_token, utc
+
+
+# --- the page ------------------------------------------------------------------------
+
+
+def error_of(html, input_id):
+    match = re.search(rf'<p class="field__error" id="{re.escape(input_id)}-error">([^<]*)</p>', html)
+    return match and match.group(1)
+
+
+@pytest.mark.parametrize("email", [EMPLOYEE, MANAGER])
+def test_the_page_is_for_admins(client, demo, login_as, email):
+    login_as(demo[email])
+    assert client.get("/flows/schedules").status_code == 403
+
+
+def test_admins_reach_the_page_from_the_flow_pages(client, demo, login_as):
+    login_as(demo[ADMIN])
+    assert 'href="/flows/schedules"' in client.get("/flows/manage").get_data(as_text=True)
+    login_as(demo[MANAGER])
+    assert 'href="/flows/schedules"' not in client.get("/flows/assign").get_data(as_text=True)
+
+
+def test_creating_a_schedule_on_the_page(client, demo, login_as, db):
+    login_as(demo[ADMIN])
+    token = page_token(client)
+    response = client.post("/flows/schedules", data=form(start_date="2030-01-31"), headers={"X-CSRFToken": token})
+    assert response.status_code == 303
+    schedule = db.session.scalar(sa.select(FlowSchedule))
+    assert schedule.user_emails == [EMPLOYEE, MANAGER] and schedule.created_by_user_id == demo[ADMIN].id
+    assert (schedule.every, schedule.unit, schedule.due_in_days, schedule.next_run_at) == (
+        12, ScheduleUnit.MONTHS, 30, utc(2030, 1, 31))
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'id="schedule-{schedule.public_id}"' in html and "Every 12 months" in html
+    assert "is scheduled for 2 people, every 12 months." in html
+
+
+def test_creating_with_htmx_swaps_the_panel_and_toasts(client, demo, login_as, db):
+    login_as(demo[ADMIN])
+    response = client.post("/flows/schedules", data=form(every="1", unit="months"),
+                           headers={"X-CSRFToken": page_token(client), **HTMX})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<div id="schedules-panel"' in html and "<html" not in html
+    assert "every month." in html and 'hx-swap-oob' in html
+    assert html.count('<li class="key-row') == 1
+
+
+def test_form_problems_show_next_to_their_fields(client, demo, login_as, db):
+    login_as(demo[ADMIN])
+    token = page_token(client)
+    response = client.post("/flows/schedules", data=form(flow="", people="", every="0", unit="years",
+                                                         due_in_days="x", start_date="31/01/2030"),
+                           headers={"X-CSRFToken": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_of(html, "schedule-flow") == "Choose a flow"
+    assert error_of(html, "schedule-people") == "Add 1 to 500 people"
+    assert error_of(html, "schedule-unit") == "Choose days or months"
+    assert error_of(html, "schedule-every") == "Repeat every must be a whole number from 1 to 3660"
+    assert error_of(html, "schedule-due") == "Due in (days) must be a whole number from 0 to 3650"
+    assert error_of(html, "schedule-start").startswith("The start date must be ISO 8601")
+    assert 'href="#schedule-people"' in html and 'value="31/01/2030"' in html
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"people": "employee@company.com\nnot-an-email"}, "schedule-people",
+     "&#39;not-an-email&#39; is not a valid email address"),
+    ({"people": "ghost@company.com"}, "schedule-people",
+     "User with email &#39;ghost@company.com&#39; does not exist in your organization"),
+    ({"flow": "flow_nope"}, "schedule-flow", "Flow with ID &#39;flow_nope&#39; does not exist"),
+])
+def test_unknown_people_and_flows_are_inline_errors(client, demo, login_as, db, changes, field, message):
+    login_as(demo[ADMIN])
+    response = client.post("/flows/schedules", data=form(**changes), headers={"X-CSRFToken": page_token(client)})
+    assert response.status_code == 422
+    assert error_of(response.get_data(as_text=True), field) == message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FlowSchedule)) == 0
+
+
+def test_cancelling_on_the_page(client, demo, login_as, db):
+    schedule = new_schedule(demo, start=utc(2030, 1, 1))
+    login_as(demo[ADMIN])
+    token = page_token(client)
+    url = f"/flows/schedules/{schedule.public_id}/cancel"
+    assert client.post(url).status_code == 400  # no CSRF token
+    response = client.post(url, headers={"X-CSRFToken": token, **HTMX})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Cancelled</span>" in html and "hx-swap-oob" in html
+    assert db.session.get(FlowSchedule, schedule.id, populate_existing=True).active is False
+    response = client.post(url, headers={"X-CSRFToken": token})
+    assert response.status_code == 303
+
+
+def test_another_organisations_schedule_cannot_be_cancelled(client, demo, login_as, db):
+    other = make_org()
+    admin = make_user(other, email="admin@other.example", role=demo[ADMIN].role)
+    schedule = new_schedule(demo, start=utc(2030, 1, 1))
+    login_as(admin)
+    token = page_token(client)
+    response = client.post(f"/flows/schedules/{schedule.public_id}/cancel", headers={"X-CSRFToken": token})
+    assert response.status_code == 404
+    assert db.session.get(FlowSchedule, schedule.id, populate_existing=True).active is True
+    assert schedule.public_id not in client.get("/flows/schedules").get_data(as_text=True)
+
+
+def test_the_page_runs_a_fixed_number_of_queries(client, demo, login_as, count_queries, db):
+    login_as(demo[ADMIN])
+    new_schedule(demo, start=utc(2030, 1, 1))
+    client.get("/flows/schedules")
+    with count_queries() as few:
+        client.get("/flows/schedules")
+    for every in range(2, 8):
+        new_schedule(demo, every=every, start=utc(2030, 1, 1))
+    with count_queries() as many:
+        html = client.get("/flows/schedules").get_data(as_text=True)
+    assert html.count('<li class="key-row') == 7
+    assert len(many) == len(few)
+
+
+def test_a_directory_that_does_not_answer_is_a_message_not_an_error_page(client, demo, login_as, db, monkeypatch):
+    from momoflow.directory import DirectoryUnavailable
+
+    def down(*args, **kwargs):
+        raise DirectoryUnavailable()
+
+    monkeypatch.setattr(schedules, "provision_user", down)
+    login_as(demo[ADMIN])
+    response = client.post("/flows/schedules", data=form(people="someone.new@company.com"),
+                           headers={"X-CSRFToken": page_token(client), **HTMX})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and DirectoryUnavailable().message in html and 'id="error-summary"' in html
