@@ -7,6 +7,10 @@
         ...
         receiver.deliveries               # [Received(msg_id, verified, body, headers, path)]
 
+Run alone it is a receiver to try webhooks with locally (README, "Webhooks"):
+``python -m tests.webhooks.receiver [PORT] [SECRET]`` prints each delivery as it
+arrives, and whether its signature verifies with SECRET (the endpoint's ``whsec_…``).
+
 Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
 nothing until the test ends (or a few seconds pass). ``delay`` slows every answer down;
 ``max_in_flight`` says how many requests it held at once.
@@ -40,7 +44,7 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, secret=None, default=200, delay=0):
+    def __init__(self, secret=None, default=200, delay=0, port=0):
         self.secret = secret
         self.default = default
         self.delay = delay  # seconds before each answer
@@ -49,7 +53,7 @@ class Receiver:
         self._answers = deque()
         self._lock = threading.Lock()
         self._release = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
         self._server.receiver = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -136,3 +140,27 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def main(argv):
+    import time
+
+    port = int(argv[0]) if argv else 8001
+    receiver = Receiver(secret=argv[1] if len(argv) > 1 else None, port=port).start()
+    print(f"Receiving webhooks at {receiver.url} (Ctrl-C stops)", flush=True)
+    shown = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            for delivery in receiver.deliveries[shown:]:
+                check = "signature verified" if delivery.verified else f"not verified: {delivery.problem}"
+                print(f"{delivery.msg_id} ({check})\n{delivery.body.decode(errors='replace')}\n", flush=True)
+            shown = len(receiver.deliveries)
+    except KeyboardInterrupt:
+        receiver.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
