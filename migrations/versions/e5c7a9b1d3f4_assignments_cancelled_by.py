@@ -1,7 +1,7 @@
 """assignments.cancelled_by_user_id / cancelled_by_api_key_id: who cancelled an assignment
 
-Revision ID: d4b6f8a0c2e3
-Revises: c3a5e7f9b1d2
+Revision ID: e5c7a9b1d3f4
+Revises: d4b6f8a0c2e3
 Create Date: 2026-12-04 09:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd4b6f8a0c2e3'
-down_revision = 'c3a5e7f9b1d2'
+revision = 'e5c7a9b1d3f4'
+down_revision = 'd4b6f8a0c2e3'
 branch_labels = None
 depends_on = None
 
