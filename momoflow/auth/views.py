@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from momoflow.accounts.services import sign_in
+from momoflow.auth.services import end_all_sessions, end_session, start_session
 from momoflow.auth.forms import LoginForm
 from momoflow.auth.throttle import throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
@@ -28,6 +29,7 @@ def login():
         else:
             # Nothing from before sign-in carries over (session fixation, stale CSRF token).
             session.clear()
+            start_session(user)
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
             return redirect(safe_next_url())
@@ -38,9 +40,21 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_user)
+    return _signed_out("You have signed out.")
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    end_all_sessions(current_user)
+    return _signed_out("You have signed out everywhere: on every device, and from every API token.")
+
+
+def _signed_out(message):
     logout_user()
     session.clear()
-    flash("You have signed out.", "info")
+    flash(message, "info")
     return redirect(url_for("auth.login"))
 
 
