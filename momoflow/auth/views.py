@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from momoflow.accounts.services import sign_in
 from momoflow.auth.services import end_all_sessions, end_session, start_session
 from momoflow.auth.forms import LoginForm
-from momoflow.auth.throttle import throttle_sign_in
+from momoflow.auth.throttle import remember_browser, throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +32,7 @@ def login():
             start_session(user)
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_next_url())
+            return remember_browser(redirect(safe_next_url()), user.email)
     status = 200 if request.method == "GET" or not (problem or form.errors) else 400
     return render_template("auth/login.html", form=form, problem=problem), status
 
