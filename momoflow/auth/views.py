@@ -52,8 +52,9 @@ def logout_everywhere():
 
 
 def _signed_out(message):
-    logout_user()
+    # Cleared first: logout_user() leaves the note that deletes the remember-me cookie.
     session.clear()
+    logout_user()
     flash(message, "info")
     return redirect(url_for("auth.login"))
 

@@ -76,6 +76,13 @@ def test_a_remember_me_cookie_replayed_after_sign_out_is_refused(app, person):
     assert not is_signed_in(replay(app, "remember_token", copied))
 
 
+@pytest.mark.parametrize("path", ["/logout", "/logout/everywhere"])
+def test_signing_out_deletes_the_remember_me_cookie(app, person, path):
+    browser = signed_in_client(app, person, remember=True)
+    post_form(browser, path)
+    assert browser.get_cookie("remember_token") is None
+
+
 def test_signing_out_one_browser_keeps_the_others(app, person):
     laptop, phone = signed_in_client(app, person), signed_in_client(app, person, remember=True)
     token = api_token(app.test_client(), person)
