@@ -48,7 +48,7 @@ def logout():
 @login_required
 def logout_everywhere():
     end_all_sessions(current_user)
-    return _signed_out("You have signed out everywhere: on every device, and from every API token.")
+    return _signed_out("You have signed out everywhere: every session and API token of yours has ended.")
 
 
 def _signed_out(message):
