@@ -58,7 +58,9 @@ class Defaults:
     EVENT_RETENTION_DAYS = 30  # dispatched events older than this are purged
 
     JWT_EXPIRES_SECONDS = 8 * 3600
-    LOGIN_RATE_LIMIT = "10 per minute"  # per address and, separately, per email
+    LOGIN_RATE_LIMIT = "10 per minute"  # sign-in attempts per source address
+    # Failed sign-ins per email from anywhere, except from browsers that person signed in on before.
+    LOGIN_RATE_LIMIT_PER_EMAIL = "50 per hour"
     # Integrator API requests per API key, by the organisation's tier.
     LOG_LEVEL = "INFO"
     API_RATE_LIMIT_STANDARD = "100 per minute"
@@ -106,6 +108,7 @@ ENVIRONMENT = {
     "MAIL_FROM": str,
     "JWT_EXPIRES_SECONDS": int,
     "LOGIN_RATE_LIMIT": str,
+    "LOGIN_RATE_LIMIT_PER_EMAIL": str,
     "LOG_LEVEL": str,
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,

@@ -5,6 +5,8 @@
   stay (their ``event_id`` becomes NULL: ON DELETE SET NULL); their webhook deliveries and
   attempts go with them (CASCADE), so an event with a delivery still pending is kept
   until that delivery is done or given up.
+- Page sign-ins (``user_sessions``) older than a remember-me cookie lives: no cookie
+  can name them any more (a session kept open that long signs in again).
 
 Deletes go in batches, at most ``MAX_BATCHES`` × ``BATCH`` rows of each kind per tick, so
 a tick stays short and locks little; a backlog is worked off over the next ticks. Nothing
@@ -17,21 +19,29 @@ import sqlalchemy as sa
 from flask import current_app
 
 from momoflow.apikeys.models import IdempotencyRecord
+from momoflow.auth.models import UserSession
 from momoflow.events import Event
 from momoflow.extensions import db
 from momoflow.integrator.idempotency import KEPT_FOR
 from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery
 
 BATCH = 1000
+REMEMBER_COOKIE_DURATION = timedelta(days=365)  # Flask-Login's default when the config has none
 MAX_BATCHES = 10  # per kind of row, per tick
 
 
 def purge(now):
-    """``{"idempotency_records": n, "events": n}``: how many rows went."""
+    """``{"idempotency_records": n, "events": n, "user_sessions": n}``: how many rows went."""
     return {
         "idempotency_records": _delete_in_batches(IdempotencyRecord, IdempotencyRecord.created_at < now - KEPT_FOR),
         "events": _delete_in_batches(Event, *_expired_events(now)),
+        "user_sessions": _delete_in_batches(UserSession, UserSession.created_at < now - _sign_in_lifetime()),
     }
+
+
+def _sign_in_lifetime():
+    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", REMEMBER_COOKIE_DURATION)
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=lifetime)
 
 
 def _expired_events(now):

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from momoflow import create_app
+from momoflow.auth.services import start_session
 from momoflow.extensions import db as _db
 from momoflow.extensions import limiter
 
@@ -174,8 +175,9 @@ def login_as(client):
     """Sign ``user`` in on the test client without going through the form."""
 
     def login(user):
+        start_session(user)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

@@ -1,6 +1,6 @@
-"""The purge: expired idempotency records and old dispatched events go, in batches;
-what still needs an event (a pending webhook delivery) keeps it, and notifications and
-emails outlive theirs."""
+"""The purge: expired idempotency records, old dispatched events and page sign-ins older
+than a remember-me cookie go, in batches; what still needs an event (a pending webhook
+delivery) keeps it, and notifications and emails outlive theirs."""
 
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from momoflow import maintenance
 from momoflow.apikeys.models import IdempotencyRecord
 from momoflow.apikeys.services import create_api_key
+from momoflow.auth.models import UserSession
 from momoflow.events import Event
 from momoflow.jobs import tick
 from momoflow.notifications.models import Email, Notification
@@ -50,6 +51,34 @@ def event(db, organization, occurred_at, dispatched=True):
 
 def exists(db, model, ident):
     return db.session.get(model, ident, populate_existing=True) is not None
+
+
+def sign_in(db, user, created_at):
+    row = UserSession(user_id=user.id, auth_version=user.auth_version, created_at=created_at)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def test_sign_ins_go_when_no_remember_me_cookie_can_name_them(app, db, organization):
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=30)
+    try:
+        user = make_user(organization)
+        expired = sign_in(db, user, NOW - timedelta(days=30) - SECOND)
+        live = sign_in(db, user, NOW - timedelta(days=29))
+        assert maintenance.purge(NOW)["user_sessions"] == 1
+    finally:
+        del app.config["REMEMBER_COOKIE_DURATION"]
+    assert not exists(db, UserSession, expired)
+    assert exists(db, UserSession, live)
+
+
+def test_sign_ins_last_a_year_by_default(app, db, organization):
+    user = make_user(organization)
+    year_old = sign_in(db, user, NOW - timedelta(days=365) - SECOND)
+    recent = sign_in(db, user, NOW - timedelta(days=364))
+    assert maintenance.purge(NOW)["user_sessions"] == 1
+    assert not exists(db, UserSession, year_old) and exists(db, UserSession, recent)
 
 
 def test_idempotency_records_go_after_24_hours(db, organization):
@@ -117,9 +146,9 @@ def test_deletes_go_in_bounded_batches(db, organization, retention, monkeypatch)
     for _ in range(5):
         record(db, api_key, NOW - timedelta(days=2))
         event(db, organization, NOW - retention - timedelta(days=1))
-    assert maintenance.purge(NOW) == {"idempotency_records": 4, "events": 4}  # two batches each
-    assert maintenance.purge(NOW) == {"idempotency_records": 1, "events": 1}
-    assert maintenance.purge(NOW) == {"idempotency_records": 0, "events": 0}
+    assert maintenance.purge(NOW) == {"idempotency_records": 4, "events": 4, "user_sessions": 0}  # two batches each
+    assert maintenance.purge(NOW) == {"idempotency_records": 1, "events": 1, "user_sessions": 0}
+    assert maintenance.purge(NOW) == {"idempotency_records": 0, "events": 0, "user_sessions": 0}
 
 
 def test_the_tick_purges(db, organization, retention):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from momoflow.database import UTCDateTime, enum_column, utcnow
 from momoflow.extensions import db
@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.LOCAL)
     active: Mapped[bool] = mapped_column(default=True)
+    # Every session and API token carries the value it was issued under; moving it on
+    # voids them all at once (momoflow.auth.sessions).
+    auth_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last read from the directory
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -70,6 +73,13 @@ class User(UserMixin, db.Model):
     # current approver, None once a request closes) would otherwise lose those rows to
     # the eager INNER JOIN on the alias's organisation.
     organization: Mapped[Organization] = relationship(lazy="joined")
+
+    session_id = None  # not a column: the page sign-in (UserSession) this object was loaded for
+
+    def get_id(self):
+        """Flask-Login's token for the session and remember-me cookies: the person and
+        the sign-in, so signing out one browser ends that sign-in only."""
+        return f"{self.id}:{self.session_id}"
 
     @property
     def is_active(self):
@@ -82,3 +92,23 @@ class User(UserMixin, db.Model):
     def __repr__(self):
         return f"<User {self.email}>"
 
+
+
+@sa.event.listens_for(User.role, "set", active_history=True)
+def _new_role_ends_sign_ins(user, value, old, initiator):
+    """Whatever changes a role (seed, directory, a future admin page), the person signs in
+    again: nothing issued under the old role stays valid."""
+    if _was_set(user, old) and value != old:
+        user.auth_version = (user.auth_version or 0) + 1
+
+
+@sa.event.listens_for(User.active, "set", active_history=True)
+def _deactivation_ends_sign_ins(user, value, old, initiator):
+    """Deactivated people are refused anyway; moving the version on keeps their old
+    sessions and tokens dead if they are reactivated."""
+    if _was_set(user, old) and old and not value:
+        user.auth_version = (user.auth_version or 0) + 1
+
+
+def _was_set(user, old):
+    return sa.inspect(user).persistent and old not in (attributes.NO_VALUE, attributes.NEVER_SET, None)

@@ -14,7 +14,7 @@ QUERY_NAMES = ("q", "email", "level_email", "spectator_email")
 
 
 def _signed_in_user():
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 @bp.get("/people/search")

@@ -1,22 +1,17 @@
 """Flask-Login wiring: loading the signed-in user and answering when there is none."""
 
-import uuid
-
 from flask import jsonify, redirect, request, url_for
 
-from momoflow.accounts.models import User
+from momoflow.auth.services import find_signed_in_user
 from momoflow.errors import api_style, json_error
-from momoflow.extensions import db, login_manager
+from momoflow.extensions import login_manager
 from momoflow.htmx import is_htmx_request, redirect_response
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    try:
-        user = db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
-        return None
-    return user if user is not None and user.active else None
+def load_user(token):
+    """``token`` is ``User.get_id()``'s, from the session or the remember-me cookie."""
+    return find_signed_in_user(token)
 
 
 @login_manager.unauthorized_handler

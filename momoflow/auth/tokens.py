@@ -27,6 +27,7 @@ def issue_token(user):
     now = utcnow()
     claims = {
         "sub": str(user.id),
+        "ver": user.auth_version,  # signing out everywhere moves it on (auth.services)
         "org": str(user.organization_id),
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -49,6 +50,8 @@ def user_from_token(token):
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise UnknownTokenUser(user_id)
+    if claims.get("ver", 0) != user.auth_version:
+        raise Unauthorized("Token was revoked; sign in again at /api/v1/auth/login", title="Token revoked")
     return user
 
 

@@ -6,8 +6,9 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from momoflow.accounts.services import sign_in
+from momoflow.auth.services import end_all_sessions, end_session, start_session
 from momoflow.auth.forms import LoginForm
-from momoflow.auth.throttle import throttle_sign_in
+from momoflow.auth.throttle import remember_browser, throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
 from momoflow.auth import bp
 
@@ -28,9 +29,10 @@ def login():
         else:
             # Nothing from before sign-in carries over (session fixation, stale CSRF token).
             session.clear()
+            start_session(user)
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_next_url())
+            return remember_browser(redirect(safe_next_url()), user.email)
     status = 200 if request.method == "GET" or not (problem or form.errors) else 400
     return render_template("auth/login.html", form=form, problem=problem), status
 
@@ -38,9 +40,22 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    end_session(current_user)
+    return _signed_out("You have signed out.")
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    end_all_sessions(current_user)
+    return _signed_out("You have signed out everywhere: every session and API token of yours has ended.")
+
+
+def _signed_out(message):
+    # Cleared first: logout_user() leaves the note that deletes the remember-me cookie.
     session.clear()
-    flash("You have signed out.", "info")
+    logout_user()
+    flash(message, "info")
     return redirect(url_for("auth.login"))
 
 

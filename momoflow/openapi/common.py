@@ -104,10 +104,12 @@ def api_throttled(description):
 
 def api_unauthorized():
     return api_error(
-        "No bearer token, or one that is invalid or expired.",
+        "No bearer token, or one that is invalid, expired or revoked (its person signed out everywhere, "
+        "or their role changed).",
         ("No token", "Unauthorized",
          "Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login"),
         ("Expired token", "Token expired", "Token has expired; sign in again at /api/v1/auth/login"),
+        ("Revoked token", "Token revoked", "Token was revoked; sign in again at /api/v1/auth/login"),
         ("Invalid token", "Invalid token", "Invalid token"))
 
 

@@ -1,7 +1,9 @@
 """The sign-in page, sessions, CSRF, redirects and the pages' security headers."""
 
 import pytest
+import sqlalchemy as sa
 
+from momoflow.auth.models import UserSession
 from tests.conftest import csrf_token_from, make_test_app
 from tests.factories import make_user
 
@@ -70,7 +72,7 @@ def test_htmx_post_needs_the_csrf_header(client, person, login_as):
     assert response.status_code == 302
 
 
-def test_session_is_renewed_at_sign_in(client, person):
+def test_session_is_renewed_at_sign_in(client, db, person):
     client.get("/login")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -79,7 +81,9 @@ def test_session_is_renewed_at_sign_in(client, person):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session.get("csrf_token") != before
-        assert session["_user_id"] == str(person.id)
+        # The person and their one recorded sign-in (momoflow.auth.services).
+        sign_in_id = db.session.scalar(sa.select(UserSession.id).where(UserSession.user_id == person.id))
+        assert session["_user_id"] == f"{person.id}:{sign_in_id}"
 
 
 @pytest.mark.parametrize("next_url, expected", [

@@ -46,3 +46,20 @@ def test_dashboard_on_a_phone(live_server, committed_demo, browser):
     assert width <= 390, "the page scrolls sideways on a phone"
     page.screenshot(path="test-artifacts/dashboard-phone.png", full_page=True)
     context.close()
+
+
+def test_sign_out_everywhere_from_the_account_menu(live_server, committed_demo, page, screenshot):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Work email").fill("admin@company.com")
+    page.get_by_label("Password").fill("momoflow-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Welcome, Sam")).to_be_visible()
+
+    page.locator("summary", has_text="Account menu").click()
+    screenshot("account-menu")
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page).to_have_url(f"{live_server}/login")
+    expect(page.get_by_role("status")).to_contain_text("You have signed out everywhere")
+    page.goto(f"{live_server}/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/"))
+    assert page.problems == []
