@@ -93,7 +93,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-
 @sa.event.listens_for(User.role, "set", active_history=True)
 def _new_role_ends_sign_ins(user, value, old, initiator):
     """Whatever changes a role (seed, directory, a future admin page), the person signs in

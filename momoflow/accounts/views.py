@@ -3,9 +3,9 @@
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from momoflow.accounts import bp
 from momoflow.accounts.search import search_people
 from momoflow.extensions import limiter
-from momoflow.accounts import bp
 
 
 SUGGESTIONS = 8

@@ -11,6 +11,7 @@ from momoflow.accounts.models import User
 from momoflow.auth.models import UserSession
 from momoflow.extensions import db
 
+
 def start_session(user):
     """Record a page sign-in for ``user``; ``user.get_id()`` then names it."""
     row = UserSession(user_id=user.id, auth_version=user.auth_version)

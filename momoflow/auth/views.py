@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from momoflow.accounts.services import sign_in
-from momoflow.auth.services import end_all_sessions, end_session, start_session
+from momoflow.auth import bp
 from momoflow.auth.forms import LoginForm
+from momoflow.auth.services import end_all_sessions, end_session, start_session
 from momoflow.auth.throttle import remember_browser, throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
-from momoflow.auth import bp
 
 
 

@@ -1,9 +1,9 @@
 from flask import render_template
 from flask_login import current_user, login_required
 
+from momoflow.dashboard import bp
 from momoflow.flows import progress
 from momoflow.workflows import queries
-from momoflow.dashboard import bp
 
 
 INBOX_PREVIEW = 3
