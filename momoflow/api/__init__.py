@@ -54,6 +54,11 @@ def checks_initiator(view):
     return wrapper
 
 
+MISSING_TOKEN = "Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login"
+NOT_JSON_CONTENT_TYPE = "Content-Type must be application/json"
+NOT_JSON = "Request body is not valid JSON"
+
+
 @bp.before_request
 def _require_token():
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -62,7 +67,7 @@ def _require_token():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")
+        raise Unauthorized(MISSING_TOKEN)
     try:
         g.api_user = user_from_token(token.strip())
     except UnknownTokenUser as error:
@@ -74,13 +79,12 @@ def _require_token():
 def json_body(*, wrong_type_status=400):
     """The request's JSON object, or a 400 (or ``wrong_type_status``) naming the problem."""
     if not request.is_json:
-        message = "Content-Type must be application/json"
         if wrong_type_status == 415:
-            raise UnsupportedMediaType(message, field="Content-Type")
-        raise ValidationFailed([("body", message)])
+            raise UnsupportedMediaType(NOT_JSON_CONTENT_TYPE, field="Content-Type")
+        raise ValidationFailed([("body", NOT_JSON_CONTENT_TYPE)])
     data = request.get_json(silent=True)
     if data is None:
-        raise ValidationFailed([("body", "Request body is not valid JSON")])
+        raise ValidationFailed([("body", NOT_JSON)])
     if not isinstance(data, dict):
         raise ValidationFailed([("body", "Request body must be a JSON object")])
     return data

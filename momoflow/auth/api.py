@@ -11,6 +11,8 @@ from momoflow.auth.tokens import issue_token
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 
+EMAIL_REQUIRED = "Valid email is required"
+
 
 @bp.post("/auth/login")
 @public
@@ -19,7 +21,7 @@ def login():
     data = json_body()
     problems = []
     if not normalize_email(data.get("email")):
-        problems.append(("email", "Valid email is required"))
+        problems.append(("email", EMAIL_REQUIRED))
     if not isinstance(data.get("password"), str) or not data["password"]:
         problems.append(("password", "Password is required"))
     if problems:

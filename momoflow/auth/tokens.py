@@ -16,6 +16,8 @@ from momoflow.extensions import db
 ISSUER = "momoflow"
 AUDIENCE = "momoflow-api"
 ALGORITHM = "HS256"
+TOKEN_EXPIRED_TITLE, TOKEN_EXPIRED = "Token expired", "Token has expired; sign in again at /api/v1/auth/login"
+INVALID_TOKEN = "Invalid token"  # the title too
 
 
 def _key():
@@ -43,9 +45,9 @@ def user_from_token(token):
                             options={"require": ["sub", "exp", "iat"]})
         user_id = uuid.UUID(claims["sub"])
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("Token has expired; sign in again at /api/v1/auth/login", title="Token expired")
+        raise Unauthorized(TOKEN_EXPIRED, title=TOKEN_EXPIRED_TITLE)
     except (jwt.InvalidTokenError, ValueError):
-        raise Unauthorized("Invalid token", title="Invalid token")
+        raise Unauthorized(INVALID_TOKEN, title=INVALID_TOKEN)
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise UnknownTokenUser(user_id)
@@ -56,5 +58,5 @@ class UnknownTokenUser(Unauthorized):
     """A genuine token whose person no longer exists (or was deactivated)."""
 
     def __init__(self, user_id):
-        super().__init__("Invalid token", title="Invalid token")
+        super().__init__(INVALID_TOKEN, title=INVALID_TOKEN)
         self.user_id = user_id

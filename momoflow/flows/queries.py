@@ -15,6 +15,7 @@ from momoflow.workflows.queries import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+STATUS_PROBLEM = f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"
 
 
 @dataclass
@@ -41,7 +42,7 @@ def parse_assignment_query(args):
         problems.append(("flowId", "flowId is not a valid id"))
     status = args.get("status")
     if status and status not in {s.value for s in AssignmentStatus}:
-        problems.append(("status", f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"))
+        problems.append(("status", STATUS_PROBLEM))
     cursor = decode_cursor(args["cursor"]) if args.get("cursor") else None
     if args.get("cursor") and cursor is None:
         problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))

@@ -43,6 +43,17 @@ RUNS_PER_TICK = 50  # schedules assigned per tick; a backlog waits for the next 
 _STAND_IN = "someone@example.com"
 
 
+UNIT_PROBLEM = "unit must be days or months"
+
+
+def not_an_email(shown):
+    return f"'{shown}' is not a valid email address"
+
+
+def not_a_whole_number(path, low, high):
+    return f"{path} must be a whole number from {low} to {high}"
+
+
 def schedule_not_found(schedule_id):
     return NotFound(f"Schedule with ID '{schedule_id.replace(services.NUL, '')}' does not exist")
 
@@ -98,7 +109,7 @@ def _addresses(emails, problems):
         address = normalize_email(entry) if isinstance(entry, str) else None
         if address is None:
             shown = entry if isinstance(entry, str) and len(entry) < 100 else "this entry"
-            problems.append((f"userEmails.{index}", f"'{shown}' is not a valid email address"))
+            problems.append((f"userEmails.{index}", not_an_email(shown)))
         elif address not in addresses:
             addresses.append(address)
     return addresses
@@ -106,14 +117,14 @@ def _addresses(emails, problems):
 
 def _unit(unit, problems):
     if unit not in {u.value for u in ScheduleUnit}:
-        problems.append(("unit", "unit must be days or months"))
+        problems.append(("unit", UNIT_PROBLEM))
         return None
     return ScheduleUnit(unit)
 
 
 def _whole_number(value, path, low, high, problems):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.append((path, f"{path} must be a whole number from {low} to {high}"))
+        problems.append((path, not_a_whole_number(path, low, high)))
 
 
 def _start(value, problems):
@@ -152,7 +163,7 @@ def _schedulable_flow(organization, flow_id):
         error.field = "flowId"
         raise
     if flow.status != FlowStatus.ACTIVE:
-        raise Conflict(f"Flow with ID '{flow_id}' is archived and cannot be scheduled", field="flowId")
+        raise Conflict(services.archived(flow_id, "scheduled"), field="flowId")
     return flow
 
 
@@ -185,7 +196,7 @@ def parse_list_args(args):
         problems.append(("cursor", "cursor is not valid (use nextCursor from the previous page)"))
     limit = args.get("limit") or str(DEFAULT_LIMIT)
     if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
-        problems.append(("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}"))
+        problems.append(("limit", not_a_whole_number("limit", 1, MAX_LIMIT)))
     if problems:
         raise ValidationFailed(problems)
     return cursor, int(limit)

@@ -70,6 +70,14 @@ def user_not_found(email):
     return NotFound(f"User with email '{email}' does not exist in your organization")
 
 
+def archived(flow_id, verb):
+    return f"Flow with ID '{flow_id}' is archived and cannot be {verb}"
+
+
+def not_cancellable(assignment_id, status):
+    return f"Assignment {assignment_id} is {status.value} and cannot be cancelled"
+
+
 # --- flows --------------------------------------------------------------------------
 
 
@@ -174,7 +182,7 @@ def _flow_and_person(organization_id, spec):
 
 def _check_assignable(flow, spec):
     if flow.status != FlowStatus.ACTIVE:
-        raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+        raise Conflict(archived(spec.flow_id, "assigned"))
 
 
 @built_per_dialect
@@ -330,7 +338,7 @@ def open_assignment(flow, user):
 def cancel_assignment(organization, assignment_id, *, api_key=None, actor=None):
     assignment = find_assignment(organization, assignment_id)
     if not assignment.is_open:
-        raise Conflict(f"Assignment {assignment.public_id} is {assignment.status.value} and cannot be cancelled")
+        raise Conflict(not_cancellable(assignment.public_id, assignment.status))
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = utcnow()
     return assignment

@@ -8,6 +8,9 @@ from momoflow.errors import ValidationFailed
 from momoflow.flows import rules
 from momoflow.flows.models import Priority
 
+EMAIL_PROBLEM = "userEmail must be a valid email address"
+DUE_DATE_PROBLEM = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
+
 
 @dataclass
 class AssignSpec:
@@ -26,7 +29,7 @@ def parse_assignment(data, path=""):
         problems.append((f"{path}flowId", "flowId is required"))
     email = normalize_email(data.get("userEmail"))
     if not email:
-        problems.append((f"{path}userEmail", "userEmail must be a valid email address"))
+        problems.append((f"{path}userEmail", EMAIL_PROBLEM))
     due_date = parse_due_date(data.get("dueDate"), f"{path}dueDate", problems)
     priority = data.get("priority", Priority.MEDIUM.value)
     if priority not in {p.value for p in Priority}:
@@ -45,7 +48,7 @@ def parse_due_date(value, path, problems):
     """ISO 8601: a date-time with a zone, or a date (meaning the end of that day, UTC)."""
     if value in (None, ""):
         return None
-    message = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
+    message = DUE_DATE_PROBLEM
     if not isinstance(value, str) or len(value) > 40:
         problems.append((path, message))
         return None

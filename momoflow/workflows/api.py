@@ -19,6 +19,14 @@ from momoflow.workflows.validation import (
     parse_new_request,
 )
 
+# The seed's error titles, one per route; the API document (momoflow/openapi) shows them too.
+CREATE_FAILED = "Failed to create workflow"
+AT_LEVEL_FAILED, APPROVER_FAILED, SPECTATOR_FAILED = (
+    "Failed to add approver at level", "Failed to add approver", "Failed to add spectator")
+WITHDRAW_FAILED, COMMENT_FAILED, DOWNLOAD_FAILED = (
+    "Failed to withdraw", "Failed to add comment", "Failed to download document")
+APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
+
 
 def _ok(data, status=200, message=None, **extra):
     body = {"success": True}
@@ -34,7 +42,7 @@ def _detail(request_id):
 
 
 @bp.post("/workflows")
-@fails_as("Failed to create workflow")
+@fails_as(CREATE_FAILED)
 @checks_initiator
 def create_workflow():
     spec = parse_new_request(json_body())
@@ -44,7 +52,7 @@ def create_workflow():
 
 
 @bp.post("/workflows/multipart")
-@fails_as("Failed to create workflow")
+@fails_as(CREATE_FAILED)
 @checks_initiator
 def create_workflow_multipart():
     spec = parse_new_request(_payload_field())
@@ -81,7 +89,7 @@ def get_workflow(request_id):
 
 
 @bp.post("/workflows/<request_id>/approvers/at-level")
-@fails_as("Failed to add approver at level")
+@fails_as(AT_LEVEL_FAILED)
 def add_approver_at_level(request_id):
     level = services.add_approver_at_level(g.api_user, request_id, parse_new_level(json_body()))
     data = level_json(level)
@@ -90,7 +98,7 @@ def add_approver_at_level(request_id):
 
 
 @bp.post("/workflows/<request_id>/participants/approver")
-@fails_as("Failed to add approver")
+@fails_as(APPROVER_FAILED)
 def add_approver(request_id):
     participant = services.add_approver(g.api_user, request_id, parse_email(json_body()))
     data = participant_json(participant)
@@ -99,7 +107,7 @@ def add_approver(request_id):
 
 
 @bp.post("/workflows/<request_id>/participants/spectator")
-@fails_as("Failed to add spectator")
+@fails_as(SPECTATOR_FAILED)
 def add_spectator(request_id):
     participant = services.add_spectator(g.api_user, request_id, parse_email(json_body()))
     data = participant_json(participant)
@@ -108,7 +116,7 @@ def add_spectator(request_id):
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/approve")
-@fails_as("Failed to approve")
+@fails_as(APPROVE_FAILED)
 def approve_level(request_id, level_id):
     services.approve_level(g.api_user, request_id, level_id, _optional_body().get("comments"))
     db.session.commit()
@@ -116,7 +124,7 @@ def approve_level(request_id, level_id):
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/reject")
-@fails_as("Failed to reject")
+@fails_as(REJECT_FAILED)
 def reject_level(request_id, level_id):
     services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
     db.session.commit()
@@ -124,7 +132,7 @@ def reject_level(request_id, level_id):
 
 
 @bp.post("/workflows/<request_id>/withdraw")
-@fails_as("Failed to withdraw")
+@fails_as(WITHDRAW_FAILED)
 def withdraw(request_id):
     services.withdraw_request(g.api_user, request_id, _optional_body().get("reason"))
     db.session.commit()
@@ -132,7 +140,7 @@ def withdraw(request_id):
 
 
 @bp.post("/workflows/<request_id>/comments")
-@fails_as("Failed to add comment")
+@fails_as(COMMENT_FAILED)
 def add_comment(request_id):
     comment = services.add_comment(g.api_user, request_id, json_body().get("comment"))
     data = comment_json(comment)
@@ -141,7 +149,7 @@ def add_comment(request_id):
 
 
 @bp.get("/workflows/<request_id>/documents/<document_id>")
-@fails_as("Failed to download document")
+@fails_as(DOWNLOAD_FAILED)
 def download_document(request_id, document_id):
     access = load_access(g.api_user, request_id, with_details=True)
     return send_document(access, document_id)

@@ -15,6 +15,12 @@ from momoflow.errors import ValidationFailed
 from momoflow.workflows import rules
 from momoflow.workflows.models import DocumentCategory, Priority, TemplateType
 
+LEVEL_OUT_OF_RANGE = f"Level must be a whole number from 1 to {rules.MAX_LEVELS}"
+
+
+def too_long(label, max_length):
+    return f"{label} must be at most {max_length} characters"
+
 
 @dataclass
 class LevelSpec:
@@ -70,7 +76,7 @@ def parse_new_level(data):
     tat_hours = _tat_hours(data.get("tatHours"), "tatHours", problems)
     level = data.get("level")
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= rules.MAX_LEVELS:
-        problems.add("level", f"Level must be a whole number from 1 to {rules.MAX_LEVELS}")
+        problems.add("level", LEVEL_OUT_OF_RANGE)
     level_name = _level_name(data.get("levelName"), "levelName", problems)
     problems.raise_if_any()
     return NewLevel(email, tat_hours, level, level_name)
@@ -142,7 +148,7 @@ def _free_text(value, path, label, max_length, problems, required_message=None):
     if "\x00" in text:
         problems.add(path, f"{label} cannot contain NUL characters")
     elif len(text) > max_length:
-        problems.add(path, f"{label} must be at most {max_length} characters")
+        problems.add(path, too_long(label, max_length))
     return text
 
 

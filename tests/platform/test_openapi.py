@@ -54,6 +54,34 @@ def test_every_example_fits_its_schema(document):
     assert problems == []
 
 
+def _sentences(path):
+    """The string literals of a module with a space in them (f-string parts too), docstrings aside."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {ast.get_docstring(node, clean=False) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)}
+    return {node.value.strip() for node in ast.walk(tree) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) and " " in node.value.strip() and node.value not in docstrings}
+
+
+def test_error_examples_use_the_messages_the_code_raises():
+    """A message or title written out in momoflow/openapi as well as where the code raises it
+    drifts (one is edited, not the other): the document's modules import it instead. The seed's
+    own examples are the exception: they are the contract, compared with the seed files above."""
+    package = Path(__file__).resolve().parents[2] / "momoflow"
+    documented = {}
+    for path in (package / "openapi").glob("*.py"):
+        if path.name not in ("seed_examples.py", "__init__.py"):  # the contract; the blueprint
+            documented.update(dict.fromkeys(_sentences(path), path.name))
+    copied = {}
+    for path in package.rglob("*.py"):
+        if "openapi" not in path.parts:
+            copied.update({text: f"{documented[text]} and {path.relative_to(package)}"
+                           for text in _sentences(path) & set(documented)})
+    assert copied == {}
+
+
 # --- (b) the document and the routes agree --------------------------------------------
 
 
