@@ -82,6 +82,36 @@ def test_error_examples_use_the_messages_the_code_raises():
     assert copied == {}
 
 
+def test_every_complete_example_is_valid_json_schema_2020_12(document):
+    """The same, by ``jsonschema`` itself (OpenAPI 3.1 schemas are JSON Schema 2020-12), for
+    every example that is meant to be complete: the app's own and the filled-in seed ones."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    base = "urn:momoflow:openapi"
+    registry = Registry().with_resource(base, Resource(json.loads(json.dumps(document)), DRAFT202012))
+
+    def problems(schema, value):
+        schema = {"$ref": base + schema["$ref"]} if "$ref" in schema else schema
+        return [error.message for error in Draft202012Validator(schema, registry=registry).iter_errors(value)]
+
+    found, checked = [], 0
+    for path, method, operation in operations(document):
+        bodies = [("request", operation.get("requestBody", {}))]
+        bodies += [(status, resolve(document, r)) for status, r in operation["responses"].items()]
+        for label, holder in bodies:
+            for media in holder.get("content", {}).values():
+                for name, example in (media.get("examples") or {}).items():
+                    example = resolve(document, example)
+                    if "x-seed" not in example or example.get("x-seed-adapted"):
+                        checked += 1
+                        found += [f"{method.upper()} {path} {label} {name}: {p}"
+                                  for p in problems(media["schema"], example["value"])]
+    assert checked > 100 and found == []
+    assert problems({"$ref": "#/components/schemas/AssignRequest"}, {"flowId": 5}) != []  # it does check
+
+
 # --- (b) the document and the routes agree --------------------------------------------
 
 
