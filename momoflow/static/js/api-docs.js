@@ -12,7 +12,6 @@
     nonce: script.nonce,
     // Search runs in a Web Worker made from a blob: URL, which `script-src 'self'` refuses.
     disableSearch: true,
-    hideDownloadButton: false,
     expandResponses: "200,201",
     jsonSampleExpandLevel: 3,
     scrollYOffset: function () { return header ? header.getBoundingClientRect().bottom : 0; },
