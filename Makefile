@@ -45,14 +45,14 @@ clean:
 # make bench — fill PostgreSQL database momoflow_bench (BENCH_DATABASE_URL) and time the read side (bench/README.md)
 .PHONY: bench
 bench: install
-	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.workflows.generate
 	$(BIN)/python -m bench.workflows
 
 # make bench-assign — seed PostgreSQL database momoflow_bench_assign (BENCH_ASSIGN_DATABASE_URL), then load
 # POST /v1/flows/assign under gunicorn next to a bare Flask endpoint (bench/README.md, "Assign endpoint")
 .PHONY: bench-assign
 bench-assign: install
-	$(BIN)/python -m bench.assign_generate
+	$(BIN)/python -m bench.assign.generate
 	$(BIN)/python -m bench.assign
 
 # make bench-deliver — events outbox → RQ (two AppWorker processes) → signed webhooks to a loopback receiver,

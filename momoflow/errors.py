@@ -157,6 +157,10 @@ def _retry_after_seconds():
     return max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
 
 
+def try_again_in(seconds):
+    return f"Too many requests. Please try again in {seconds} seconds"
+
+
 def _handle_rate_limited(exc):
     """A limit broken anywhere (an API key's, sign-in's): a sentence with the wait, not the
     limit's own text ("10 per 1 minute"), and a Retry-After header. The integrator API's
@@ -166,8 +170,8 @@ def _handle_rate_limited(exc):
     style = api_style()
     if style:
         extra = {"retry_after": retry_after} if style == "integrator" else {}
-        response, _ = json_error(429, "rate_limit_exceeded", "Too many requests",
-                                 f"Too many requests. Please try again in {retry_after} seconds", **extra)
+        code, title = HTTP_TITLES[429]
+        response, _ = json_error(429, code, title, try_again_in(retry_after), **extra)
     else:
         response = render_error_page(429, f"Please wait {retry_after} seconds, then try again.")
     response.status_code = 429

@@ -49,6 +49,18 @@ class Problems(list):
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+NOT_JSON = "is not valid JSON"
+EMAIL_REQUIRED = "Valid email is required"
+
+
+def too_long(label, max_length):
+    return f"{label} must be at most {max_length} characters"
+
+
+def not_a_whole_number(path, low, high):
+    return f"{path} must be a whole number from {low} to {high}"
+
+
 class NotJson(ValueError):
     """Why a body (or a JSON form field) cannot be read; ``path`` names a bad string inside."""
 
@@ -70,7 +82,7 @@ def json_document(raw, *, check_text=True):
     except RecursionError:
         raise NotJson("is nested too deeply") from None
     except ValueError:
-        raise NotJson("is not valid JSON") from None
+        raise NotJson(NOT_JSON) from None
     if check_text and _MAYBE_SURROGATE.search(text):  # escapes are the only way a lone surrogate gets in
         path = _invalid_text_path(data)
         if path is not None:
@@ -128,12 +140,12 @@ def text(value, path, problems, *, label, max_length, required=None, wrong_type=
         problems.add(path, nul or f"{label} cannot contain NUL characters")
         return None
     if len(stripped) > max_length:
-        problems.add(path, f"{label} must be at most {max_length} characters")
+        problems.add(path, too_long(label, max_length))
         return None
     return stripped
 
 
-def email(value, path, problems, message="Valid email is required"):
+def email(value, path, problems, message=EMAIL_REQUIRED):
     """A normalised address (``accounts.emails`` decides what one is), or None."""
     address = normalize_email(value) if isinstance(value, str) and is_valid_text(value) else None
     if address is None:
@@ -148,7 +160,7 @@ def whole_number(value, path, problems, *, low, high, message=None, from_text=Fa
     """An int from ``low`` to ``high``. JSON sends ints (never booleans); with
     ``from_text`` a form's digits are read too. The size is checked before converting,
     so a 5,000-digit number is just out of range."""
-    message = message or f"{path} must be a whole number from {low} to {high}"
+    message = message or not_a_whole_number(path, low, high)
     if from_text and isinstance(value, str):
         digits = value.strip()
         if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > len(str(high)):

@@ -16,6 +16,7 @@ from momoflow.extensions import db
 log = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS = "Invalid email or password"
+INVALID_CREDENTIALS_TITLE = "Invalid credentials"
 
 
 def find_user(email):
@@ -75,7 +76,7 @@ def sign_in(email, password):
         check_password(None, password)  # same cost as a real check
         user = None
     if user is None or not user.active:
-        raise Unauthorized(INVALID_CREDENTIALS, title="Invalid credentials")
+        raise Unauthorized(INVALID_CREDENTIALS, title=INVALID_CREDENTIALS_TITLE)
     user.last_login_at = utcnow()
     return user
 

@@ -55,6 +55,11 @@ def checks_initiator(view):
     return wrapper
 
 
+MISSING_TOKEN = "Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login"
+NOT_JSON_CONTENT_TYPE = "Content-Type must be application/json"
+NOT_JSON = f"Request body {fields.NOT_JSON}"
+
+
 @bp.before_request
 def _require_token():
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -63,7 +68,7 @@ def _require_token():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")
+        raise Unauthorized(MISSING_TOKEN)
     try:
         g.api_user = user_from_token(token.strip())
     except UnknownTokenUser as error:
@@ -80,10 +85,9 @@ def json_body(*, wrong_type_status=400, check_text=True):
     A bulk route turns ``check_text`` off: its items' parsers refuse such text, so only
     the item holding it fails."""
     if not request.is_json:
-        message = "Content-Type must be application/json"
         if wrong_type_status == 415:
-            raise UnsupportedMediaType(message, field="Content-Type")
-        raise ValidationFailed([("body", message)])
+            raise UnsupportedMediaType(NOT_JSON_CONTENT_TYPE, field="Content-Type")
+        raise ValidationFailed([("body", NOT_JSON_CONTENT_TYPE)])
     try:
         data = fields.json_document(request.get_data(cache=True), check_text=check_text)
     except fields.NotJson as error:

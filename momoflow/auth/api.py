@@ -10,6 +10,7 @@ from momoflow.auth.throttle import throttle_sign_in
 from momoflow.auth.tokens import issue_token
 
 
+
 @bp.post("/auth/login")
 @public
 @throttle_sign_in

@@ -16,6 +16,9 @@ from momoflow.extensions import db
 ISSUER = "momoflow"
 AUDIENCE = "momoflow-api"
 ALGORITHM = "HS256"
+TOKEN_EXPIRED_TITLE, TOKEN_EXPIRED = "Token expired", "Token has expired; sign in again at /api/v1/auth/login"
+TOKEN_REVOKED_TITLE, TOKEN_REVOKED = "Token revoked", "Token was revoked; sign in again at /api/v1/auth/login"
+INVALID_TOKEN = "Invalid token"  # the title too
 
 
 def _key():
@@ -44,14 +47,14 @@ def user_from_token(token):
                             options={"require": ["sub", "exp", "iat"]})
         user_id = uuid.UUID(claims["sub"])
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("Token has expired; sign in again at /api/v1/auth/login", title="Token expired")
+        raise Unauthorized(TOKEN_EXPIRED, title=TOKEN_EXPIRED_TITLE)
     except (jwt.InvalidTokenError, ValueError):
-        raise Unauthorized("Invalid token", title="Invalid token")
+        raise Unauthorized(INVALID_TOKEN, title=INVALID_TOKEN)
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise UnknownTokenUser(user_id)
     if claims.get("ver", 0) != user.auth_version:
-        raise Unauthorized("Token was revoked; sign in again at /api/v1/auth/login", title="Token revoked")
+        raise Unauthorized(TOKEN_REVOKED, title=TOKEN_REVOKED_TITLE)
     return user
 
 
@@ -59,5 +62,5 @@ class UnknownTokenUser(Unauthorized):
     """A genuine token whose person no longer exists (or was deactivated)."""
 
     def __init__(self, user_id):
-        super().__init__("Invalid token", title="Invalid token")
+        super().__init__(INVALID_TOKEN, title=INVALID_TOKEN)
         self.user_id = user_id

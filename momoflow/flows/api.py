@@ -13,6 +13,8 @@ from momoflow.flows.validation import parse_assignment
 from momoflow.integrator import bp, current_api_key
 from momoflow.integrator.idempotency import idempotent
 
+BULK_SIZE_PROBLEM = f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items"
+
 log = logging.getLogger(__name__)
 
 
@@ -31,7 +33,7 @@ def assign():
 def assign_bulk():
     items = json_body(wrong_type_status=415, check_text=False).get("assignments")
     if not isinstance(items, list) or not 1 <= len(items) <= rules.MAX_BULK_ITEMS:
-        raise ValidationFailed([("assignments", f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items")])
+        raise ValidationFailed([("assignments", BULK_SIZE_PROBLEM)])
     results = [bulk_item_json(result) for result in services.assign_many(Assigner.integrator(current_api_key()), items)]
     succeeded = sum(1 for result in results if result["success"])
     return {"success": succeeded == len(results), "assigned": succeeded, "failed": len(results) - succeeded,

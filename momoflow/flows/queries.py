@@ -16,6 +16,7 @@ from momoflow.pagination import encode_cursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+STATUS_PROBLEM = f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"
 
 
 @dataclass
@@ -42,7 +43,7 @@ def parse_assignment_query(args):
         problems.append(("flowId", "flowId is not a valid id"))
     status = args.get("status")
     if status and status not in {s.value for s in AssignmentStatus}:
-        problems.append(("status", f"status must be one of {', '.join(s.value for s in AssignmentStatus)}"))
+        problems.append(("status", STATUS_PROBLEM))
     cursor = fields.cursor(args.get("cursor"), problems,
                            message="cursor is not valid (use nextCursor from the previous page)")
     limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,

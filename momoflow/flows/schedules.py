@@ -42,6 +42,13 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 RUNS_PER_TICK = 50  # schedules assigned per tick; a backlog waits for the next ticks
 
 
+UNIT_PROBLEM = "unit must be days or months"
+
+
+def not_an_email(shown):
+    return f"'{shown}' is not a valid email address"
+
+
 def schedule_not_found(schedule_id):
     return NotFound(f"Schedule with ID '{schedule_id.replace(access.NUL, '')}' does not exist")
 
@@ -61,7 +68,7 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
     spec = parse_shared_fields(shared, "", problems)
     addresses = _addresses(emails, problems)
-    unit = fields.choice(unit, ScheduleUnit, "unit", problems, "unit must be days or months")
+    unit = fields.choice(unit, ScheduleUnit, "unit", problems, UNIT_PROBLEM)
     fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
     fields.whole_number(due_in_days, "dueInDays", problems, low=0, high=MAX_DUE_IN_DAYS)
     first_run_at = _start(first_run_at, problems) or utcnow()
@@ -89,7 +96,7 @@ def _addresses(emails, problems):
         address = normalize_email(entry) if isinstance(entry, str) else None
         if address is None:
             shown = entry if isinstance(entry, str) and len(entry) < 100 else "this entry"
-            problems.append((f"userEmails.{index}", f"'{shown}' is not a valid email address"))
+            problems.append((f"userEmails.{index}", not_an_email(shown)))
         elif address not in addresses:
             addresses.append(address)
     return addresses
@@ -118,7 +125,7 @@ def _schedulable_flow(organization, flow_id):
         error.field = "flowId"
         raise
     if flow.status != FlowStatus.ACTIVE:
-        raise Conflict(f"Flow with ID '{flow_id}' is archived and cannot be scheduled", field="flowId")
+        raise Conflict(services.archived(flow_id, "scheduled"), field="flowId")
     return flow
 
 
@@ -149,7 +156,7 @@ def parse_list_args(args):
     cursor = fields.cursor(args.get("cursor"), problems,
                            message="cursor is not valid (use nextCursor from the previous page)")
     limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
-                              message=f"limit must be a whole number from 1 to {MAX_LIMIT}")
+                              message=fields.not_a_whole_number("limit", 1, MAX_LIMIT))
     problems.raise_if_any()
     return cursor, limit
 

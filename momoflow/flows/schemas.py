@@ -2,6 +2,8 @@
 
 from momoflow.flows.rules import duration_text
 
+ASSIGNED = "Flow assigned successfully"  # the seed's message
+
 
 def iso(moment):
     """ISO 8601 UTC with a Z, as the seed writes it (``2024-10-25T15:30:00Z``)."""
@@ -12,7 +14,7 @@ def assign_response(assignment, flow, user):
     return {
         "success": True,
         "assignmentId": assignment.public_id,
-        "message": "Flow assigned successfully",
+        "message": ASSIGNED,
         "details": {
             "assignedAt": iso(assignment.assigned_at),
             "assigneeEmail": user.email,

@@ -54,6 +54,14 @@ def user_not_found(email):
     return NotFound(f"User with email '{email}' does not exist in your organization")
 
 
+def archived(flow_id, verb):
+    return f"Flow with ID '{flow_id}' is archived and cannot be {verb}"
+
+
+def not_cancellable(assignment_id, status):
+    return f"Assignment {assignment_id} is {status.value} and cannot be cancelled"
+
+
 # --- flows --------------------------------------------------------------------------
 
 
@@ -153,7 +161,7 @@ def _flow_and_person(organization_id, spec):
 
 def _check_assignable(flow, spec):
     if flow.status != FlowStatus.ACTIVE:
-        raise Conflict(f"Flow with ID '{spec.flow_id}' is archived and cannot be assigned")
+        raise Conflict(archived(spec.flow_id, "assigned"))
 
 
 def _assign(assigner, flow, user, spec):
@@ -290,7 +298,7 @@ def cancel_assignment(assigner, assignment_id):
     check_may_assign(assigner)
     assignment = find_assignment(assigner.organization, assignment_id, for_update=True)
     if not assignment.is_open:
-        raise Conflict(f"Assignment {assignment.public_id} is {assignment.status.value} and cannot be cancelled")
+        raise Conflict(not_cancellable(assignment.public_id, assignment.status))
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = utcnow()
     assignment.cancelled_by_api_key_id, assignment.cancelled_by_user_id = assigner.api_key_id, assigner.person_id

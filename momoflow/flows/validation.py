@@ -13,7 +13,8 @@ from momoflow.flows import rules
 from momoflow.flows.models import Priority
 
 MAX_FLOW_ID_LENGTH = 100
-DUE_DATE_MESSAGE = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
+EMAIL_PROBLEM = "userEmail must be a valid email address"
+DUE_DATE_PROBLEM = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
 
 
 @dataclass
@@ -30,8 +31,7 @@ def parse_assignment(data, path=""):
     if not isinstance(data, dict):
         raise ValidationFailed([(path.rstrip(".") or "body", "Each assignment must be a JSON object")])
     problems = fields.Problems()
-    email = fields.email(data.get("userEmail"), f"{path}userEmail", problems,
-                         "userEmail must be a valid email address")
+    email = fields.email(data.get("userEmail"), f"{path}userEmail", problems, EMAIL_PROBLEM)
     spec = parse_shared_fields(data, path, problems)
     problems.raise_if_any()
     spec.user_email = email
@@ -53,5 +53,5 @@ def parse_shared_fields(data, path, problems):
 
 def parse_due_date(value, path, problems):
     """ISO 8601: a date-time with a zone, or a date (meaning the end of that day, UTC)."""
-    return fields.iso_moment(value, path, problems, message=DUE_DATE_MESSAGE,
+    return fields.iso_moment(value, path, problems, message=DUE_DATE_PROBLEM,
                              zone_message="dueDate needs a time zone, e.g. 2024-11-25T23:59:59Z")

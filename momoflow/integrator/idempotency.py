@@ -45,6 +45,14 @@ class InProgress(Conflict):
     title = "Request in progress"
 
 
+def still_running(name):
+    return f"A request with the key {name!r} is still being processed; retry shortly"
+
+
+def reused(name):
+    return f"{name!r} was already used for a different request; use a new key for a new request"
+
+
 def idempotent(view):
     """For views that return ``(body, status)``: the answer is stored with the work, in
     the request's one transaction."""
@@ -103,7 +111,7 @@ def _lock(api_key_id, name):
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite: transactions take the write lock one at a time
     if not execute_lean(hot_path.TRY_IDEMPOTENCY_LOCK, {"lock_id": lock_id(api_key_id, name)}).fetchone()[0]:
-        raise InProgress(f"A request with the key {name!r} is still being processed; retry shortly")
+        raise InProgress(still_running(name))
 
 
 def _earlier_answer(api_key_id, name, request_hash):
@@ -113,7 +121,7 @@ def _earlier_answer(api_key_id, name, request_hash):
     if record is None:
         return None
     if record.request_hash != request_hash:
-        raise KeyReused(f"{name!r} was already used for a different request; use a new key for a new request")
+        raise KeyReused(reused(name))
     return _replay(record)
 
 

@@ -1,5 +1,11 @@
 """``paths`` for the approval workflow API (``/api/v1``): auth, then workflows."""
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from momoflow.accounts.services import INVALID_CREDENTIALS, INVALID_CREDENTIALS_TITLE
+from momoflow.api import NOT_JSON
+from momoflow.errors import HTTP_TITLES, Forbidden, NotFound, ValidationFailed
+from momoflow.fields import EMAIL_REQUIRED, too_long
 from momoflow.openapi.common import (
     api_error,
     api_throttled,
@@ -8,11 +14,15 @@ from momoflow.openapi.common import (
     directory_unavailable,
     json_request,
     json_response,
+    no_token,
     ref,
     request_not_found,
 )
-from momoflow.workflows import queries, rules
-from momoflow.workflows.models import Priority, RequestStatus
+from momoflow.workflows import api, documents, queries, rules, services
+from momoflow.workflows.models import LevelStatus, Priority, RequestStatus
+from momoflow.workflows.validation import LEVEL_OUT_OF_RANGE, duplicate_approver_message
+
+INVALID = ValidationFailed.title
 
 BEARER = [{"bearerAuth": []}]
 AUTH, WORKFLOWS, DECISIONS, PEOPLE, FILES = (
@@ -63,9 +73,9 @@ def _auth_paths():
                 "Checks the password (local accounts) or binds to the company directory, which provisions "
                 "the person on first sign-in. Attempts are limited per client address and per email.",
                 {"200": json_response("Signed in.", "LoginResponse", "SeedLoginResponse"),
-                 "400": api_validation(("Bad email", "Validation failed", "email: Valid email is required")),
+                 "400": api_validation(("Bad email", INVALID, f"email: {EMAIL_REQUIRED}")),
                  "401": api_error("Wrong email or password (one message for both).",
-                                  ("Bad credentials", "Invalid credentials", "Invalid email or password")),
+                                  ("Bad credentials", INVALID_CREDENTIALS_TITLE, INVALID_CREDENTIALS)),
                  "429": api_throttled("Too many sign-in attempts from this address or for this email; "
                                       "`Retry-After` gives the seconds to wait."),
                  "503": directory_unavailable("api")},
@@ -76,16 +86,14 @@ def _auth_paths():
 
 
 def _create(operation_id, summary, description, body, extra_responses):
-    title = "Failed to create workflow"
+    title = api.CREATE_FAILED
     responses = {
         "201": json_response("Created: the whole request, as `GET /api/v1/workflows/{requestId}` returns it.",
                              "WorkflowResponse", "SeedCreateResponse"),
         "400": api_validation("SeedErrorValidation", "SeedErrorUnknownApprover", "SeedErrorDuplicateApprover",
-                              ("Own request", title,
-                               "You cannot approve your own request. Choose someone else for this level.")),
+                              ("Own request", title, services.OWN_REQUEST)),
         "401": api_error("No valid token, or the token's person no longer exists.", "SeedErrorInvalidInitiator",
-                         ("No token", "Unauthorized",
-                          "Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login")),
+                         no_token()),
         "503": directory_unavailable("api"),
         **extra_responses,
     }
@@ -111,19 +119,17 @@ def _workflow_paths():
                          "files": {"contentType": "application/octet-stream"}},
             "examples": {"SeedMultipart": ref("examples", "SeedMultipart")}}}},
         {"413": api_error("The whole request is larger than the server accepts (25 MiB by default).",
-                          ("Too large", "Payload too large",
-                           "The data value transmitted exceeds the capacity limit."))})
+                          ("Too large", HTTP_TITLES[413][1], RequestEntityTooLarge.description))})
     listing = _op(WORKFLOWS, "listWorkflows", "List requests, one page at a time",
                   "Newest first. Follow `pagination.nextCursor` while `pagination.hasMore` is true.",
                   {"200": json_response("One page.", "WorkflowListResponse"),
-                   "400": api_validation(("Bad view", "Validation failed",
-                                          "view: View must be one of mine, approve, watching, all")),
+                   "400": api_validation(("Bad view", INVALID, f"view: {queries.VIEW_PROBLEM}")),
                    "403": api_error("`view=all` is for administrators.",
-                                    ("Not an admin", "Forbidden", "Only administrators can list every request"))},
+                                    ("Not an admin", Forbidden.title, queries.ONLY_ADMINS_SEE_ALL))},
                   parameters=("view", "requestStatus", "requestPriority", "workflowLimit", "workflowCursor"))
     detail = _op(WORKFLOWS, "getWorkflow", "Get a request",
                  "The request with its levels, participants, documents, comments and activity.",
-                 {"200": json_response("The request.", "WorkflowResponse"), "404": request_not_found("Not found")},
+                 {"200": json_response("The request.", "WorkflowResponse"), "404": request_not_found(NotFound.title)},
                  parameters=("requestId",))
     return {"/api/v1/workflows": {"get": listing, "post": create},
             "/api/v1/workflows/multipart": {"post": multipart},
@@ -131,20 +137,19 @@ def _workflow_paths():
 
 
 def _decision(verb, operation_id, body, extra_400=()):
-    title = f"Failed to {verb}"
+    title = api.APPROVE_FAILED if verb == "approve" else api.REJECT_FAILED
     past = "approved" if verb == "approve" else "rejected"
     return _op(DECISIONS, operation_id, f"{verb.capitalize()} a level",
                "Only the level's approver, and only while it is the current level. Answers with the request "
                "as it is afterwards.",
                {"200": json_response(f"Level {past}: the whole request.", "WorkflowResponse"),
-                "400": api_validation(*extra_400, ("Not JSON", "Validation failed",
-                                                   "body: Request body is not valid JSON")),
+                "400": api_validation(*extra_400, ("Not JSON", INVALID, f"body: {NOT_JSON}")),
                 "403": api_error("Not this level's approver.",
-                                 ("Someone else's level", title, f"Only the approver of level 2 can {verb} it")),
-                "404": api_error("No such request or level.", ("Unknown level", title, "Approval level not found")),
+                                 ("Someone else's level", title, services.only_the_approver(2, verb))),
+                "404": api_error("No such request or level.", ("Unknown level", title, services.LEVEL_NOT_FOUND)),
                 "409": api_error("The level is not current (decided, not reached yet, or the request closed).",
-                                 ("Already decided", title, "Level 1 has already been approved"),
-                                 ("Not yet", title, "Level 2 is not the current level yet"))},
+                                 ("Already decided", title, services.already_decided(1, LevelStatus.APPROVED)),
+                                 ("Not yet", title, services.not_current_yet(2)))},
                parameters=("requestId", "levelId"), body=body)
 
 
@@ -152,18 +157,17 @@ def _decision_paths():
     approve = _decision("approve", "approveLevel", json_request("ApproveRequest", required=False,
                                                                 description="Optional; the body may be empty."))
     reject = _decision("reject", "rejectLevel", json_request("RejectRequest"),
-                       (("No comment", "Validation failed", "comments: Comments are required to reject a level"),))
-    title = "Failed to withdraw"
+                       (("No comment", INVALID, f"comments: {services.REJECT_NEEDS_COMMENTS}"),))
+    title = api.WITHDRAW_FAILED
     withdraw = _op(DECISIONS, "withdrawWorkflow", "Withdraw a request",
                    "The initiator withdraws a pending request: it becomes CANCELLED and its open levels SKIPPED.",
                    {"200": json_response("Withdrawn: the whole request.", "WorkflowResponse"),
-                    "400": api_validation(("Too long", "Validation failed",
-                                           f"reason: Reason must be at most {rules.MAX_COMMENT_LENGTH} characters")),
-                    "403": api_error("Not the initiator.",
-                                     ("Not yours", title, "Only the initiator can withdraw this request")),
+                    "400": api_validation(("Too long", INVALID,
+                                           f"reason: {too_long('Reason', rules.MAX_COMMENT_LENGTH)}")),
+                    "403": api_error("Not the initiator.", ("Not yours", title, services.ONLY_INITIATOR_WITHDRAWS)),
                     "404": request_not_found(title),
                     "409": api_error("The request is already closed.",
-                                     ("Closed", title, "The request is approved and can no longer be withdrawn"))},
+                                     ("Closed", title, services.no_longer(RequestStatus.APPROVED, "withdrawn")))},
                    parameters=("requestId",), body=json_request("WithdrawRequest", required=False))
     base = "/api/v1/workflows/{requestId}"
     return {f"{base}/levels/{{levelId}}/approve": {"post": approve},
@@ -172,12 +176,11 @@ def _decision_paths():
 
 
 def _people_paths():
-    at_level_title, approver_title, spectator_title = (
-        "Failed to add approver at level", "Failed to add approver", "Failed to add spectator")
+    at_level_title, approver_title, spectator_title = api.AT_LEVEL_FAILED, api.APPROVER_FAILED, api.SPECTATOR_FAILED
 
     def managers(title):
         return api_error("Only the initiator or an administrator adds approvers.",
-                         ("Not allowed", title, "Only the initiator or an administrator can add approvers"))
+                         ("Not allowed", title, services.ONLY_MANAGERS_ADD_APPROVERS))
 
     at_level = _op(
         PEOPLE, "addApproverAtLevel", "Add an approver at a level",
@@ -185,11 +188,9 @@ def _people_paths():
         "level current. Allowed while the request is pending, before any level marked final.",
         {"201": json_response("The new level.", "LevelResponse", "SeedAtLevelResponse", "SeedAtLevelResponseFull"),
          "400": api_validation(
-             ("Unknown approver", at_level_title, "Approver email 'invalid@example.com' not found in organization "
-                                                  "directory. Please verify the email address."),
-             ("Duplicate", at_level_title, "Duplicate approver email found: manager@royalenfield.com. "
-                                           "Each approver must have a unique email."),
-             ("Bad level", "Validation failed", f"level: Level must be a whole number from 1 to {rules.MAX_LEVELS}")),
+             ("Unknown approver", at_level_title, services.unknown_person("Approver", "invalid@example.com").message),
+             ("Duplicate", at_level_title, duplicate_approver_message("manager@royalenfield.com")),
+             ("Bad level", INVALID, f"level: {LEVEL_OUT_OF_RANGE}")),
          "403": managers(at_level_title),
          "404": request_not_found(at_level_title),
          "409": api_error("The level was decided already, or an earlier level is final, or the request closed.",
@@ -202,10 +203,10 @@ def _people_paths():
         "An approver participant without a level: can view, comment and download. While pending.",
         {"201": json_response("The new participant.", "ParticipantResponse"),
          "400": api_validation("SeedErrorNotInDirectory",
-                               ("Already there", approver_title, "User is already a participant in this request")),
+                               ("Already there", approver_title, services.ALREADY_PARTICIPANT)),
          "403": managers(approver_title), "404": request_not_found(approver_title),
-         "409": api_error("The request is closed.", ("Closed", approver_title,
-                                                     "The request is approved and can no longer be changed")),
+         "409": api_error("The request is closed.",
+                          ("Closed", approver_title, services.no_longer(RequestStatus.APPROVED, "changed"))),
          "503": directory_unavailable("api")},
         parameters=("requestId",), body=json_request("EmailRequest", "SeedApproverRequest"))
     spectator = _op(
@@ -215,12 +216,10 @@ def _people_paths():
         {"201": json_response("The new participant.", "ParticipantResponse", "SeedSpectatorResponse",
                                "SeedSpectatorResponseFull"),
          "400": api_validation("SeedErrorAlreadyParticipant",
-                               ("Unknown person", spectator_title, "Spectator email 'invalid@example.com' not found "
-                                                                   "in organization directory. Please verify the "
-                                                                   "email address.")),
+                               ("Unknown person", spectator_title,
+                                services.unknown_person("Spectator", "invalid@example.com").message)),
          "403": api_error("Spectators and others may not add spectators.",
-                          ("Not allowed", spectator_title,
-                           "Only the initiator, an approver or an administrator can add spectators")),
+                          ("Not allowed", spectator_title, services.ONLY_PARTICIPANTS_ADD_SPECTATORS)),
          "404": request_not_found(spectator_title), "503": directory_unavailable("api")},
         parameters=("requestId",), body=json_request("EmailRequest", "SeedSpectatorRequest",
                                                      "SeedSpectatorFlowRequest"))
@@ -231,12 +230,11 @@ def _people_paths():
 
 
 def _file_paths():
-    comment_title, download_title = "Failed to add comment", "Failed to download document"
+    comment_title, download_title = api.COMMENT_FAILED, api.DOWNLOAD_FAILED
     comment = _op(FILES, "addComment", "Comment on a request", "Any participant (or an administrator).",
                   {"201": json_response("The comment.", "CommentResponse"),
-                   "400": api_validation(("Empty", "Validation failed", "comment: Comment cannot be empty")),
-                   "403": api_error("Not allowed to comment.",
-                                    ("Not allowed", comment_title, "You are not allowed to comment on this request")),
+                   "400": api_validation(("Empty", INVALID, f"comment: {services.EMPTY_COMMENT}")),
+                   "403": api_error("Not allowed to comment.", ("Not allowed", comment_title, services.NO_COMMENTS)),
                    "404": request_not_found(comment_title)},
                   parameters=("requestId",), body=json_request("CommentRequest"))
     download = _op(FILES, "downloadDocument", "Download a document",
@@ -248,10 +246,9 @@ def _file_paths():
                             "content": {"application/octet-stream": {
                                 "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
                     "403": api_error("Spectators may view, not download.",
-                                     ("Spectator", download_title,
-                                      "You are not allowed to download documents of this request")),
+                                     ("Spectator", download_title, documents.NO_DOWNLOADS)),
                     "404": api_error("No such request or document.",
-                                     ("Unknown document", download_title, "Document not found"))},
+                                     ("Unknown document", download_title, documents.DOCUMENT_NOT_FOUND))},
                    parameters=("requestId", "documentId"))
     base = "/api/v1/workflows/{requestId}"
     return {f"{base}/comments": {"post": comment}, f"{base}/documents/{{documentId}}": {"get": download}}

@@ -1,7 +1,22 @@
 """Building blocks shared by both APIs' parts of the document: references, bodies,
-responses in each API's error shape, and the headers every integrator answer carries."""
+responses in each API's error shape, and the headers every integrator answer carries.
 
+Error examples use the messages and titles the code raises, imported from where it raises
+them (never copied), so an example cannot drift from the answer it documents."""
+
+from momoflow.api import MISSING_TOKEN, NOT_JSON_CONTENT_TYPE
+from momoflow.auth.tokens import INVALID_TOKEN, TOKEN_EXPIRED, TOKEN_EXPIRED_TITLE, TOKEN_REVOKED, TOKEN_REVOKED_TITLE
+from momoflow.errors import (
+    HTTP_TITLES,
+    ServiceUnavailable,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    try_again_in,
+)
+from momoflow.integrator import idempotency
 from momoflow.openapi import seed_examples as seed
+from momoflow.workflows.access import REQUEST_NOT_FOUND
 
 JSON = "application/json"
 
@@ -96,8 +111,7 @@ def api_error(description, *cases):
 
 
 def api_throttled(description):
-    response = api_error(description, ("Throttled", "Too many requests",
-                                       "Too many requests. Please try again in 42 seconds"))
+    response = api_error(description, ("Throttled", HTTP_TITLES[429][1], try_again_in(42)))
     response["headers"] = {"Retry-After": ref("headers", "Retry-After")}
     return response
 
@@ -105,12 +119,19 @@ def api_throttled(description):
 def api_unauthorized():
     return api_error(
         "No bearer token, or one that is invalid, expired or revoked (its person signed out everywhere, "
-        "or their role changed).",
-        ("No token", "Unauthorized",
-         "Missing bearer token: send Authorization: Bearer <token> from /api/v1/auth/login"),
-        ("Expired token", "Token expired", "Token has expired; sign in again at /api/v1/auth/login"),
-        ("Revoked token", "Token revoked", "Token was revoked; sign in again at /api/v1/auth/login"),
-        ("Invalid token", "Invalid token", "Invalid token"))
+        "or their role changed).", no_token(),
+        ("Expired token", TOKEN_EXPIRED_TITLE, TOKEN_EXPIRED),
+        ("Revoked token", TOKEN_REVOKED_TITLE, TOKEN_REVOKED),
+        ("Malformed or forged token", INVALID_TOKEN, INVALID_TOKEN))
+
+
+def no_token():
+    return "No token", Unauthorized.title, MISSING_TOKEN
+
+
+def problems(*pairs):
+    """``details``/``message`` of a validation error, ``field: problem; …``, as the code joins them."""
+    return ValidationFailed(pairs).message
 
 
 def api_validation(*cases):
@@ -119,7 +140,7 @@ def api_validation(*cases):
 
 def request_not_found(title):
     return api_error("No such request, or not one this person takes part in (or administers).",
-                     ("Unknown request", title, "Request not found"))
+                     ("Unknown request", title, REQUEST_NOT_FOUND))
 
 
 def directory_unavailable(style):
@@ -127,9 +148,10 @@ def directory_unavailable(style):
 
     message = DirectoryUnavailable().message
     if style == "api":
-        return api_error("The company directory did not answer.", ("Directory down", "Service unavailable", message))
+        return api_error("The company directory did not answer.",
+                         ("Directory down", ServiceUnavailable.title, message))
     return integrator_error("The company directory did not answer.",
-                            ("Directory down", "service_unavailable", message))
+                            ("Directory down", ServiceUnavailable.code, message))
 
 
 # --- /v1: {"error": code, "message": message} --------------------------------------
@@ -159,6 +181,21 @@ def integrator_error(description, *cases, schema_name="IntegratorError"):
     render = lambda code, message, extra=None: {"error": code, "message": message, **(extra or {})}  # noqa: E731
     return {"description": description, "headers": integrator_headers(),
             "content": {JSON: {"schema": schema(schema_name), "examples": _error_examples(cases, render)}}}
+
+
+def still_running(key):
+    """A 409 case: another request with the same idempotency key has not finished."""
+    return "Still running", idempotency.InProgress.code, idempotency.still_running(key)
+
+
+def wrong_content_type():
+    return integrator_error("The body is not sent as `application/json`.",
+                            ("Wrong content type", UnsupportedMediaType.code, NOT_JSON_CONTENT_TYPE))
+
+
+def key_reused(key):
+    return integrator_error("The idempotency key was already used with a different body.",
+                            ("Key reused", idempotency.KeyReused.code, idempotency.reused(key)))
 
 
 def integrator_unauthorized():

@@ -1,7 +1,11 @@
 """``paths`` for the integrator Flow Assignment API (``/v1``)."""
 
-from momoflow.flows import queries, rules
+from momoflow.api import NOT_JSON
+from momoflow.errors import Conflict, NotFound, ValidationFailed
+from momoflow.flows import queries, rules, services
+from momoflow.flows.api import BULK_SIZE_PROBLEM
 from momoflow.flows.models import AssignmentStatus
+from momoflow.flows.validation import DUE_DATE_PROBLEM, EMAIL_PROBLEM
 from momoflow.integrator.idempotency import MAX_KEY_LENGTH
 from momoflow.openapi import schedule_parts
 from momoflow.openapi.common import (
@@ -10,7 +14,11 @@ from momoflow.openapi.common import (
     integrator_ok,
     integrator_validation,
     json_request,
+    key_reused,
+    problems,
     ref,
+    still_running,
+    wrong_content_type,
 )
 from momoflow.openapi.common import integrator_operation as _op
 
@@ -55,23 +63,16 @@ def parameters():
 
 
 def _idempotency_errors():
+    already = services.AlreadyAssigned("asgn_789xyz", "employee@company.com")
     return {
         "409": integrator_error(
             "The flow is already open for this user (with its `assignmentId`), the flow is archived, or a "
             "request with the same idempotency key is still running.",
-            ("Already assigned", "already_assigned",
-             "This flow is already assigned to employee@company.com (assignment asgn_789xyz, assigned)",
-             {"assignmentId": "asgn_789xyz"}),
-            ("Archived flow", "conflict", "Flow with ID 'flow_123abc' is archived and cannot be assigned"),
-            ("Still running", "request_in_progress",
-             "A request with the key 'req_unique_id' is still being processed; retry shortly")),
-        "415": integrator_error("The body is not sent as `application/json`.",
-                                ("Wrong content type", "unsupported_media_type",
-                                 "Content-Type must be application/json")),
-        "422": integrator_error("The idempotency key was already used with a different body.",
-                                ("Key reused", "idempotency_key_reused",
-                                 "'req_unique_id' was already used for a different request; use a new key for a "
-                                 "new request")),
+            (already.title, already.code, already.message, already.extra),
+            ("Archived flow", Conflict.code, services.archived("flow_123abc", "assigned")),
+            still_running("req_unique_id")),
+        "415": wrong_content_type(),
+        "422": key_reused("req_unique_id"),
     }
 
 
@@ -84,9 +85,9 @@ def _assign_paths():
         {"200": integrator_ok("Assigned (or, with a repeated idempotency key, the first answer again).",
                               "AssignResponse", "SeedAssignResponse", replayable=True),
          "400": integrator_validation(
-             ("Bad fields", "validation_error", "userEmail: userEmail must be a valid email address; dueDate: "
-                                                "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"),
-             ("Not JSON", "validation_error", "body: Request body is not valid JSON")),
+             ("Bad fields", ValidationFailed.code,
+              problems(("userEmail", EMAIL_PROBLEM), ("dueDate", DUE_DATE_PROBLEM))),
+             ("Not JSON", ValidationFailed.code, problems(("body", NOT_JSON)))),
          "404": integrator_error("The flow or the user does not exist in your organisation.",
                                  "Seed404Flow", "Seed404User"),
          **errors, "503": directory_unavailable("integrator")},
@@ -100,14 +101,12 @@ def _assign_paths():
                                   "success": False, "assigned": 1, "failed": 1, "results": [
                                       {"index": 0, "success": True, "assignmentId": "asgn_789xyz",
                                        "userEmail": "employee@company.com", "flowId": "flow_123abc"},
-                                      {"index": 1, "success": False, "error": "not_found",
-                                       "message": "Flow with ID 'flow_nope' does not exist"}]}}}),
-         "400": integrator_validation(("No items", "validation_error",
-                                       f"assignments: assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} "
-                                       "items")),
+                                      {"index": 1, "success": False, "error": NotFound.code,
+                                       "message": services.flow_not_found("flow_nope").message}]}}}),
+         "400": integrator_validation(("No items", ValidationFailed.code,
+                                       problems(("assignments", BULK_SIZE_PROBLEM)))),
          "409": integrator_error("A request with the same idempotency key is still running.",
-                                 ("Still running", "request_in_progress",
-                                  "A request with the key 'batch-42' is still being processed; retry shortly")),
+                                 still_running("batch-42")),
          "415": errors["415"], "422": errors["422"]},
         parameters=IDEMPOTENT,
         body={"required": True, "content": {"application/json": {
@@ -130,14 +129,14 @@ def _flow_paths():
 
 def _assignment_paths():
     not_found = integrator_error("No such assignment in your organisation.",
-                                 ("Unknown assignment", "not_found", "Assignment with ID 'asgn_789xyz' does not exist"))
+                                 ("Unknown assignment", NotFound.code,
+                                  services.assignment_not_found("asgn_789xyz").message))
     listing = _op(
         ASSIGNMENTS, "listAssignments", "List assignments, one page at a time",
         "Newest first. Follow `nextCursor` until it is null.",
         {"200": integrator_ok("One page.", "AssignmentList"),
-         "400": integrator_validation(("Bad status", "validation_error",
-                                       "status: status must be one of "
-                                       + ", ".join(s.value for s in AssignmentStatus)))},
+         "400": integrator_validation(("Bad status", ValidationFailed.code,
+                                       problems(("status", queries.STATUS_PROBLEM))))},
         parameters=("userEmailFilter", "flowIdFilter", "statusFilter", "assignmentCursor", "assignmentLimit"))
     detail = _op(ASSIGNMENTS, "getAssignment", "Get an assignment", "With its progress.",
                  {"200": integrator_ok("The assignment.", "Assignment"), "404": not_found},
@@ -149,9 +148,9 @@ def _assignment_paths():
         {"200": integrator_ok("Cancelled: the assignment.", "Assignment", replayable=True), "404": not_found,
          "409": integrator_error("The assignment is already closed, or a request with the same idempotency key "
                                  "is still running.",
-                                 ("Closed", "conflict", "Assignment asgn_789xyz is completed and cannot be cancelled"),
-                                 ("Still running", "request_in_progress",
-                                  "A request with the key 'cancel-1' is still being processed; retry shortly")),
+                                 ("Closed", Conflict.code,
+                                  services.not_cancellable("asgn_789xyz", AssignmentStatus.COMPLETED)),
+                                 still_running("cancel-1")),
          "422": errors["422"]},
         parameters=("assignmentId", *IDEMPOTENT))
     return {"/v1/assignments": {"get": listing}, "/v1/assignments/{assignmentId}": {"get": detail},

@@ -5,6 +5,7 @@ Field names follow ``momoflow.flows.schemas`` and limits ``momoflow.flows.rules`
 
 from momoflow.flows import rules
 from momoflow.flows.models import AssignmentStatus, FlowStatus, Priority
+from momoflow.flows.schemas import ASSIGNED
 from momoflow.openapi import seed_examples as seed
 from momoflow.openapi.common import moment, nullable, obj, schema, text
 from momoflow.openapi.schedule_parts import schedule_schemas
@@ -44,7 +45,7 @@ def _responses():
         "AssignResponse": obj({
             "success": {"const": True},
             "assignmentId": ASSIGNMENT_ID,
-            "message": {"const": "Flow assigned successfully"},
+            "message": {"const": ASSIGNED},
             "details": obj({
                 "assignedAt": moment("When it was assigned (UTC, `Z`)."),
                 "assigneeEmail": EMAIL,

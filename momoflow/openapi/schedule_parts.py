@@ -6,7 +6,9 @@ Limits come from ``momoflow.flows.schedules``, field names from ``schedules_api.
 
 import functools
 
-from momoflow.flows import rules, schedules
+from momoflow.errors import Conflict, NotFound, ValidationFailed
+from momoflow.fields import not_a_whole_number
+from momoflow.flows import rules, schedules, services
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
 from momoflow.openapi.common import (
@@ -14,11 +16,15 @@ from momoflow.openapi.common import (
     integrator_operation,
     integrator_ok,
     integrator_validation,
+    key_reused,
     moment,
     nullable,
     obj,
+    problems,
     schema,
+    still_running,
     text,
+    wrong_content_type,
 )
 
 SCHEDULES = "Schedules"
@@ -105,7 +111,8 @@ _op = functools.partial(integrator_operation, SCHEDULES)
 
 def schedule_paths():
     not_found = integrator_error("No such schedule in your organisation.",
-                                 ("Unknown schedule", "not_found", "Schedule with ID 'sched_nope' does not exist"))
+                                 ("Unknown schedule", NotFound.code,
+                                  schedules.schedule_not_found("sched_nope").message))
     create = _op(
         "createSchedule", "Assign a flow again and again",
         "Every `every` `unit`s from `startAt`, the flow is assigned to each of `userEmails`, due `dueInDays` "
@@ -113,23 +120,15 @@ def schedule_paths():
         "missed run. Schedules of a flow that gets archived stop (`active` becomes false).",
         {"201": integrator_ok("Created.", "Schedule", replayable=True),
          "400": integrator_validation(
-             ("Bad fields", "validation_error",
-              "userEmails.1: 'not-an-email' is not a valid email address; unit: unit must be days or months"),
-             ("Unknown person", "validation_error",
-              "userEmails.0: User with email 'ghost@company.com' does not exist in your organization")),
+             ("Bad fields", ValidationFailed.code, problems(("userEmails.1", schedules.not_an_email("not-an-email")),
+                                                            ("unit", schedules.UNIT_PROBLEM))),
+             ("Unknown person", ValidationFailed.code,
+              problems(("userEmails.0", services.user_not_found("ghost@company.com").message)))),
          "404": integrator_error("The flow does not exist in your organisation.", "Seed404Flow"),
          "409": integrator_error("The flow is archived, or a request with the same idempotency key is still running.",
-                                 ("Archived flow", "conflict",
-                                  "Flow with ID 'flow_123abc' is archived and cannot be scheduled"),
-                                 ("Still running", "request_in_progress",
-                                  "A request with the key 'sched-1' is still being processed; retry shortly")),
-         "415": integrator_error("The body is not sent as `application/json`.",
-                                 ("Wrong content type", "unsupported_media_type",
-                                  "Content-Type must be application/json")),
-         "422": integrator_error("The idempotency key was already used with a different body.",
-                                 ("Key reused", "idempotency_key_reused",
-                                  "'sched-1' was already used for a different request; use a new key for a new "
-                                  "request"))},
+                                 ("Archived flow", Conflict.code, services.archived("flow_123abc", "scheduled")),
+                                 still_running("sched-1")),
+         "415": wrong_content_type(), "422": key_reused("sched-1")},
         parameters=("IdempotencyKey", "XRequestID"),
         body={"required": True, "content": {"application/json": {
             "schema": schema("CreateScheduleRequest"),
@@ -137,9 +136,8 @@ def schedule_paths():
     listing = _op("listSchedules", "List schedules, one page at a time",
                   "Newest first, cancelled ones included. Follow `nextCursor` until it is null.",
                   {"200": integrator_ok("One page.", "ScheduleList"),
-                   "400": integrator_validation(("Bad limit", "validation_error",
-                                                 f"limit: limit must be a whole number from 1 to "
-                                                 f"{schedules.MAX_LIMIT}"))},
+                   "400": integrator_validation(("Bad limit", ValidationFailed.code, problems(
+                       ("limit", not_a_whole_number("limit", 1, schedules.MAX_LIMIT)))))},
                   parameters=("scheduleCursor", "scheduleLimit"))
     detail = _op("getSchedule", "Get a schedule", "With its next and last run.",
                  {"200": integrator_ok("The schedule.", "Schedule"), "404": not_found}, parameters=("scheduleId",))

@@ -18,6 +18,14 @@ from momoflow.workflows.validation import (
     parse_new_request,
 )
 
+# The seed's error titles, one per route; the API document (momoflow/openapi) shows them too.
+CREATE_FAILED = "Failed to create workflow"
+AT_LEVEL_FAILED, APPROVER_FAILED, SPECTATOR_FAILED = (
+    "Failed to add approver at level", "Failed to add approver", "Failed to add spectator")
+WITHDRAW_FAILED, COMMENT_FAILED, DOWNLOAD_FAILED = (
+    "Failed to withdraw", "Failed to add comment", "Failed to download document")
+APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
+
 
 def _ok(data, status=200, message=None, **extra):
     body = {"success": True}
@@ -33,7 +41,7 @@ def _detail(request_id):
 
 
 @bp.post("/workflows")
-@fails_as("Failed to create workflow")
+@fails_as(CREATE_FAILED)
 @checks_initiator
 def create_workflow():
     spec = parse_new_request(json_body())
@@ -42,7 +50,7 @@ def create_workflow():
 
 
 @bp.post("/workflows/multipart")
-@fails_as("Failed to create workflow")
+@fails_as(CREATE_FAILED)
 @checks_initiator
 def create_workflow_multipart():
     spec = parse_new_request(_payload_field())
@@ -82,56 +90,56 @@ def get_workflow(request_id):
 
 
 @bp.post("/workflows/<request_id>/approvers/at-level")
-@fails_as("Failed to add approver at level")
+@fails_as(AT_LEVEL_FAILED)
 def add_approver_at_level(request_id):
     level = services.add_approver_at_level(g.api_user, request_id, parse_new_level(json_body()))
     return _ok(level_json(level), 201, "Approver added successfully")
 
 
 @bp.post("/workflows/<request_id>/participants/approver")
-@fails_as("Failed to add approver")
+@fails_as(APPROVER_FAILED)
 def add_approver(request_id):
     participant = services.add_approver(g.api_user, request_id, parse_email(json_body()))
     return _ok(participant_json(participant), 201, "Approver added successfully")
 
 
 @bp.post("/workflows/<request_id>/participants/spectator")
-@fails_as("Failed to add spectator")
+@fails_as(SPECTATOR_FAILED)
 def add_spectator(request_id):
     participant = services.add_spectator(g.api_user, request_id, parse_email(json_body()))
     return _ok(participant_json(participant), 201, "Spectator added successfully")
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/approve")
-@fails_as("Failed to approve")
+@fails_as(APPROVE_FAILED)
 def approve_level(request_id, level_id):
     services.approve_level(g.api_user, request_id, level_id, _optional_body().get("comments"))
     return _ok(_detail(request_id), message="Level approved")
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/reject")
-@fails_as("Failed to reject")
+@fails_as(REJECT_FAILED)
 def reject_level(request_id, level_id):
     services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
     return _ok(_detail(request_id), message="Level rejected")
 
 
 @bp.post("/workflows/<request_id>/withdraw")
-@fails_as("Failed to withdraw")
+@fails_as(WITHDRAW_FAILED)
 def withdraw(request_id):
     services.withdraw_request(g.api_user, request_id, _optional_body().get("reason"))
     return _ok(_detail(request_id), message="Request withdrawn")
 
 
 @bp.post("/workflows/<request_id>/comments")
-@fails_as("Failed to add comment")
+@fails_as(COMMENT_FAILED)
 def add_comment(request_id):
     comment = services.add_comment(g.api_user, request_id, json_body().get("comment"))
     return _ok(comment_json(comment), 201, "Comment added")
 
 
 @bp.get("/workflows/<request_id>/documents/<document_id>")
-@fails_as("Failed to download document")
+@fails_as(DOWNLOAD_FAILED)
 def download_document(request_id, document_id):
     access = load_access(g.api_user, request_id, with_details=True)
     return send_document(access, document_id)

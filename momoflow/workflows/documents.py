@@ -69,6 +69,8 @@ FILE_TYPES = {
     ".txt": ("text/plain", _text),
 }
 ACCEPT = ",".join(FILE_TYPES)  # for <input type="file" accept=…>
+DOCUMENT_NOT_FOUND = "Document not found"
+NO_DOWNLOADS = "You are not allowed to download documents of this request"
 
 
 @dataclass
@@ -128,12 +130,12 @@ def send_document(access, document_id):
     """The file as an attachment, if this person may download it (API and pages alike)."""
     document = next((d for d in access.request.documents if str(d.id) == str(document_id).lower()), None)
     if document is None or not access.can_view_documents:
-        raise NotFound("Document not found")
-    access.require(access.can_download_documents, "You are not allowed to download documents of this request")
+        raise NotFound(DOCUMENT_NOT_FOUND)
+    access.require(access.can_download_documents, NO_DOWNLOADS)
     path = path_of(document.stored_name)
     if not path.is_file():
         log.error("document %s of request %s is missing from %s", document.id, document.request_id, path)
-        raise NotFound("Document not found")
+        raise NotFound(DOCUMENT_NOT_FOUND)
     response = send_file(path, mimetype=document.content_type, as_attachment=True,
                          download_name=document.original_name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

@@ -34,6 +34,8 @@ MAX_LIMIT = 100
 INBOX_COUNT_CAP = 99
 ACTIVITY_LIMIT = 200  # the most recent; older lines stay in the database
 COMMENT_LIMIT = 200
+VIEW_PROBLEM = f"View must be one of {', '.join(VIEWS)}"
+ONLY_ADMINS_SEE_ALL = "Only administrators can list every request"
 
 
 @dataclass
@@ -70,7 +72,7 @@ def parse_list_query(args):
     problems = fields.Problems()
     view = args.get("view") or "mine"
     if view not in VIEWS:
-        problems.append(("view", f"View must be one of {', '.join(VIEWS)}"))
+        problems.append(("view", VIEW_PROBLEM))
     status = _enum_arg(args, "status", RequestStatus, problems)
     priority = _enum_arg(args, "priority", Priority, problems)
     cursor = fields.cursor(args.get("cursor"), problems,
@@ -95,7 +97,7 @@ def _enum_arg(args, name, enum, problems):
 def list_requests(user, query):
     """One page of the chosen view, in one query."""
     if query.view == "all" and not user.is_admin:
-        raise Forbidden("Only administrators can list every request")
+        raise Forbidden(ONLY_ADMINS_SEE_ALL)
     current = aliased(ApprovalLevel)
     approver = aliased(User)
     statement = (

@@ -33,11 +33,36 @@ from momoflow.workflows.validation import (
 
 ALREADY_PARTICIPANT = "User is already a participant in this request"
 SHIFT_OFFSET = 1000  # far above MAX_LEVELS
+# Messages the API document (momoflow/openapi) shows as examples, so they are named once here.
+OWN_REQUEST = "You cannot approve your own request. Choose someone else for this level."
+LEVEL_NOT_FOUND = "Approval level not found"
+ONLY_INITIATOR_WITHDRAWS = "Only the initiator can withdraw this request"
+ONLY_MANAGERS_ADD_APPROVERS = "Only the initiator or an administrator can add approvers"
+ONLY_PARTICIPANTS_ADD_SPECTATORS = "Only the initiator, an approver or an administrator can add spectators"
+REJECT_NEEDS_COMMENTS = "Comments are required to reject a level"
+EMPTY_COMMENT = "Comment cannot be empty"
+NO_COMMENTS = "You are not allowed to comment on this request"
 
 
 def unknown_person(role, email):
     return DomainError(f"{role} email '{email}' not found in organization directory. "
                        "Please verify the email address.", field="email")
+
+
+def only_the_approver(level_number, verb):
+    return f"Only the approver of level {level_number} can {verb} it"
+
+
+def already_decided(level_number, status):
+    return f"Level {level_number} has already been {status.value.lower()}"
+
+
+def not_current_yet(level_number):
+    return f"Level {level_number} is not the current level yet"
+
+
+def no_longer(status, verb):
+    return f"The request is {status.value.lower()} and can no longer be {verb}"
 
 
 # --- creating ----------------------------------------------------------------------
@@ -97,8 +122,7 @@ def _resolve_approvers(initiator, levels):
             error.field = f"approvalLevels.{index}.email"
             raise error
         if approver.id == initiator.id:
-            raise DomainError("You cannot approve your own request. Choose someone else for this level.",
-                              field=f"approvalLevels.{index}.email")
+            raise DomainError(OWN_REQUEST, field=f"approvalLevels.{index}.email")
         approvers.append(approver)
     return approvers
 
@@ -158,7 +182,7 @@ def approve_level(actor, request_id, level_id, comments=None):
 
 
 def reject_level(actor, request_id, level_id, comments):
-    comments = parse_comment(comments, required_message="Comments are required to reject a level")
+    comments = parse_comment(comments, required_message=REJECT_NEEDS_COMMENTS)
     access, level = _level_to_decide(actor, request_id, level_id, "reject")
     request, now = access.request, utcnow()
     _finish_level(level, LevelStatus.REJECTED, comments, now)
@@ -175,7 +199,7 @@ def reject_level(actor, request_id, level_id, comments):
 def withdraw_request(actor, request_id, reason=None):
     reason = parse_reason(reason)
     access = load_access(actor, request_id, for_change=True)
-    access.require(access.is_initiator, "Only the initiator can withdraw this request")
+    access.require(access.is_initiator, ONLY_INITIATOR_WITHDRAWS)
     _require_pending(access.request, "withdrawn")
     _close(access.request, RequestStatus.CANCELLED, utcnow())
     log_activity(access.request, actor, "workflow.withdrawn", f"{actor.display_name} withdrew the request",
@@ -188,9 +212,8 @@ def _level_to_decide(actor, request_id, level_id, verb):
     access = load_access(actor, request_id, for_change=True)
     level = next((level for level in access.request.levels if str(level.id) == str(level_id).lower()), None)
     if level is None:
-        raise NotFound("Approval level not found")
-    access.require(level.approver_id == actor.id,
-                   f"Only the approver of level {level.level_number} can {verb} it")
+        raise NotFound(LEVEL_NOT_FOUND)
+    access.require(level.approver_id == actor.id, only_the_approver(level.level_number, verb))
     if level.status != LevelStatus.IN_PROGRESS:
         raise Conflict(_not_current_message(access.request, level))
     return access, level
@@ -198,15 +221,15 @@ def _level_to_decide(actor, request_id, level_id, verb):
 
 def _not_current_message(request, level):
     if level.status.is_done:
-        return f"Level {level.level_number} has already been {level.status.value.lower()}"
+        return already_decided(level.level_number, level.status)
     if not request.is_pending:
         return f"The request is already {request.status.value.lower()}"
-    return f"Level {level.level_number} is not the current level yet"
+    return not_current_yet(level.level_number)
 
 
 def _require_pending(request, verb):
     if not request.is_pending:
-        raise Conflict(f"The request is {request.status.value.lower()} and can no longer be {verb}")
+        raise Conflict(no_longer(request.status, verb))
 
 
 def _start_level(request, level, now):
@@ -302,9 +325,9 @@ def add_spectator(actor, request_id, email):
 
 
 def add_comment(actor, request_id, body):
-    body = parse_comment(body, "comment", label="Comment", required_message="Comment cannot be empty")
+    body = parse_comment(body, "comment", label="Comment", required_message=EMPTY_COMMENT)
     access = load_access(actor, request_id)
-    access.require(access.can_comment, "You are not allowed to comment on this request")
+    access.require(access.can_comment, NO_COMMENTS)
     comment = Comment(request_id=access.request.id, author=actor, body=body)
     db.session.add(comment)
     db.session.flush()
@@ -322,10 +345,9 @@ def _person_then_lock(actor, request_id, email, role, tat_hours=None):
     """
     access = load_access(actor, request_id)
     if role == "Spectator":
-        access.require(access.can_add_spectators,
-                       "Only the initiator, an approver or an administrator can add spectators")
+        access.require(access.can_add_spectators, ONLY_PARTICIPANTS_ADD_SPECTATORS)
     else:
-        access.require(access.can_manage_approvers, "Only the initiator or an administrator can add approvers")
+        access.require(access.can_manage_approvers, ONLY_MANAGERS_ADD_APPROVERS)
     person = provision_user(email, actor.organization)
     if person is None:
         raise unknown_person(role, email)

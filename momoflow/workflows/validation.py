@@ -15,6 +15,8 @@ from momoflow.fields import Problems
 from momoflow.workflows import rules
 from momoflow.workflows.models import DocumentCategory, Priority, TemplateType
 
+LEVEL_OUT_OF_RANGE = f"Level must be a whole number from 1 to {rules.MAX_LEVELS}"
+
 
 @dataclass
 class LevelSpec:
@@ -60,7 +62,7 @@ def parse_new_level(data):
     email = _email(data.get("email"), "email", problems)
     tat_hours = _tat_hours(data.get("tatHours"), "tatHours", problems)
     level = fields.whole_number(data.get("level"), "level", problems, low=1, high=rules.MAX_LEVELS,
-                                message=f"Level must be a whole number from 1 to {rules.MAX_LEVELS}")
+                                message=LEVEL_OUT_OF_RANGE)
     level_name = _level_name(data.get("levelName"), "levelName", problems)
     problems.raise_if_any()
     return NewLevel(email, tat_hours, level, level_name)

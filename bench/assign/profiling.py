@@ -228,7 +228,7 @@ def _package(filename, function):
 
 
 def top_cumulative(stats, requests, limit=25, exclude=("flask/app.py", "werkzeug/test.py", "flask/testing.py",
-                                                      "bench/assign_profile.py", "state_changes.py", "<sqlalchemy")):
+                                                      "bench/assign/profiling.py", "state_changes.py", "<sqlalchemy")):
     """The functions with the most cumulative time, minus framework plumbing, per request."""
     rows = []
     for (filename, line, function), (_, calls, _, cumulative, _) in stats.stats.items():

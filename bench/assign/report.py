@@ -4,8 +4,8 @@ import itertools
 import os
 import statistics
 
-from bench import assign_profile
-from bench.assign_config import free_pair, redis_url
+from bench.assign import profiling as assign_profile
+from bench.assign.config import free_pair, redis_url
 
 RATIO_TARGET, P99_TARGET_MS, P99_TARGET_CONNECTIONS, BULK_TARGET_S = 0.18, 60.0, 16, 1.0
 BULK_ITEMS = 1000
@@ -55,7 +55,7 @@ def load(cases, rounds, connection_counts, workers):
               f"{ratio:.3f} | {'met' if ratio >= RATIO_TARGET else 'NOT met'} | "
               f"{assign.requests_per_second / naive.requests_per_second:.2f} | "
               f"{_capacity(assign_case) / _capacity(bare_case):.3f} | {p99:.1f} | {p99_verdict} |")
-    print("\nnaive: bench/naive_app.py, the issue's plain Flask-SQLAlchemy ORM endpoint (key lookup, two selects, "
+    print("\nnaive: bench/assign/naive_app.py, the issue's plain Flask-SQLAlchemy ORM endpoint (key lookup, two selects, "
           "insert, commit, one RQ enqueue, Flask-Limiter on Redis), served by the same command. The issue derives "
           "0.18 as about twice the naive stack's share of bare (its 210 / 2,400 req/s = 0.0875).")
     for case in cases:
@@ -135,11 +135,11 @@ def profile(app, secret, first_pair, requests, bulk_runs):
 def _lean(engine, secret, pair_iter, plain, requests, bulk_runs):
     from redis import Redis
 
-    from bench import assign_lean
+    from bench.assign import lean as assign_lean
 
     results = assign_lean.measure(engine, Redis.from_url(redis_url()), secret, pair_iter, requests)
     print(f"\n## The floor: the same work in 6 statements + 1 Redis round trip, without Flask or the ORM "
-          f"({requests} iterations, bench/assign_lean.py)\n")
+          f"({requests} iterations, bench/assign/lean.py)\n")
     print("| data access | CPU ms per assign | wall ms per assign |\n|---|---:|---:|")
     print(f"| the app, whole request (unprofiled, above; {plain['statements']:.0f} statements, "
           f"{plain['redis']:.0f} Redis commands) | {plain['cpu_ms']:.2f} | {plain['mean_ms']:.2f} |")

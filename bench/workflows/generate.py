@@ -1,11 +1,11 @@
 """Fill the benchmark database: one organisation, 100k people, 100k requests, 500k levels.
 
-Run ``python -m bench.generate``. The database is emptied first and the same seed gives
+Run ``python -m bench.workflows.generate``. The database is emptied first and the same seed gives
 the same rows every time. Rows are built as COPY text in Python and loaded with
-``cursor.copy`` into tables whose keys and indexes are rebuilt afterwards (``bench.load``),
+``cursor.copy`` into tables whose keys and indexes are rebuilt afterwards (``bench.common.load``),
 so PostgreSQL checks every constraint over the whole load at once.
 
-Besides the crowd there are three named people (see ``bench.config``): a heavy approver
+Besides the crowd there are three named people (see ``bench.workflows.config``): a heavy approver
 with 3,000 levels waiting on them and thousands decided, a typical approver with a
 handful, and an admin for the "all" view.
 """
@@ -18,10 +18,10 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from bench.config import (ADMIN_EMAIL, EMAIL_DOMAIN, HEAVY_EMAIL, ORG_SLUG, TYPICAL_EMAIL, database_url,
-                          ensure_database, libpq_dsn, make_app, migrate)
-from bench.load import reload_tables, vacuum_analyze
-from bench.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, Tables, comment_text, title_text
+from bench.common.config import database_url, ensure_database, libpq_dsn, make_app, migrate
+from bench.workflows.config import ADMIN_EMAIL, EMAIL_DOMAIN, HEAVY_EMAIL, ORG_SLUG, TYPICAL_EMAIL
+from bench.common.load import reload_tables, vacuum_analyze
+from bench.common.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, Tables, comment_text, title_text
 from momoflow.workflows.rules import level_name_for
 
 SEED = 20261122

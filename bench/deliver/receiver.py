@@ -1,7 +1,7 @@
 """The benchmark's webhook receiver: a threaded HTTP server on loopback that verifies every
 Standard Webhooks signature and appends ``seq receive_time webhook-id`` per delivery to a file.
 
-``python -m bench.deliver_receiver PORT SECRET OUT_PATH`` (run by ``bench.deliver``).
+``python -m bench.deliver.receiver PORT SECRET OUT_PATH`` (run by ``bench.deliver``).
 """
 
 import json

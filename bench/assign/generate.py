@@ -1,15 +1,15 @@
 """Fill the assign benchmark's database: one enterprise organisation, 100k people, 1,000 flows.
 
-Run ``python -m bench.assign_generate``. The database (``momoflow_bench_assign``) is
+Run ``python -m bench.assign.generate``. The database (``momoflow_bench_assign``) is
 emptied first and the same seed gives the same rows every time. As in
-``bench.generate``, rows are COPY text (``bench.rows.Tables``) loaded by
-``bench.load.reload_tables``: keys and indexes dropped, tables copied, every key and
+``bench.workflows.generate``, rows are COPY text (``bench.common.rows.Tables``) loaded by
+``bench.common.load.reload_tables``: keys and indexes dropped, tables copied, every key and
 index rebuilt and checked by PostgreSQL.
 
 Besides the people and flows (3–12 modules each) every person already has two flows
 (200k assignments in every state, each with its dispatched ``flow.assigned`` event), so
 the assign path inserts into tables and indexes of a realistic size. The pairs the
-benchmark assigns (``assign_config.free_pair``) never collide with these. An HR system's
+benchmark assigns (``config.free_pair``) never collide with these. An HR system's
 API key has a day of answers kept for idempotency (``SEEDED_ANSWERS``), as a busy
 integration would: an empty table there lets PostgreSQL plan the replay lookup as a
 sequential scan, which gets slower with every request once the run fills it.
@@ -23,12 +23,12 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from bench.assign_config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_ANSWERS, SEEDED_KEY_NAME,
+from bench.assign.config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_ANSWERS, SEEDED_KEY_NAME,
                                  SEEDED_PER_PERSON,
                                  database_url, email_of, ensure_database, flow_number, flow_public_id, libpq_dsn,
                                  make_app, migrate)
-from bench.load import reload_tables, vacuum_analyze
-from bench.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
+from bench.common.load import reload_tables, vacuum_analyze
+from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
 from momoflow.flows.schemas import iso
 
 SEED = 20261123

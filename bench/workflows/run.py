@@ -1,6 +1,6 @@
 """The workflow read side at scale: inbox, lists and detail, in the database and end to end.
 
-Run ``python -m bench.workflows`` after ``python -m bench.generate``. It prints
+Run ``python -m bench.workflows`` after ``python -m bench.workflows.generate``. It prints
 1. database time (EXPLAIN ANALYZE) of the exact SQL ``queries`` emits for each case, next
    to ``SELECT 1`` and to the same inbox SQL with its partial index hidden;
 2. ``inbox_count`` checked to stop counting at its cap;
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bench import fullstack
-from bench.config import database_url, make_app
-from bench.explain import captured_sql, explain, explain_all, index_hidden, max_rows
-from bench.scenarios import build_cases, load_people
+from bench.workflows import fullstack
+from bench.common.config import database_url, make_app
+from bench.workflows.explain import captured_sql, explain, explain_all, index_hidden, max_rows
+from bench.workflows.scenarios import build_cases, load_people
 from momoflow.accounts.models import User
 from momoflow.auth.tokens import issue_token
 from momoflow.extensions import db

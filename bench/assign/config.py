@@ -6,8 +6,8 @@ one (``momoflow_bench``) never empty each other's data.
 
 import os
 
-from bench import config
-from bench.config import SECRET_KEY, ensure_database, libpq_dsn, migrate  # noqa: F401  (re-exported)
+from bench.common import config
+from bench.common.config import SECRET_KEY, ensure_database, libpq_dsn, migrate  # noqa: F401  (re-exported)
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/momoflow_bench_assign"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"  # a database of its own: the run FLUSHDBs it

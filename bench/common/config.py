@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: the database they fill and read, its people, the app."""
+"""What every benchmark shares: its own PostgreSQL database (never one without "bench" in
+its name), the schema built by the app's migrations, and the app configured as in production."""
 
 import os
 
@@ -6,13 +7,6 @@ import sqlalchemy as sa
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/momoflow_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
-
-ORG_SLUG = "bench"
-EMAIL_DOMAIN = "bench.example.com"
-HEAVY_EMAIL = f"heavy.approver@{EMAIL_DOMAIN}"
-TYPICAL_EMAIL = f"typical.approver@{EMAIL_DOMAIN}"
-ADMIN_EMAIL = f"admin@{EMAIL_DOMAIN}"
-
 
 def database_url(variable="BENCH_DATABASE_URL", default=DEFAULT_DATABASE_URL):
     """``variable`` or the default; its name must contain "bench" (it gets emptied)."""

@@ -1,19 +1,19 @@
 """``POST /v1/flows/assign`` under load, next to a bare Flask JSON endpoint, in one run.
 
-Run ``python -m bench.assign`` after ``python -m bench.assign_generate``. It
+Run ``python -m bench.assign`` after ``python -m bench.assign.generate``. It
 1. removes what earlier runs assigned, creates a fresh API key in the enterprise
    organisation and empties its Redis database (rate-limit counters);
-2. serves the app, ``bench.bare_app`` and ``bench.naive_app`` (the issue's naive stack, with
+2. serves the app, ``bench.assign.bare_app`` and ``bench.assign.naive_app`` (the issue's naive stack, with
    a key of its own) with the Procfile's gunicorn command (production settings from the
    environment only; limits at ``RATE_LIMIT`` so they count, never refuse);
-3. drives each with ``bench.loadgen`` at 16 and 64 connections: bare, naive, then assign.
+3. drives each with ``bench.common.loadgen`` at 16 and 64 connections: bare, naive, then assign.
    Every assign request has a (flow, person) pair nobody has and its own X-Request-ID, so an
    assignment, its event and an idempotency record are written every time;
 4. times ``POST /v1/flows/assign/bulk`` with 1,000 items;
 5. checks the database holds exactly what the 200s promised (one assignment, one event
    and one idempotency record each) and that a repeated X-Request-ID replays;
-6. prints the tables and profiles the assign path in this process (``bench.assign_report``,
-   ``bench.assign_profile``, ``bench.assign_lean``).
+6. prints the tables and profiles the assign path in this process (``bench.assign.report``,
+   ``bench.assign.profiling``, ``bench.assign.lean``).
 It exits 1 if a check fails: throughput of wrong answers means nothing.
 """
 
@@ -31,13 +31,14 @@ from typing import NamedTuple
 
 import psycopg
 
-from bench import assign_report, loadgen
-from bench.assign_config import (FLOWS, ORG_SLUG, PEOPLE, RATE_LIMIT, SEEDED_ANSWERS, SEEDED_KEY_NAME,
+from bench.assign import report as assign_report
+from bench.common import loadgen
+from bench.assign.config import (FLOWS, ORG_SLUG, PEOPLE, RATE_LIMIT, SEEDED_ANSWERS, SEEDED_KEY_NAME,
                                  app_environment, database_url,
                                  free_pair, libpq_dsn, make_app, redis_url)
-from bench.assign_profile import assign_body, assign_item
-from bench.assign_report import BULK_ITEMS, BULK_PATH
-from bench.assign_serve import WORKERS, CpuMeter, Server, machine_busy_share, pids_named
+from bench.assign.profiling import assign_body, assign_item
+from bench.assign.report import BULK_ITEMS, BULK_PATH
+from bench.common.serving import ROOT, WORKERS, CpuMeter, Server, machine_busy_share, pids_named
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
@@ -83,8 +84,8 @@ def main():
         pairs = PairNumbers()
         print(_header(url))
         assign_server = Server("wsgi:app", app_environment(url), LOG_PATH)
-        bare_server = Server("bench.bare_app:app", app_environment(url), LOG_PATH)
-        naive_server = Server("bench.naive_app:app", app_environment(url), LOG_PATH)
+        bare_server = Server("bench.assign.bare_app:app", app_environment(url), LOG_PATH)
+        naive_server = Server("bench.assign.naive_app:app", app_environment(url), LOG_PATH)
         endpoints = (Endpoint("bare", bare_server, BARE_PATH, secret),
                      Endpoint("naive", naive_server, NAIVE_PATH, naive_secret),
                      Endpoint("assign", assign_server, ASSIGN_PATH, secret))
@@ -123,7 +124,7 @@ def _check_seed(connection):
         "SELECT (SELECT tier FROM organizations WHERE slug = %s), (SELECT count(*) FROM users), "
         "(SELECT count(*) FROM flows), (SELECT count(*) FROM idempotency_records)", [ORG_SLUG]).fetchone()
     if row[:3] != ("enterprise", PEOPLE, FLOWS) or row[3] < SEEDED_ANSWERS:
-        raise SystemExit(f"the database is not seeded as expected ({row}); run python -m bench.assign_generate")
+        raise SystemExit(f"the database is not seeded as expected ({row}); run python -m bench.assign.generate")
 
 
 def _reset(connection):
@@ -168,7 +169,7 @@ def _tree():
     import subprocess
 
     def git(*args):
-        return subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
                               text=True).stdout.strip()
 
     changed = git("status", "--porcelain", "--", "momoflow")

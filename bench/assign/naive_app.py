@@ -1,6 +1,6 @@
 """The issue's "naive stack": assign written the plain way, served by the same gunicorn command.
 
-``gunicorn bench.naive_app:app``. The issue sets the target against it ("≥ 0.18 of the
+``gunicorn bench.assign.naive_app:app``. The issue sets the target against it ("≥ 0.18 of the
 bare endpoint, about twice the naive stack"), describing it as a plain Flask +
 Flask-SQLAlchemy ORM endpoint doing what assign does: key lookup, two selects, insert,
 commit, one RQ enqueue, Flask-Limiter on Redis. That is what this is, on MomoFlow's own
@@ -55,7 +55,7 @@ def assign():
                             assigned_by_api_key_id=api_key.id)
     db.session.add(assignment)
     db.session.commit()
-    queue.enqueue("bench.naive_app.announce", assignment.public_id)
+    queue.enqueue("bench.assign.naive_app.announce", assignment.public_id)
     return {"success": True, "assignmentId": assignment.public_id, "message": "Flow assigned successfully",
             "details": {"assignedAt": assignment.assigned_at.isoformat(), "assigneeEmail": user.email,
                         "flowName": flow.name, "moduleCount": flow.module_count}}, 200

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.config import ADMIN_EMAIL, HEAVY_EMAIL, TYPICAL_EMAIL
+from bench.workflows.config import ADMIN_EMAIL, HEAVY_EMAIL, TYPICAL_EMAIL
 from momoflow.accounts.models import User
 from momoflow.extensions import db
 from momoflow.workflows.queries import DEFAULT_LIMIT, ListQuery, encode_cursor
@@ -64,7 +64,7 @@ def load_people():
     people = {role: db.session.scalar(db.select(User).where(User.email == email)) for role, email in PEOPLE.items()}
     missing = [role for role, user in people.items() if user is None]
     if missing:
-        raise SystemExit(f"no {', '.join(missing)} person in the database: run python -m bench.generate first")
+        raise SystemExit(f"no {', '.join(missing)} person in the database: run python -m bench.workflows.generate first")
     return people
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 import redis
 import sqlalchemy as sa
 
-from bench.assign_serve import children_of, cpu_seconds, free_port, pids_named
-from bench.config import SECRET_KEY, database_url, ensure_database, migrate
+from bench.common.serving import children_of, cpu_seconds, free_port, pids_named
+from bench.common.config import SECRET_KEY, database_url, ensure_database, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 REDIS_URL = os.environ.get("BENCH_DELIVER_REDIS_URL", "redis://127.0.0.1:6379/6")
 SECONDS = float(os.environ.get("BENCH_DELIVER_SECONDS", "20"))
 RATES = tuple(int(r) for r in os.environ.get("BENCH_DELIVER_RATES", "100,300").split(","))
@@ -52,7 +52,7 @@ def main():
         organization, assignments, secret = _seed(receiver_port)
     out_path = LOG_DIR / "deliver-received.txt"
     out_path.write_text("")
-    receiver = subprocess.Popen([sys.executable, "-m", "bench.deliver_receiver", str(receiver_port), secret,
+    receiver = subprocess.Popen([sys.executable, "-m", "bench.deliver.receiver", str(receiver_port), secret,
                                  str(out_path)], cwd=ROOT)
     pool = _start_workers(url)
     print(f"# Background delivery: {WORKERS} worker processes (rq worker-pool, AppWorker, JSON), "
@@ -159,7 +159,7 @@ def _baseline_trivial_jobs(count=2000):
     from rq import Queue
 
     queue = Queue("default", connection=redis.Redis.from_url(REDIS_URL), serializer="json")
-    jobs = [Queue.prepare_data("bench.deliver_noop.noop", result_ttl=0) for _ in range(count)]
+    jobs = [Queue.prepare_data("bench.deliver.noop.noop", result_ttl=0) for _ in range(count)]
     started = time.perf_counter()
     queue.enqueue_many(jobs)
     while queue.count or queue.started_job_registry.count:

@@ -1,0 +1,3 @@
+from bench.assign.run import main
+
+main()

@@ -1,0 +1,3 @@
+from bench.deliver.run import main
+
+main()

@@ -1,0 +1,3 @@
+from bench.workflows.run import main
+
+main()
