@@ -2,7 +2,7 @@
 
 from momoflow.api import NOT_JSON
 from momoflow.errors import Conflict, NotFound, ValidationFailed
-from momoflow.flows import queries, rules, services
+from momoflow.flows import access, queries, rules, services
 from momoflow.flows.api import BULK_SIZE_PROBLEM
 from momoflow.flows.models import AssignmentStatus
 from momoflow.flows.validation import DUE_DATE_PROBLEM, EMAIL_PROBLEM
@@ -102,7 +102,7 @@ def _assign_paths():
                                       {"index": 0, "success": True, "assignmentId": "asgn_789xyz",
                                        "userEmail": "employee@company.com", "flowId": "flow_123abc"},
                                       {"index": 1, "success": False, "error": NotFound.code,
-                                       "message": services.flow_not_found("flow_nope").message}]}}}),
+                                       "message": access.flow_not_found("flow_nope").message}]}}}),
          "400": integrator_validation(("No items", ValidationFailed.code,
                                        problems(("assignments", BULK_SIZE_PROBLEM)))),
          "409": integrator_error("A request with the same idempotency key is still running.",
@@ -130,7 +130,7 @@ def _flow_paths():
 def _assignment_paths():
     not_found = integrator_error("No such assignment in your organisation.",
                                  ("Unknown assignment", NotFound.code,
-                                  services.assignment_not_found("asgn_789xyz").message))
+                                  access.assignment_not_found("asgn_789xyz").message))
     listing = _op(
         ASSIGNMENTS, "listAssignments", "List assignments, one page at a time",
         "Newest first. Follow `nextCursor` until it is null.",
