@@ -18,7 +18,7 @@ from momoflow.openapi.common import (
     ref,
     request_not_found,
 )
-from momoflow.workflows import api, documents, queries, rules, services
+from momoflow.workflows import api, documents, queries, refusals, rules
 from momoflow.workflows.models import LevelStatus, Priority, RequestStatus
 from momoflow.workflows.validation import LEVEL_OUT_OF_RANGE, duplicate_approver_message
 
@@ -91,7 +91,7 @@ def _create(operation_id, summary, description, body, extra_responses):
         "201": json_response("Created: the whole request, as `GET /api/v1/workflows/{requestId}` returns it.",
                              "WorkflowResponse", "SeedCreateResponse"),
         "400": api_validation("SeedErrorValidation", "SeedErrorUnknownApprover", "SeedErrorDuplicateApprover",
-                              ("Own request", title, services.OWN_REQUEST)),
+                              ("Own request", title, refusals.OWN_REQUEST)),
         "401": api_error("No valid token, or the token's person no longer exists.", "SeedErrorInvalidInitiator",
                          no_token()),
         "503": directory_unavailable("api"),
@@ -145,11 +145,11 @@ def _decision(verb, operation_id, body, extra_400=()):
                {"200": json_response(f"Level {past}: the whole request.", "WorkflowResponse"),
                 "400": api_validation(*extra_400, ("Not JSON", INVALID, f"body: {NOT_JSON}")),
                 "403": api_error("Not this level's approver.",
-                                 ("Someone else's level", title, services.only_the_approver(2, verb))),
-                "404": api_error("No such request or level.", ("Unknown level", title, services.LEVEL_NOT_FOUND)),
+                                 ("Someone else's level", title, refusals.only_the_approver(2, verb))),
+                "404": api_error("No such request or level.", ("Unknown level", title, refusals.LEVEL_NOT_FOUND)),
                 "409": api_error("The level is not current (decided, not reached yet, or the request closed).",
-                                 ("Already decided", title, services.already_decided(1, LevelStatus.APPROVED)),
-                                 ("Not yet", title, services.not_current_yet(2)))},
+                                 ("Already decided", title, refusals.already_decided(1, LevelStatus.APPROVED)),
+                                 ("Not yet", title, refusals.not_current_yet(2)))},
                parameters=("requestId", "levelId"), body=body)
 
 
@@ -157,17 +157,17 @@ def _decision_paths():
     approve = _decision("approve", "approveLevel", json_request("ApproveRequest", required=False,
                                                                 description="Optional; the body may be empty."))
     reject = _decision("reject", "rejectLevel", json_request("RejectRequest"),
-                       (("No comment", INVALID, f"comments: {services.REJECT_NEEDS_COMMENTS}"),))
+                       (("No comment", INVALID, f"comments: {refusals.REJECT_NEEDS_COMMENTS}"),))
     title = api.WITHDRAW_FAILED
     withdraw = _op(DECISIONS, "withdrawWorkflow", "Withdraw a request",
                    "The initiator withdraws a pending request: it becomes CANCELLED and its open levels SKIPPED.",
                    {"200": json_response("Withdrawn: the whole request.", "WorkflowResponse"),
                     "400": api_validation(("Too long", INVALID,
                                            f"reason: {too_long('Reason', rules.MAX_COMMENT_LENGTH)}")),
-                    "403": api_error("Not the initiator.", ("Not yours", title, services.ONLY_INITIATOR_WITHDRAWS)),
+                    "403": api_error("Not the initiator.", ("Not yours", title, refusals.ONLY_INITIATOR_WITHDRAWS)),
                     "404": request_not_found(title),
                     "409": api_error("The request is already closed.",
-                                     ("Closed", title, services.no_longer(RequestStatus.APPROVED, "withdrawn")))},
+                                     ("Closed", title, refusals.no_longer(RequestStatus.APPROVED, "withdrawn")))},
                    parameters=("requestId",), body=json_request("WithdrawRequest", required=False))
     base = "/api/v1/workflows/{requestId}"
     return {f"{base}/levels/{{levelId}}/approve": {"post": approve},
@@ -180,7 +180,7 @@ def _people_paths():
 
     def managers(title):
         return api_error("Only the initiator or an administrator adds approvers.",
-                         ("Not allowed", title, services.ONLY_MANAGERS_ADD_APPROVERS))
+                         ("Not allowed", title, refusals.ONLY_MANAGERS_ADD_APPROVERS))
 
     at_level = _op(
         PEOPLE, "addApproverAtLevel", "Add an approver at a level",
@@ -188,7 +188,7 @@ def _people_paths():
         "level current. Allowed while the request is pending, before any level marked final.",
         {"201": json_response("The new level.", "LevelResponse", "SeedAtLevelResponse", "SeedAtLevelResponseFull"),
          "400": api_validation(
-             ("Unknown approver", at_level_title, services.unknown_person("Approver", "invalid@example.com").message),
+             ("Unknown approver", at_level_title, refusals.unknown_person("Approver", "invalid@example.com").message),
              ("Duplicate", at_level_title, duplicate_approver_message("manager@royalenfield.com")),
              ("Bad level", INVALID, f"level: {LEVEL_OUT_OF_RANGE}")),
          "403": managers(at_level_title),
@@ -203,10 +203,10 @@ def _people_paths():
         "An approver participant without a level: can view, comment and download. While pending.",
         {"201": json_response("The new participant.", "ParticipantResponse"),
          "400": api_validation("SeedErrorNotInDirectory",
-                               ("Already there", approver_title, services.ALREADY_PARTICIPANT)),
+                               ("Already there", approver_title, refusals.ALREADY_PARTICIPANT)),
          "403": managers(approver_title), "404": request_not_found(approver_title),
          "409": api_error("The request is closed.",
-                          ("Closed", approver_title, services.no_longer(RequestStatus.APPROVED, "changed"))),
+                          ("Closed", approver_title, refusals.no_longer(RequestStatus.APPROVED, "changed"))),
          "503": directory_unavailable("api")},
         parameters=("requestId",), body=json_request("EmailRequest", "SeedApproverRequest"))
     spectator = _op(
@@ -217,9 +217,9 @@ def _people_paths():
                                "SeedSpectatorResponseFull"),
          "400": api_validation("SeedErrorAlreadyParticipant",
                                ("Unknown person", spectator_title,
-                                services.unknown_person("Spectator", "invalid@example.com").message)),
+                                refusals.unknown_person("Spectator", "invalid@example.com").message)),
          "403": api_error("Spectators and others may not add spectators.",
-                          ("Not allowed", spectator_title, services.ONLY_PARTICIPANTS_ADD_SPECTATORS)),
+                          ("Not allowed", spectator_title, refusals.ONLY_PARTICIPANTS_ADD_SPECTATORS)),
          "404": request_not_found(spectator_title), "503": directory_unavailable("api")},
         parameters=("requestId",), body=json_request("EmailRequest", "SeedSpectatorRequest",
                                                      "SeedSpectatorFlowRequest"))
@@ -233,8 +233,8 @@ def _file_paths():
     comment_title, download_title = api.COMMENT_FAILED, api.DOWNLOAD_FAILED
     comment = _op(FILES, "addComment", "Comment on a request", "Any participant (or an administrator).",
                   {"201": json_response("The comment.", "CommentResponse"),
-                   "400": api_validation(("Empty", INVALID, f"comment: {services.EMPTY_COMMENT}")),
-                   "403": api_error("Not allowed to comment.", ("Not allowed", comment_title, services.NO_COMMENTS)),
+                   "400": api_validation(("Empty", INVALID, f"comment: {refusals.EMPTY_COMMENT}")),
+                   "403": api_error("Not allowed to comment.", ("Not allowed", comment_title, refusals.NO_COMMENTS)),
                    "404": request_not_found(comment_title)},
                   parameters=("requestId",), body=json_request("CommentRequest"))
     download = _op(FILES, "downloadDocument", "Download a document",
