@@ -18,16 +18,13 @@ sequential scan, which gets slower with every request once the run fills it.
 import json
 import random
 import time
-from collections import Counter
 from datetime import datetime, timedelta, timezone
-
-import psycopg
 
 from bench.assign.config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_ANSWERS, SEEDED_KEY_NAME,
                                  SEEDED_PER_PERSON,
                                  database_url, email_of, ensure_database, flow_number, flow_public_id, libpq_dsn,
                                  make_app, migrate)
-from bench.common.load import reload_tables, vacuum_analyze
+from bench.common.load import load_generated
 from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
 from momoflow.flows.schemas import iso
 
@@ -73,10 +70,7 @@ def main():
     _add_assignments(tables, rng, org_id, people, flows)
     _add_answers(tables, rng, org_id, people[ADMIN][0])
     built = time.perf_counter() - started
-    with psycopg.connect(libpq_dsn(url)) as connection:
-        phases = reload_tables(connection, tables)
-    phases["vacuum analyze"] = vacuum_analyze(libpq_dsn(url))
-    _report(tables, built, phases)
+    load_generated(libpq_dsn(url), tables, built, COLUMNS)
 
 
 def _add_people(tables, rng, org_id):
@@ -148,20 +142,3 @@ def _add_answers(tables, rng, org_id, admin_id):
         body = {"success": True, "assignmentId": f"asgn_{tables.new_id()[-12:]}", "message": "Flow assigned successfully"}
         tables.add("idempotency_records", tables.new_id(), key_id, f"hr-sync-{number:08d}",
                    f"{rng.getrandbits(256):064x}", 200, json.dumps(body, separators=(",", ":")), answered)
-
-
-def _report(tables, built, phases):
-    total = sum(tables.counts.values())
-    counts = Counter(tables.counts)
-    for name in COLUMNS:
-        print(f"{name:<26}{counts[name]:>10,} rows")
-    print(f"{'total':<26}{total:>10,} rows")
-    rebuilt = phases["keys and indexes"] + phases["foreign keys"]
-    print(f"built in Python {built:.1f} s; COPY {phases['copy']:.1f} s ({total / phases['copy']:,.0f} rows/s); "
-          f"{phases['constraints']} keys and {phases['indexes']} indexes rebuilt and checked {rebuilt:.1f} s")
-    print(f"loaded end to end in {built + phases['copy'] + rebuilt:.1f} s; then VACUUM ANALYZE "
-          f"{phases['vacuum analyze']:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

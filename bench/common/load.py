@@ -7,6 +7,7 @@ foreign key over the loaded rows (check constraints stay in place throughout).
 """
 
 import time
+from collections import Counter
 
 # Keys (primary, unique, exclusion, foreign) of every table but Alembic's.
 CONSTRAINTS_SQL = """
@@ -67,3 +68,28 @@ def vacuum_analyze(dsn):
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM (ANALYZE)")
     return time.perf_counter() - started
+
+
+def load_generated(dsn, tables, built, table_names):
+    """Replace the database's rows with ``tables``' (built in ``built`` seconds), VACUUM
+    ANALYZE, and print what was loaded and how long each phase took."""
+    import psycopg
+
+    with psycopg.connect(dsn) as connection:
+        phases = reload_tables(connection, tables)
+    phases["vacuum analyze"] = vacuum_analyze(dsn)
+    _report(tables, built, phases, table_names)
+
+
+def _report(tables, built, phases, table_names):
+    total = sum(tables.counts.values())
+    counts = Counter(tables.counts)
+    for name in table_names:
+        print(f"{name:<26}{counts[name]:>10,} rows")
+    print(f"{'total':<26}{total:>10,} rows")
+    rebuilt = phases["keys and indexes"] + phases["foreign keys"]
+    print(f"built in Python {built:.1f} s; COPY {phases['copy']:.1f} s ({total / phases['copy']:,.0f} rows/s); "
+          f"{phases['constraints']} keys and {phases['indexes']} indexes rebuilt and checked {rebuilt:.1f} s")
+    print(f"loaded end to end in {built + phases['copy'] + rebuilt:.1f} s "
+          f"({total / (built + phases['copy'] + rebuilt):,.0f} rows/s); then VACUUM ANALYZE "
+          f"{phases['vacuum analyze']:.1f} s")

@@ -16,11 +16,10 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-import psycopg
 
 from bench.common.config import database_url, ensure_database, libpq_dsn, make_app, migrate
 from bench.workflows.config import ADMIN_EMAIL, EMAIL_DOMAIN, HEAVY_EMAIL, ORG_SLUG, TYPICAL_EMAIL
-from bench.common.load import reload_tables, vacuum_analyze
+from bench.common.load import load_generated
 from bench.common.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, Tables, comment_text, title_text
 from momoflow.workflows.rules import level_name_for
 
@@ -55,10 +54,7 @@ def main():
     people = _add_people(tables, rng, org_id)
     _add_requests(tables, rng, org_id, people)
     built = time.perf_counter() - started
-    with psycopg.connect(libpq_dsn(url)) as connection:
-        phases = reload_tables(connection, tables)
-    phases["vacuum analyze"] = vacuum_analyze(libpq_dsn(url))
-    _report(tables, built, phases)
+    load_generated(libpq_dsn(url), tables, built, COLUMNS)
 
 
 # --- people ------------------------------------------------------------------------
@@ -244,23 +240,3 @@ def _add_comments(tables, rng, request_id, people, cast, created, moment):
         author = people[rng.choice([initiator_number, *approver_numbers])]
         tables.add("comments", tables.new_id(), request_id, author.id, comment_text(rng),
                    created + timedelta(seconds=rng.uniform(0, span)))
-
-
-# --- report ------------------------------------------------------------------------
-
-
-def _report(tables, built, phases):
-    total = sum(tables.counts.values())
-    for name in COLUMNS:
-        print(f"{name:<26}{tables.counts[name]:>10,} rows")
-    print(f"{'total':<26}{total:>10,} rows")
-    rebuilt = phases["keys and indexes"] + phases["foreign keys"]
-    print(f"built in Python {built:.1f} s; COPY {phases['copy']:.1f} s ({total / phases['copy']:,.0f} rows/s); "
-          f"{phases['constraints']} keys and {phases['indexes']} indexes rebuilt and checked {rebuilt:.1f} s")
-    print(f"loaded end to end in {built + phases['copy'] + rebuilt:.1f} s "
-          f"({total / (built + phases['copy'] + rebuilt):,.0f} rows/s); then VACUUM ANALYZE "
-          f"{phases['vacuum analyze']:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

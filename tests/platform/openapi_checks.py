@@ -39,6 +39,18 @@ def operations(document):
                 yield path, method, item[method]
 
 
+def examples(document):
+    """Every example of every operation's bodies: ``(where, media, example)``, ``where``
+    naming it (``POST /v1/flows/assign 200 Assigned``) and the example resolved."""
+    for path, method, operation in operations(document):
+        bodies = [("request", operation.get("requestBody", {}))]
+        bodies += [(status, resolve(document, r)) for status, r in operation["responses"].items()]
+        for label, holder in bodies:
+            for media in holder.get("content", {}).values():
+                for name, example in (media.get("examples") or {}).items():
+                    yield f"{method.upper()} {path} {label} {name}", media, resolve(document, example)
+
+
 def conformance(document, value, schema, strict=True, where="$"):
     """Problems with ``value`` against ``schema`` (the part of JSON Schema the document uses).
     Unknown fields are always problems; missing required ones only when ``strict``."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.platform.openapi_checks import conformance, operations, resolve, structural_problems, walk
+from tests.platform.openapi_checks import conformance, examples, operations, resolve, structural_problems, walk
 from tests.conftest import make_test_app
 
 SEEDS = Path(__file__).resolve().parents[2] / "docs" / "seeds"  # the seed documents (the API contract)
@@ -33,15 +33,9 @@ def test_every_example_fits_its_schema(document):
     """Examples are shown to integrators as what to send and expect: no stray fields,
     right types; the app's own examples (not the seed's partial ones) are complete."""
     problems = []
-    for path, method, operation in operations(document):
-        bodies = [("request", operation.get("requestBody", {}))]
-        bodies += [(status, resolve(document, r)) for status, r in operation["responses"].items()]
-        for label, holder in bodies:
-            for media in holder.get("content", {}).values():
-                for name, example in (media.get("examples") or {}).items():
-                    example = resolve(document, example)
-                    problems += [f"{method.upper()} {path} {label} {name}: {p}" for p in conformance(
-                        document, example["value"], media["schema"], strict="x-seed" not in example)]
+    for where, media, example in examples(document):
+        problems += [f"{where}: {p}" for p in conformance(document, example["value"], media["schema"],
+                                                         strict="x-seed" not in example)]
     for name, schema in document["components"]["schemas"].items():
         for value in schema.get("examples", ()):
             problems += [f"schema {name}: {p}" for p in conformance(document, value, schema)]
@@ -91,17 +85,10 @@ def test_every_complete_example_is_valid_json_schema_2020_12(document):
         return [error.message for error in Draft202012Validator(schema, registry=registry).iter_errors(value)]
 
     found, checked = [], 0
-    for path, method, operation in operations(document):
-        bodies = [("request", operation.get("requestBody", {}))]
-        bodies += [(status, resolve(document, r)) for status, r in operation["responses"].items()]
-        for label, holder in bodies:
-            for media in holder.get("content", {}).values():
-                for name, example in (media.get("examples") or {}).items():
-                    example = resolve(document, example)
-                    if "x-seed" not in example or example.get("x-seed-adapted"):
-                        checked += 1
-                        found += [f"{method.upper()} {path} {label} {name}: {p}"
-                                  for p in problems(media["schema"], example["value"])]
+    for where, media, example in examples(document):
+        if "x-seed" not in example or example.get("x-seed-adapted"):
+            checked += 1
+            found += [f"{where}: {p}" for p in problems(media["schema"], example["value"])]
     assert checked > 100 and found == []
     assert problems({"$ref": "#/components/schemas/AssignRequest"}, {"flowId": 5}) != []  # it does check
 
