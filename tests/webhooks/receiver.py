@@ -9,7 +9,9 @@
 
 Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
 nothing until the test ends (or a few seconds pass). ``delay`` slows every answer down;
-``max_in_flight`` says how many requests it held at once.
+``spread`` staggers them (the n-th request waits ``(n mod 16) × spread`` more), so replies
+come back one by one, as they do on a busy machine; ``max_in_flight`` says how many
+requests it held at once.
 """
 
 import json
@@ -23,6 +25,7 @@ import pytest
 from momoflow.webhooks.signing import SignatureError, verify
 
 HANG_SECONDS = 5
+SPREAD_GROUP = 16
 
 
 @dataclass
@@ -40,10 +43,11 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, secret=None, default=200, delay=0):
+    def __init__(self, secret=None, default=200, delay=0, spread=0):
         self.secret = secret
         self.default = default
         self.delay = delay  # seconds before each answer
+        self.spread = spread
         self.deliveries = []
         self.in_flight = self.max_in_flight = 0
         self._answers = deque()
@@ -81,16 +85,17 @@ class Receiver:
         return [d for d in self.deliveries if event_type is None or d.json.get("type") == event_type]
 
     def _take(self, path, headers, body):
-        """Record a request; the answer to give it."""
+        """Record a request; the answer to give it, and how long to wait before giving it."""
         try:
             msg_id, verified, problem = verify(self.secret, headers, body), True, None
         except (SignatureError, ValueError, TypeError) as error:
             msg_id, verified, problem = headers.get("webhook-id"), False, str(error)
         with self._lock:
+            delay = self.delay + self.spread * (len(self.deliveries) % SPREAD_GROUP)
             self.deliveries.append(Received(path, headers, body, msg_id, verified, problem))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            return self._answers.popleft() if self._answers else self.default
+            return (self._answers.popleft() if self._answers else self.default), delay
 
     def _done(self):
         with self._lock:
@@ -115,12 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         receiver = self.server.receiver
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        answer = receiver._take(self.path, {name.lower(): value for name, value in self.headers.items()}, body)
+        answer, delay = receiver._take(self.path, {name.lower(): value for name, value in self.headers.items()},
+                                       body)
         try:
             if answer == "hang":
                 receiver._release.wait(HANG_SECONDS)
                 return
-            receiver._release.wait(receiver.delay)
+            receiver._release.wait(delay)
             self._answer(answer)
         finally:
             receiver._done()
