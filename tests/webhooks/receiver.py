@@ -8,7 +8,7 @@
         receiver.deliveries               # [Received(msg_id, verified, body, headers, path)]
 
 Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
-nothing until the test ends (or a few seconds pass). ``delay`` slows every answer down;
+nothing until the test ends (or a minute passes). ``delay`` slows every answer down;
 ``spread`` staggers them (the n-th request waits ``(n mod 16) × spread`` more), so replies
 come back one by one, as they do on a busy machine; ``max_in_flight`` says how many
 requests it held at once.
@@ -16,15 +16,16 @@ requests it held at once.
 
 import json
 import threading
+import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from momoflow.webhooks.signing import SignatureError, verify
 
-HANG_SECONDS = 5
+HANG_SECONDS = 60  # stop() ends a hang sooner
 SPREAD_GROUP = 16
 
 
@@ -36,6 +37,7 @@ class Received:
     msg_id: str | None
     verified: bool
     problem: str | None = None
+    at: float = field(default_factory=time.time)  # when it arrived (the wall clock, as the app's utcnow)
 
     @property
     def json(self):
