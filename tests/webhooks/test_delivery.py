@@ -19,7 +19,7 @@ from momoflow.flows.validation import parse_assignment
 from momoflow.webhooks import delivery, services
 from momoflow.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from momoflow.webhooks.signing import new_secret
-from tests.flows.conftest import SEED_BODY, demo, demo_org, integrator  # noqa: F401  (fixtures)
+from tests.flows.conftest import SEED_BODY, demo_org, integrator  # noqa: F401  (fixtures)
 from tests.webhooks.receiver import Receiver, receiver  # noqa: F401  (fixture)
 
 ADMIN = "admin@company.com"
