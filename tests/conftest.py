@@ -1,5 +1,5 @@
 """Fixtures: ``app``, ``db`` (rolled back after each test), ``client``, ``login_as``,
-``count_queries``, ``live_server``, ``slapd`` and the strict mode that turns skips into failures.
+``demo``, ``count_queries``, ``live_server``, ``slapd`` and the strict mode that turns skips into failures.
 
 The database is PostgreSQL when ``TEST_DATABASE_URL`` is set (CI sets it), otherwise a
 SQLite file. Its schema is built once per session by running the migrations.
@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from momoflow import create_app
 from momoflow.auth.services import start_session
+from momoflow.demo.seed import seed_demo
 from momoflow.extensions import db as _db
 from momoflow.extensions import limiter
 
@@ -237,11 +238,18 @@ def live_server(app):
 
 
 @pytest.fixture
+def demo(db):
+    """The demo organisation (its 20 people and its flows) in the test's transaction, as
+    ``{email: user}``."""
+    organization, people = seed_demo()
+    db.session.flush()
+    return {person.email: person for person in people}
+
+
+@pytest.fixture
 def committed_demo(app):
     """The demo organisation committed for real (a live server cannot see a test's
     transaction); every table is emptied afterwards."""
-    from momoflow.demo.seed import seed_demo
-
     with app.app_context():
         seed_demo()
         _db.session.commit()

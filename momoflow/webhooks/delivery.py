@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 16  # posts in flight per drain (so per worker); also the most it leases at once
 PER_ENDPOINT = 4  # of those, to one endpoint: a receiver sees at most this many connections per worker
-GATHER_SECONDS = 0.005  # after a reply, how long to wait for others to record them in one transaction
+GATHER_SECONDS = 0.005  # after a lone reply, how long to wait for others to record them in one transaction
 MAX_CONNECT_SECONDS = 5
 LEASE_MARGIN = timedelta(seconds=30)  # beyond the longest a post may take
 MAX_ERROR_LENGTH = 500
@@ -137,15 +137,15 @@ def drain():
     with ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="webhook") as pool:
         while True:
             retries = record(outcomes, settings)
-            sends = []
+            sends, more_due = [], False
             if jobs.time_is_up(deadline):  # no new work: finish and record what is in flight
                 if not running:
                     db.session.commit()
                     _schedule(retries - kicked)
                     jobs.kick("webhooks")  # a fresh job carries on with whatever is due
                     return
-            elif len(running) <= CONCURRENCY // 2:  # claim in batches, not a row per reply
-                sends = claim(CONCURRENCY - len(running), Counter(running.values()), settings)
+            else:
+                sends, more_due = claim(CONCURRENCY - len(running), Counter(running.values()), settings)
             db.session.commit()  # what happened, and the new leases, before any post
             _schedule(retries - kicked)
             kicked |= retries
@@ -153,25 +153,44 @@ def drain():
                 running[pool.submit(post, send, settings)] = send.endpoint_id
             if not running:
                 return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            done |= wait(running.keys() - done, timeout=GATHER_SECONDS).done  # replies arriving together
+            done = _finished(running, everything=not more_due)
             outcomes = [future.result() for future in done]
             for future in done:
                 del running[future]
 
 
+def _finished(running, everything):
+    """The posts to record next: ``everything`` in flight when there is nothing more to
+    claim meanwhile; otherwise enough to free half the slots (a claim in a batch, not a row
+    per reply), or one when fewer are busy. Counted, never timed: on a busy machine the
+    replies of one batch come back spread out, and a time window would then turn each into
+    its own transaction, just when the database has the least to spare. Every post ends
+    within its timeout, so the wait is bounded."""
+    keep = 0 if everything else min(len(running) - 1, CONCURRENCY // 2)
+    done, pending = set(), set(running)
+    while len(pending) > keep:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done |= finished
+    if pending:
+        done |= wait(pending, timeout=GATHER_SECONDS).done  # replies arriving together
+    return done
+
+
+# Ties (deliveries planned together) go by event: an event goes to all its endpoints at
+# once, and each claim takes about as many for each endpoint as it has slots free.
 _DUE = (sa.select(_deliveries.c.id, _deliveries.c.attempts, _deliveries.c.endpoint_id, _endpoints.c.url,
                   _endpoints.c.secret, _endpoints.c.enabled, _events.c.id.label("event_id"), _events.c.type,
                   _events.c.payload, _events.c.occurred_at)
         .select_from(_deliveries.join(_endpoints, _endpoints.c.id == _deliveries.c.endpoint_id)
                      .join(_events, _events.c.id == _deliveries.c.event_id))
         .where(_PENDING, _deliveries.c.next_attempt_at <= sa.bindparam("now"))
-        .order_by(_deliveries.c.next_attempt_at).limit(sa.bindparam("limit"))
+        .order_by(_deliveries.c.next_attempt_at, _deliveries.c.event_id).limit(sa.bindparam("limit"))
         .with_for_update(of=_deliveries, skip_locked=True))
 
 
 def claim(limit, busy, settings):
     """Lease up to ``limit`` due deliveries (the caller commits); those of a disabled endpoint fail instead.
+    Returns ``(sends, more_due)``: whether due deliveries were left for a later claim.
 
     ``busy`` counts this worker's posts in flight per endpoint: an endpoint gets at most
     PER_ENDPOINT of them, so one that is slow or hangs cannot take every slot from the rest.
@@ -193,8 +212,19 @@ def claim(limit, busy, settings):
     if dead:
         db.session.execute(sa.update(_deliveries).where(_deliveries.c.id.in_(dead))
                            .values(status=DeliveryStatus.FAILED, last_error=ENDPOINT_DISABLED))
+    more_due = len(rows) == limit or len(chosen) + len(dead) < len(rows) or _any_due(full, now)
     return [Send(row.id, row.endpoint_id, row.attempts, row.url, row.secret, message_id(row.event_id),
-                 body(row.type, row.occurred_at, row.payload)) for row in chosen]
+                 body(row.type, row.occurred_at, row.payload)) for row in chosen], more_due
+
+
+_DUE_FOR = (sa.select(_deliveries.c.id).where(_PENDING, _deliveries.c.next_attempt_at <= sa.bindparam("now"),
+                                              _deliveries.c.endpoint_id.in_(sa.bindparam("ids", expanding=True)))
+            .limit(1))
+
+
+def _any_due(endpoint_ids, now):
+    """Whether the endpoints a claim left out (all their slots busy) have deliveries due."""
+    return bool(endpoint_ids) and db.session.execute(_DUE_FOR, {"now": now, "ids": endpoint_ids}).first() is not None
 
 
 def body(event_type, occurred_at, payload):

@@ -1,17 +1,8 @@
-"""Flow fixtures: the demo organisation (with its flows) and integrator API callers."""
+"""Flow fixtures: the demo organisation (``demo`` is in tests/conftest.py) and integrator API callers."""
 
 import pytest
 
 from momoflow.apikeys.services import create_api_key
-from momoflow.demo.seed import seed_demo
-
-
-@pytest.fixture
-def demo(db):
-    """The demo organisation, its 20 people (``{email: user}``) and its flows."""
-    organization, people = seed_demo()
-    db.session.flush()
-    return {person.email: person for person in people}
 
 
 @pytest.fixture

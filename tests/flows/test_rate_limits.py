@@ -12,17 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from momoflow.accounts.models import Tier
 from momoflow.apikeys.services import create_api_key
 from momoflow.extensions import db as _db
-from tests.conftest import TEST_SECRET_KEY, need
+from tests.background.conftest import redis_server  # noqa: F401  (fixture: a redis-server of the test's own)
+from tests.conftest import TEST_SECRET_KEY
 from tests.factories import make_org
 from tests.flows.conftest import Integrator
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/7"  # a database of its own, flushed by these tests
 
 
 def test_limits_are_per_key_by_tier_with_headers(client, integrator, db, app, monkeypatch):
@@ -55,13 +54,6 @@ def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _redis_up():
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -128,10 +120,10 @@ def keys(app, committed_demo):
     return standard, enterprise
 
 
-def test_limits_are_exact_across_two_workers_sharing_redis(gunicorn, keys):
-    need(_redis_up(), "Redis is not running on 127.0.0.1:6379")
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    host, log = gunicorn(REDIS_URL)
+def test_limits_are_exact_across_two_workers_sharing_redis(gunicorn, keys, redis_server):
+    # A Redis of its own: a shared one (another test run, anything else using it) could
+    # flush or count in the same keys, and the limit would not look exact.
+    host, log = gunicorn(redis_server.url)
     standard, enterprise = keys
     assert _statuses(host, standard, 101) == {200: 100, 429: 1}
     assert _statuses(host, enterprise, 1001) == {200: 1000, 429: 1}

@@ -7,7 +7,7 @@ from email.policy import default as default_policy
 
 import pytest
 
-from tests.workflows.conftest import api_as, demo  # noqa: F401  (fixtures used here too)
+from tests.workflows.conftest import api_as  # noqa: F401  (a fixture used here too)
 
 BASE_URL = "https://momoflow.example.com"
 

@@ -5,27 +5,18 @@ cost no Redis command beyond the hit itself."""
 import time
 
 import pytest
-import redis
 from limits import parse
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from momoflow.ratelimit import FixedWindowWithStats
-from tests.conftest import need
-
-REDIS_URL = "redis://127.0.0.1:6379/7"  # shared with test_rate_limits, which flushes it too
+from tests.background.conftest import redis_server  # noqa: F401  (fixture: a redis-server of the test's own)
 
 
 @pytest.fixture
-def storage():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        need(False, "Redis is not running on 127.0.0.1:6379")
-    client.flushdb()
-    yield RedisStorage(REDIS_URL)
-    client.flushdb()
+def storage(redis_server):
+    """On a Redis of its own: a shared one could be flushed by another test run mid-count."""
+    return RedisStorage(redis_server.url)
 
 
 def _count_commands(storage, monkeypatch):

@@ -12,21 +12,25 @@ Run alone it is a receiver to try webhooks with locally (README, "Webhooks"):
 arrives, and whether its signature verifies with SECRET (the endpoint's ``whsec_…``).
 
 Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
-nothing until the test ends (or a few seconds pass). ``delay`` slows every answer down;
-``max_in_flight`` says how many requests it held at once.
+nothing until the test ends (or a minute passes). ``delay`` slows every answer down;
+``spread`` staggers them (the n-th request waits ``(n mod 16) × spread`` more), so replies
+come back one by one, as they do on a busy machine; ``max_in_flight`` says how many
+requests it held at once.
 """
 
 import json
 import threading
+import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from momoflow.webhooks.signing import SignatureError, verify
 
-HANG_SECONDS = 5
+HANG_SECONDS = 60  # stop() ends a hang sooner
+SPREAD_GROUP = 16
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Received:
     msg_id: str | None
     verified: bool
     problem: str | None = None
+    at: float = field(default_factory=time.time)  # when it arrived (the wall clock, as the app's utcnow)
 
     @property
     def json(self):
@@ -44,10 +49,11 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, secret=None, default=200, delay=0, port=0):
+    def __init__(self, secret=None, default=200, delay=0, spread=0, port=0):
         self.secret = secret
         self.default = default
         self.delay = delay  # seconds before each answer
+        self.spread = spread
         self.deliveries = []
         self.in_flight = self.max_in_flight = 0
         self._answers = deque()
@@ -85,16 +91,17 @@ class Receiver:
         return [d for d in self.deliveries if event_type is None or d.json.get("type") == event_type]
 
     def _take(self, path, headers, body):
-        """Record a request; the answer to give it."""
+        """Record a request; the answer to give it, and how long to wait before giving it."""
         try:
             msg_id, verified, problem = verify(self.secret, headers, body), True, None
         except (SignatureError, ValueError, TypeError) as error:
             msg_id, verified, problem = headers.get("webhook-id"), False, str(error)
         with self._lock:
+            delay = self.delay + self.spread * (len(self.deliveries) % SPREAD_GROUP)
             self.deliveries.append(Received(path, headers, body, msg_id, verified, problem))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            return self._answers.popleft() if self._answers else self.default
+            return (self._answers.popleft() if self._answers else self.default), delay
 
     def _done(self):
         with self._lock:
@@ -119,12 +126,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         receiver = self.server.receiver
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        answer = receiver._take(self.path, {name.lower(): value for name, value in self.headers.items()}, body)
+        answer, delay = receiver._take(self.path, {name.lower(): value for name, value in self.headers.items()},
+                                       body)
         try:
             if answer == "hang":
                 receiver._release.wait(HANG_SECONDS)
                 return
-            receiver._release.wait(receiver.delay)
+            receiver._release.wait(delay)
             self._answer(answer)
         finally:
             receiver._done()
@@ -143,8 +151,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv):
-    import time
-
     port = int(argv[0]) if argv else 8001
     receiver = Receiver(secret=argv[1] if len(argv) > 1 else None, port=port).start()
     print(f"Receiving webhooks at {receiver.url} (Ctrl-C stops)", flush=True)

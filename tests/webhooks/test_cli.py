@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from momoflow.webhooks.models import WebhookEndpoint
 from momoflow.webhooks.signing import headers, verify
-from tests.flows.conftest import demo, demo_org  # noqa: F401  (fixtures)
+from tests.flows.conftest import demo_org  # noqa: F401  (a fixture)
 
 
 def run(app, *args):

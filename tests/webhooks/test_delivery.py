@@ -19,7 +19,7 @@ from momoflow.flows.validation import parse_assignment
 from momoflow.webhooks import delivery, services
 from momoflow.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from momoflow.webhooks.signing import new_secret
-from tests.flows.conftest import SEED_BODY, demo, demo_org, integrator  # noqa: F401  (fixtures)
+from tests.flows.conftest import SEED_BODY, demo_org, integrator  # noqa: F401  (fixtures)
 from tests.webhooks.receiver import Receiver, receiver  # noqa: F401  (fixture)
 
 ADMIN = "admin@company.com"
@@ -243,7 +243,7 @@ def test_a_worker_killed_mid_post_leaves_a_lease_that_runs_out(app, demo, endpoi
     from momoflow.outbox import drain_events
     drain_events()
     settings = delivery.Settings.from_config(app.config)
-    [send] = delivery.claim(10, Counter(), settings)
+    [send], _ = delivery.claim(10, Counter(), settings)
     db.session.commit()  # ...and the worker dies before posting or recording anything
     [row] = deliveries(db)
     assert row.status == DeliveryStatus.PENDING and row.next_attempt_at > utcnow() + timedelta(seconds=30)
@@ -287,7 +287,9 @@ def test_disabling_drops_what_was_waiting_and_enabling_takes_new_events(app, dem
     assert [row.status for row in deliveries(db)] == [DeliveryStatus.FAILED, DeliveryStatus.DELIVERED]
 
 
-def test_many_events_are_delivered_in_a_few_batches(demo, demo_org, receiver, db, count_queries):
+@pytest.mark.parametrize("spread", [0, 0.02], ids=["replies-together", "replies-one-by-one"])
+def test_many_events_are_delivered_in_a_few_batches(spread, demo, demo_org, receiver, db, count_queries):
+    receiver.spread = spread  # 20 ms apart: how the replies of a batch come back on a busy machine
     receiver.secret = new_secret()
     for number in range(4):  # a batch takes at most PER_ENDPOINT deliveries to each endpoint
         endpoint, _ = services.create_endpoint(demo_org, f"{receiver.url}?endpoint={number}")

@@ -15,7 +15,7 @@ from momoflow.webhooks import services
 from momoflow.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.conftest import csrf_token_from
 from tests.factories import make_org, make_user
-from tests.flows.conftest import SEED_BODY, demo, demo_org, integrator  # noqa: F401  (fixtures)
+from tests.flows.conftest import SEED_BODY, demo_org, integrator  # noqa: F401  (fixtures)
 from tests.webhooks.receiver import receiver  # noqa: F401  (fixture)
 
 ADMIN = "admin@company.com"

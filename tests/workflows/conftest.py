@@ -1,16 +1,6 @@
-"""Workflow fixtures: the demo organisation in the test's transaction, and API callers."""
+"""Workflow fixtures: API callers (``demo`` is in tests/conftest.py) and request bodies."""
 
 import pytest
-
-from momoflow.demo.seed import seed_demo
-
-
-@pytest.fixture
-def demo(db):
-    """The demo organisation and its 20 people, as ``{email: user}``."""
-    organization, people = seed_demo()
-    db.session.flush()
-    return {person.email: person for person in people}
 
 
 class Api:
