@@ -4,7 +4,7 @@ import hashlib
 import re
 
 from momoflow.apikeys.models import ApiKey
-from tests.flows.conftest import SEED_BODY, demo  # noqa: F401  (demo: the organisation's people)
+from tests.flows.conftest import SEED_BODY
 from tests.flows.pages import ADMIN, HR, error_of, post
 
 

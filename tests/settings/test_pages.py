@@ -2,20 +2,18 @@
 
 import pytest
 
-from tests.flows.conftest import demo  # noqa: F401  (the demo organisation's people)
-
 ADMIN = "admin@company.com"
 EMPLOYEE = "employee@company.com"
 ADMIN_PAGES = ("/settings/api-keys", "/settings/webhooks", "/settings/working-time")
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_admin_pages_are_refused_to_everyone_else(client, demo, login_as, path):  # noqa: F811
+def test_admin_pages_are_refused_to_everyone_else(client, demo, login_as, path):
     login_as(demo[EMPLOYEE])
     assert client.get(path).status_code == 403
 
 
-def test_everyone_has_their_email_preferences_and_only_that_tab(client, demo, login_as):  # noqa: F811
+def test_everyone_has_their_email_preferences_and_only_that_tab(client, demo, login_as):
     login_as(demo[EMPLOYEE])
     response = client.get("/settings/notifications")
     html = response.get_data(as_text=True)
@@ -24,7 +22,7 @@ def test_everyone_has_their_email_preferences_and_only_that_tab(client, demo, lo
     assert not any(f'href="{path}"' in html for path in ADMIN_PAGES)
 
 
-def test_admins_see_every_settings_page_as_a_tab(client, demo, login_as):  # noqa: F811
+def test_admins_see_every_settings_page_as_a_tab(client, demo, login_as):
     login_as(demo[ADMIN])
     html = client.get("/settings/working-time").get_data(as_text=True)
     tabs = html[html.index('class="settings-tabs"'):html.index("</nav>", html.index('class="settings-tabs"'))]
