@@ -27,15 +27,21 @@ ANCHORS = {"timezone": "working-timezone", "workdays": "working-day-1", "hours":
            "holidays": "working-holidays"}
 SAVED = "Working time saved. Levels that start from now on count in it; levels already running keep their deadlines."
 EXAMPLE_HOURS = 8
-# Every Settings page shows these tabs; a page whose module is not installed is left out.
-SETTINGS_TABS = (("settings.api_keys", "API keys"), ("settings.webhooks", "Webhooks"),
-                 ("settings.working_time", "Working time"))
+# Every Settings page shows these tabs, (endpoint, label, admins only); a page whose module
+# is not installed is left out. Everyone has email preferences (also under Notifications).
+SETTINGS_TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
+                 ("settings.working_time", "Working time", True),
+                 ("notifications.preferences", "Email preferences", False))
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _settings_tabs():
-    return {"settings_tabs": [(endpoint, label) for endpoint, label in SETTINGS_TABS
-                              if endpoint in current_app.view_functions]}
+    """``settings_tabs()``: the tabs the signed-in person may open. A function, so pages
+    that never show Settings (and emails rendered outside a request) never ask."""
+    def settings_tabs():
+        return [(endpoint, label) for endpoint, label, admins_only in SETTINGS_TABS
+                if endpoint in current_app.view_functions and (current_user.is_admin or not admins_only)]
+    return {"settings_tabs": settings_tabs}
 
 
 @bp.get("/working-time")
