@@ -7,7 +7,7 @@ person has (email preferences); a page is for admins unless it is listed in
 answered directly and must not be kept by a browser or proxy.
 """
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
 from momoflow.errors import Forbidden
@@ -34,9 +34,12 @@ def _never_cached(response):
     return response
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _tabs():
-    from flask import current_app
-
-    return {"settings_tabs": [(endpoint, label) for endpoint, label, admins_only in TABS
-                              if endpoint in current_app.view_functions and (current_user.is_admin or not admins_only)]}
+    """``settings_tabs()``: the tabs the signed-in person may open (the top bar asks too). A
+    function, so pages that never show Settings (and emails rendered outside a request)
+    never ask."""
+    def settings_tabs():
+        return [(endpoint, label) for endpoint, label, admins_only in TABS
+                if endpoint in current_app.view_functions and (current_user.is_admin or not admins_only)]
+    return {"settings_tabs": settings_tabs}

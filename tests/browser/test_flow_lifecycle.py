@@ -49,13 +49,19 @@ def open_flows_menu(page, item):
     page.get_by_role("link", name=item, exact=True).click()
 
 
+def open_settings(page, tab):
+    """API keys and Webhooks live under Settings (admins), each a tab."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("navigation", name="Settings pages").get_by_role("link", name=tab).click()
+
+
 def test_a_flow_from_api_key_to_completion(live_server, committed_demo, person):
     need(shutil.which("curl"), "curl is not installed")
     admin = person("admin@company.com")
     admin.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
 
     # Settings → API Keys → Generate New Key: shown once, with a copy button.
-    open_flows_menu(admin, "API keys")
+    open_settings(admin, "API keys")
     expect(admin.get_by_role("heading", name="API keys")).to_be_visible()
     expect(admin.get_by_text("No API keys yet.")).to_be_visible()
     admin.get_by_label("Name").fill("HR system")
@@ -127,7 +133,7 @@ def test_a_flow_from_api_key_to_completion(live_server, committed_demo, person):
     shoot(admin, "overview")
 
     # Revoking the key (a confirmation first) refuses the same call at once.
-    open_flows_menu(admin, "API keys")
+    open_settings(admin, "API keys")
     key_row = admin.locator(".key-row", has_text="HR system")
     key_row.locator("summary", has_text="Revoke").click()
     key_row.get_by_role("button", name="Revoke HR system").click()

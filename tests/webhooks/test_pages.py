@@ -113,10 +113,13 @@ def test_another_organisations_endpoint_and_deliveries_are_404(client, demo, log
 
 
 def test_the_nav_links_to_webhooks_for_admins(client, demo, login_as):
+    """Through the nav's Settings entry, whose page has Webhooks among its tabs (issue 11)."""
     login_as(demo[ADMIN])
-    assert 'href="/settings/webhooks"' in client.get("/").get_data(as_text=True)
+    settings = re.search(r'<a href="([^"]+)"[^>]*>Settings</a>', client.get("/").get_data(as_text=True)).group(1)
+    assert 'href="/settings/webhooks"' in client.get(settings).get_data(as_text=True)
     login_as(demo[MANAGER])
-    assert "/settings/webhooks" not in client.get("/").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
+    assert "/settings/webhooks" not in html and ">Settings</a>" not in html
 
 
 # --- adding an endpoint ------------------------------------------------------------------------

@@ -106,9 +106,15 @@
   }
 
   function setUnavailable(button, unavailable) {
-    if (!button) { return; }
-    // aria-disabled rather than disabled: the button keeps focus when it stops applying.
-    if (unavailable) { button.setAttribute("aria-disabled", "true"); } else { button.removeAttribute("aria-disabled"); }
+    // disabled, so a button that cannot apply (↑ on the first row, Remove on the only one)
+    // takes no tab stop; the click handler moves focus on if it was the focused one.
+    if (button) { button.disabled = unavailable; }
+  }
+
+  function keepFocusIn(row, button) {
+    if (!button.disabled) { button.focus(); return; }  // moving a node drops its focus
+    var other = row.querySelector("[data-row-action]:not(:disabled)");
+    if (other) { other.focus(); } else { focusFirstField(row); }
   }
 
   function refreshRows(list) {
@@ -139,7 +145,7 @@
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-row-action]");
-    if (!button || button.getAttribute("aria-disabled") === "true") { return; }
+    if (!button || button.disabled) { return; }
     var row = button.closest("[data-row]");
     var list = row.parentElement;
     var noun = list.getAttribute("data-noun") || "Row";
@@ -159,7 +165,7 @@
       list.insertBefore(row.nextElementSibling, row);
     }
     refreshRows(list);
-    button.focus();  // moving a node drops its focus
+    keepFocusIn(row, button);
     announce(noun + " moved to position " + (rowsOf(list).indexOf(row) + 1) + ".");
   });
 
@@ -286,6 +292,38 @@
     }
   });
 
+  // On a phone the menu is fixed (the sideways-scrolling navigation would clip it), so it
+  // is placed under its toggle here. Setting style properties is CSSOM, which the CSP allows.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details[data-navmenu]") || !menu.open) { return; }
+    var list = menu.querySelector(".navmenu__list");
+    list.style.left = list.style.top = "";  // the stylesheet's place, unless fixed
+    if (getComputedStyle(list).position !== "fixed") { return; }
+    var toggle = menu.querySelector("summary").getBoundingClientRect();
+    var room = document.documentElement.clientWidth - list.offsetWidth - 8;
+    list.style.left = Math.max(8, Math.min(toggle.left, room)) + "px";
+    list.style.top = toggle.bottom + 4 + "px";
+  }, true);
+
+  // A fixed menu would stay behind when what it hangs from scrolls away: close it.
+  document.addEventListener("scroll", function () {
+    document.querySelectorAll("details[data-navmenu][open]").forEach(function (menu) {
+      var list = menu.querySelector(".navmenu__list");
+      if (list && getComputedStyle(list).position === "fixed") { menu.removeAttribute("open"); }
+    });
+  }, { capture: true, passive: true });
+
+  // On a phone the navigation scrolls sideways: bring where you are into view.
+  function showCurrentNavItem() {
+    var nav = document.querySelector(".mainnav");
+    var current = nav && nav.querySelector(":scope > a[aria-current], .navmenu__toggle--here");
+    if (!current || nav.scrollWidth <= nav.clientWidth) { return; }
+    var item = current.getBoundingClientRect();
+    var bar = nav.getBoundingClientRect();
+    if (item.right > bar.right) { nav.scrollLeft += item.right - bar.right + 16; }
+  }
+
   // --- page load --------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -294,6 +332,7 @@
     refreshCountdowns(document);
     setInterval(function () { refreshCountdowns(document); }, COUNTDOWN_MILLISECONDS);
     document.querySelectorAll("[data-rows]").forEach(refreshRows);
+    showCurrentNavItem();
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) { summary.focus(); }
   });
