@@ -59,8 +59,8 @@ def pages_with_content(app, committed_demo):
             ADMIN, "manager@royalenfield.com", spectators=["spectator@royalenfield.com"],
             title="New monitors for the design team")))
         services.add_comment(employee, waiting.id, "Two 27-inch monitors.")
-        flow_services.assign_flow(admin.organization_id, parse_assignment(
-            {"flowId": "flow_123abc", "userEmail": ADMIN, "dueDate": "2030-11-25T23:59:59Z"}), assigned_by=admin)
+        flow_services.assign_flow(flow_services.Assigner.signed_in(admin), parse_assignment(
+            {"flowId": "flow_123abc", "userEmail": ADMIN, "dueDate": "2030-11-25T23:59:59Z"}))
         endpoint = WebhookEndpoint(organization_id=admin.organization_id, url="https://hr.example.com/hooks/momoflow",
                                    description="HR system", event_types=["flow.completed"], secret=new_secret(),
                                    enabled=False)  # nothing is ever sent

@@ -1,6 +1,6 @@
 """FormState: problems in the page's order, whatever order the validators found them in."""
 
-from momoflow.workflows.forms import FormState
+from momoflow.forms import FormState
 
 ORDER = ["title", "description", "levels", ("level_email", "level_tat", "level_name"), "files", "category"]
 
