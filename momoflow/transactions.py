@@ -46,8 +46,8 @@ def finish_request(response):
     try:
         db.session.commit()
     except Exception:
-        # The change did not happen, so neither did the toast announcing it.
-        session.pop("_flashes", None)
+        if "_flashes" in session:  # the change did not happen, so neither did its toast
+            session.pop("_flashes")
         raise
     return response
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, flash, get_flashed_messages
 
 from momoflow.accounts.models import Organization
 from momoflow.errors import Conflict, NotFound, ValidationFailed
@@ -49,6 +49,8 @@ def owner_app(tmp_path):
         if outcome == "kept":
             keep_even_if_refused(lambda: _organization("kept-anyway"))
             raise NotFound("Nothing here")
+        if outcome == "announced":
+            flash("Organisation created.", "success")
         if outcome == "form":
             with refusals() as refused:
                 _organization("half-done")
@@ -89,3 +91,22 @@ def test_a_refused_form_renders_without_its_half_done_change(owner_app):
 def test_bookkeeping_is_kept_when_the_answer_is_a_refusal(owner_app):
     assert owner_app.test_client().get("/owner/kept").status_code == 404
     assert _slugs(owner_app) == {"kept-anyway"}
+
+
+@pytest.fixture
+def failing_commits():
+    """Every commit fails, as when the database goes away at the last moment."""
+    def refuse(session):
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    sa.event.listen(sa.orm.Session, "before_commit", refuse)
+    yield
+    sa.event.remove(sa.orm.Session, "before_commit", refuse)
+
+
+def test_a_commit_that_fails_is_a_500_and_its_toast_is_dropped(owner_app, failing_commits):
+    owner_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not a traceback
+    client = owner_app.test_client()
+    assert client.get("/owner/announced").status_code == 500
+    with client.session_transaction() as cookie_session:
+        assert "_flashes" not in cookie_session
