@@ -16,16 +16,12 @@ sequential scan, which gets slower with every request once the run fills it.
 """
 
 import json
-import random
-import time
 from datetime import datetime, timedelta, timezone
 
 from bench.assign.config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_ANSWERS, SEEDED_KEY_NAME,
-                                 SEEDED_PER_PERSON,
-                                 database_url, email_of, ensure_database, flow_number, flow_public_id, libpq_dsn,
-                                 make_app, migrate)
-from bench.common.load import load_generated
-from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES, Tables
+                                 SEEDED_PER_PERSON, database_url, email_of, flow_number, flow_public_id)
+from bench.common.load import generate
+from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES
 from momoflow.flows.schemas import iso
 
 SEED = 20261123
@@ -56,12 +52,10 @@ COLUMNS = {
 
 
 def main():
-    url = database_url()
-    ensure_database(url)
-    migrate(make_app(url))
-    started = time.perf_counter()
-    rng = random.Random(SEED)
-    tables = Tables(rng, COLUMNS)
+    generate(database_url(), SEED, _build, COLUMNS)
+
+
+def _build(tables, rng):
     org_id = tables.new_id()
     tables.add("organizations", org_id, ORG_SLUG, "Bench Assign Corporation", "enterprise",
                ANCHOR - timedelta(days=730))
@@ -69,8 +63,6 @@ def main():
     flows = _add_flows(tables, rng, org_id)
     _add_assignments(tables, rng, org_id, people, flows)
     _add_answers(tables, rng, org_id, people[ADMIN][0])
-    built = time.perf_counter() - started
-    load_generated(libpq_dsn(url), tables, built, COLUMNS)
 
 
 def _add_people(tables, rng, org_id):

@@ -70,15 +70,29 @@ def vacuum_analyze(dsn):
     return time.perf_counter() - started
 
 
-def load_generated(dsn, tables, built, table_names):
-    """Replace the database's rows with ``tables``' (built in ``built`` seconds), VACUUM
-    ANALYZE, and print what was loaded and how long each phase took."""
+def generate(url, seed, build, columns):
+    """Fill the benchmark database at ``url`` afresh: migrate it, let ``build(tables, rng)``
+    add the rows (``columns``: each table's), load them, VACUUM ANALYZE, and print what
+    was loaded and how long each phase took."""
+    import random
+
     import psycopg
 
+    from bench.common.config import ensure_database, libpq_dsn, make_app, migrate
+    from bench.common.rows import Tables
+
+    ensure_database(url)
+    migrate(make_app(url))
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    tables = Tables(rng, columns)
+    build(tables, rng)
+    built = time.perf_counter() - started
+    dsn = libpq_dsn(url)
     with psycopg.connect(dsn) as connection:
         phases = reload_tables(connection, tables)
     phases["vacuum analyze"] = vacuum_analyze(dsn)
-    _report(tables, built, phases, table_names)
+    _report(tables, built, phases, columns)
 
 
 def _report(tables, built, phases, table_names):

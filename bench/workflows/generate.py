@@ -11,16 +11,14 @@ handful, and an admin for the "all" view.
 """
 
 import json
-import random
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 
-from bench.common.config import database_url, ensure_database, libpq_dsn, make_app, migrate
+from bench.common.config import database_url
 from bench.workflows.config import ADMIN_EMAIL, EMAIL_DOMAIN, HEAVY_EMAIL, ORG_SLUG, TYPICAL_EMAIL
-from bench.common.load import load_generated
-from bench.common.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, Tables, comment_text, title_text
+from bench.common.load import generate
+from bench.common.rows import COLUMNS, FIRST_NAMES, LAST_NAMES, JOBS, Person, comment_text, title_text
 from momoflow.workflows.rules import level_name_for
 
 SEED = 20261122
@@ -44,17 +42,13 @@ SPECIAL_ROLES = (
 
 
 def main():
-    url = database_url()
-    ensure_database(url)
-    migrate(make_app(url))
-    started = time.perf_counter()
-    rng = random.Random(SEED)
-    tables = Tables(rng)
+    generate(database_url(), SEED, _build, COLUMNS)
+
+
+def _build(tables, rng):
     org_id = tables.new_id()
     people = _add_people(tables, rng, org_id)
     _add_requests(tables, rng, org_id, people)
-    built = time.perf_counter() - started
-    load_generated(libpq_dsn(url), tables, built, COLUMNS)
 
 
 # --- people ------------------------------------------------------------------------
