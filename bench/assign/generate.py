@@ -134,3 +134,7 @@ def _add_answers(tables, rng, org_id, admin_id):
         body = {"success": True, "assignmentId": f"asgn_{tables.new_id()[-12:]}", "message": "Flow assigned successfully"}
         tables.add("idempotency_records", tables.new_id(), key_id, f"hr-sync-{number:08d}",
                    f"{rng.getrandbits(256):064x}", 200, json.dumps(body, separators=(",", ":")), answered)
+
+
+if __name__ == "__main__":
+    main()

@@ -234,3 +234,7 @@ def _add_comments(tables, rng, request_id, people, cast, created, moment):
         author = people[rng.choice([initiator_number, *approver_numbers])]
         tables.add("comments", tables.new_id(), request_id, author.id, comment_text(rng),
                    created + timedelta(seconds=rng.uniform(0, span)))
+
+
+if __name__ == "__main__":
+    main()
