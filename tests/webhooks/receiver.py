@@ -14,7 +14,9 @@ arrives, and whether its signature verifies with SECRET (the endpoint's ``whsec_
 Scripted answers: a status code (``302`` comes with a Location), or ``"hang"`` to say
 nothing until the test ends (or a minute passes). ``delay`` slows every answer down;
 ``spread`` staggers them (the n-th request waits ``(n mod 16) × spread`` more), so replies
-come back one by one, as they do on a busy machine; ``max_in_flight`` says how many
+come back one by one, as they do on a busy machine; by its path (one endpoint each), the
+n-th is each path's requests taken in turn, so no endpoint lags behind the others
+because its requests happened to arrive late; ``max_in_flight`` says how many
 requests it held at once.
 """
 
@@ -54,6 +56,7 @@ class Receiver:
         self.default = default
         self.delay = delay  # seconds before each answer
         self.spread = spread
+        self._paths = {}  # path -> (its rank among the paths, requests to it so far)
         self.deliveries = []
         self.in_flight = self.max_in_flight = 0
         self._answers = deque()
@@ -97,11 +100,18 @@ class Receiver:
         except (SignatureError, ValueError, TypeError) as error:
             msg_id, verified, problem = headers.get("webhook-id"), False, str(error)
         with self._lock:
-            delay = self.delay + self.spread * (len(self.deliveries) % SPREAD_GROUP)
+            delay = self.delay + self.spread * (self._turn(path) % SPREAD_GROUP)
             self.deliveries.append(Received(path, headers, body, msg_id, verified, problem))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             return (self._answers.popleft() if self._answers else self.default), delay
+
+    def _turn(self, path):
+        """The request's place when every path's requests take turns (the caller holds the lock):
+        the k-th request of the path ranked r among p paths is number k × p + r."""
+        rank, taken = self._paths.get(path, (len(self._paths), 0))
+        self._paths[path] = (rank, taken + 1)
+        return taken * len(self._paths) + rank
 
     def _done(self):
         with self._lock:
