@@ -14,7 +14,7 @@ Guessing must be slow, but nobody may lock a person out from addresses that are 
 import hashlib
 import hmac
 
-from flask import current_app, request
+from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from momoflow import fields
@@ -35,14 +35,17 @@ def _per_email_limit():
 
 
 def _attempted_email():
-    data = request.form
-    if request.is_json:
-        try:
-            data = fields.json_document(request.get_data(cache=True))
-        except fields.NotJson:
-            data = None  # the view refuses it; the attempt still counts against the address
-    email = data.get("email") if hasattr(data, "get") else None  # a JSON list has no "email"
-    return normalize_email(email)
+    """The email this sign-in names, read once per request (the key and the exemption ask)."""
+    if "attempted_email" not in g:
+        data = request.form
+        if request.is_json:
+            try:
+                data = fields.json_document(request.get_data(cache=True))
+            except fields.NotJson:
+                data = None  # the view refuses it; the attempt still counts against the address
+        email = data.get("email") if hasattr(data, "get") else None  # a JSON list has no "email"
+        g.attempted_email = normalize_email(email)
+    return g.attempted_email
 
 
 def _email_key():
