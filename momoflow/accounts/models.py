@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     auth_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last read from the directory
+    # Their manager (the directory's ``manager``): who takes their tasks when they leave,
+    # and who a breached level escalates to.
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -73,6 +76,8 @@ class User(UserMixin, db.Model):
     # current approver, None once a request closes) would otherwise lose those rows to
     # the eager INNER JOIN on the alias's organisation.
     organization: Mapped[Organization] = relationship(lazy="joined")
+
+    manager: Mapped["User | None"] = relationship(remote_side=[id], lazy="raise_on_sql")
 
     session_id = None  # not a column: the page sign-in (UserSession) this object was loaded for
 
@@ -91,6 +96,43 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+class Absence(db.Model):
+    """Someone's out-of-office: from ``starts_at`` to ``ends_at`` their tasks go to ``delegate``.
+
+    One per person (setting a new one replaces it). ``moved_at`` and ``returned_at`` record
+    when the tick moved their waiting tasks to the stand-in and back, so each happens once.
+    """
+
+    __tablename__ = "absences"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("delegate_id <> user_id", name="not_own_delegate"),
+        # The tick's two questions: whose absence has begun, and whose has ended.
+        sa.Index("ix_absences_to_move", "starts_at", postgresql_where=sa.text("moved_at IS NULL"),
+                 sqlite_where=sa.text("moved_at IS NULL")),
+        sa.Index("ix_absences_to_return", "ends_at", postgresql_where=sa.text("returned_at IS NULL"),
+                 sqlite_where=sa.text("returned_at IS NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    delegate_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str | None] = mapped_column(sa.String(1000))
+    set_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="raise_on_sql")
+
+    def covers(self, moment):
+        return self.starts_at <= moment < self.ends_at
 
 
 @sa.event.listens_for(User.role, "set", active_history=True)

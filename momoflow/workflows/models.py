@@ -46,6 +46,43 @@ class LevelStatus(enum.StrEnum):
         return self in (LevelStatus.APPROVED, LevelStatus.REJECTED, LevelStatus.SKIPPED)
 
 
+class ApprovalMode(enum.StrEnum):
+    ANY = "ANY"  # one approval decides the level
+    ALL = "ALL"  # every approver must approve
+    QUORUM = "QUORUM"  # at least ``min_approvals`` of them
+
+
+class RejectionPolicy(enum.StrEnum):
+    VETO = "VETO"  # one rejection rejects the level
+    UNREACHABLE = "UNREACHABLE"  # rejected once the approvals still possible cannot reach the rule
+
+
+class BreachAction(enum.StrEnum):
+    NOTIFY = "NOTIFY"  # remind and tell the initiator (the default)
+    ESCALATE = "ESCALATE"  # also offer each undecided task to its holder's manager
+
+
+class TaskStatus(enum.StrEnum):
+    PENDING = "PENDING"  # undecided (actionable while its level is IN_PROGRESS)
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    SUPERSEDED = "SUPERSEDED"  # the level was decided (or the request closed) without them
+    REASSIGNED = "REASSIGNED"  # handed to someone else: a new task took its place
+
+    @property
+    def is_decision(self):
+        return self in (TaskStatus.APPROVED, TaskStatus.REJECTED)
+
+
+class TaskReason(enum.StrEnum):
+    """Why a task is held by someone other than the person first named for it."""
+
+    OUT_OF_OFFICE = "out_of_office"
+    REASSIGNED = "reassigned"
+    DEACTIVATED = "deactivated"
+    ESCALATED = "escalated"
+
+
 class ParticipantType(enum.StrEnum):
     INITIATOR = "INITIATOR"
     APPROVER = "APPROVER"
@@ -147,12 +184,81 @@ class ApprovalLevel(db.Model):
     tat_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comments: Mapped[str | None] = mapped_column(sa.Text)
+    approval_mode: Mapped[ApprovalMode] = mapped_column(
+        enum_column(ApprovalMode), default=ApprovalMode.ANY, server_default=ApprovalMode.ANY.value)
+    min_approvals: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    rejection_policy: Mapped[RejectionPolicy] = mapped_column(
+        enum_column(RejectionPolicy), default=RejectionPolicy.VETO, server_default=RejectionPolicy.VETO.value)
+    on_breach: Mapped[BreachAction] = mapped_column(
+        enum_column(BreachAction), default=BreachAction.NOTIFY, server_default=BreachAction.NOTIFY.value)
 
     request: Mapped[WorkflowRequest] = relationship(back_populates="levels", lazy="raise_on_sql")
     approver: Mapped[User] = relationship(lazy="raise_on_sql")
+    tasks: Mapped[list["ApprovalTask"]] = relationship(
+        back_populates="level", order_by="ApprovalTask.position", lazy="raise_on_sql")
 
     def __repr__(self):
         return f"<ApprovalLevel {self.level_number} {self.status}>"
+
+
+class ApprovalTask(db.Model):
+    """One approver's part in a level: theirs to approve or reject.
+
+    ``assignee`` can act on it now: the person named, or whoever stands in for them
+    (``on_behalf_of`` is then the person named, ``reason`` says why). After a breach
+    with ``ESCALATE`` the assignee's manager (``escalated_to``) may act on it too.
+    Handing a task to someone else (reassign, a person who left) closes it as
+    REASSIGNED and opens a new one in its place (``replaces``), at the same position.
+    ``due_at`` is the level's deadline while the level runs and the task is undecided,
+    else None: the inbox is the PENDING tasks that have one.
+    """
+
+    __tablename__ = "approval_tasks"
+    __table_args__ = (
+        # The inbox: a person's actionable tasks, nearest deadline first. Partial, so it
+        # holds only the tasks waiting on someone, however many are decided.
+        sa.Index("ix_approval_tasks_inbox", "assignee_id", "due_at", "id",
+                 postgresql_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL"),
+                 sqlite_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL")),
+        sa.Index("ix_approval_tasks_escalated_inbox", "escalated_to_id", "due_at", "id",
+                 postgresql_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL AND escalated_to_id IS NOT NULL"),
+                 sqlite_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL AND escalated_to_id IS NOT NULL")),
+        # A person's undecided tasks in any level (when they leave or go away).
+        sa.Index("ix_approval_tasks_undecided", "assignee_id",
+                 postgresql_where=sa.text("status = 'PENDING'"), sqlite_where=sa.text("status = 'PENDING'")),
+        sa.Index("ix_approval_tasks_level", "level_id", "position"),
+        sa.Index("ix_approval_tasks_request", "request_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
+    level_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("approval_levels.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+    assignee_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    on_behalf_of_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[TaskReason | None] = mapped_column(enum_column(TaskReason))
+    escalated_to_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.PENDING)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acted_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    comments: Mapped[str | None] = mapped_column(sa.Text)
+    replaces_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("approval_tasks.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    level: Mapped[ApprovalLevel] = relationship(back_populates="tasks", lazy="raise_on_sql")
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id], lazy="raise_on_sql")
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="raise_on_sql")
+    escalated_to: Mapped[User | None] = relationship(foreign_keys=[escalated_to_id], lazy="raise_on_sql")
+    acted_by: Mapped[User | None] = relationship(foreign_keys=[acted_by_id], lazy="raise_on_sql")
+
+    @property
+    def is_open(self):
+        return self.status == TaskStatus.PENDING
+
+    def __repr__(self):
+        return f"<ApprovalTask {self.position} {self.status}>"
 
 
 class Participant(db.Model):
