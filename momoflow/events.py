@@ -27,6 +27,14 @@ EVENT_TYPES = frozenset({
     "level.tat_breached",  # the TAT has passed without a decision
     "level.approved",
     "level.rejected",
+    "level.superseded",  # a level was decided: the approvers who had not acted no longer can (supersededIds)
+    "task.approved",  # one approver approved; the level waits for more (approvals, approvalsNeeded)
+    "task.rejected",  # one approver rejected; the level can still be approved (UNREACHABLE)
+    "task.delegated",  # an approver is out of office: their task went to a stand-in (assigneeId, onBehalfOf)
+    "task.delegation_ended",  # the absence ended: the untouched task came back (assigneeId)
+    "task.reassigned",  # a task was handed to someone else, by hand or because its holder left
+    "task.escalated",  # a breached ESCALATE level: the holder's manager may now decide (assigneeId)
+    "task.needs_approver",  # its holder left and nobody stands in: an admin must reassign it
     "approver.added",
     "spectator.added",
     "comment.added",

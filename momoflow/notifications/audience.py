@@ -5,9 +5,15 @@ that loads the audience, and adds what holds for every event: same organisation 
 the event, active, and never the person who acted.
 
     event type                     who hears
-    level.started, tat_reminder    the level's approver
-    level.tat_breached             the level's approver and the initiator
+    level.started, tat_reminder    whoever may decide the level now (each undecided task's holder)
+    level.tat_breached             those, and the initiator
     level.approved                 the initiator and the spectators, while the request goes on
+    level.superseded               the approvers whose tasks closed undecided
+    task.approved / rejected       the initiator, while the request goes on
+    task.delegated, escalated      the task's new holder
+    task.delegation_ended          the person the task came back to
+    task.reassigned                the new holder, and the one it was taken from
+    task.needs_approver            the organisation's admins
     workflow.approved / rejected   the initiator and the spectators
     level.rejected                 nobody: it always ends the request (workflow.rejected tells)
     workflow.created               the spectators named in the new request
@@ -29,6 +35,7 @@ from momoflow.accounts.models import Role, User
 from momoflow.flows.models import Assignment
 from momoflow.workflows.models import (
     ApprovalLevel,
+    ApprovalTask,
     LevelStatus,
     Participant,
     ParticipantType,
@@ -47,7 +54,30 @@ def conditions(event):
 
 
 def level_approver(event):
-    return _person(_payload(event).get("approverId"))
+    """Everyone who may decide the level (``approverIds``; older events name one ``approverId``)."""
+    payload = _payload(event)
+    ids = payload.get("approverIds")
+    if not isinstance(ids, list):
+        return _person(payload.get("approverId"))
+    people = [condition for condition in map(_person, ids) if condition is not None]
+    return sa.or_(*people) if people else None
+
+
+def superseded(event):
+    ids = _payload(event).get("supersededIds")
+    people = [condition for condition in map(_person, ids)] if isinstance(ids, list) else []
+    people = [condition for condition in people if condition is not None]
+    return sa.or_(*people) if people else None
+
+
+def task_holder(event):
+    """Whoever the task went to."""
+    return _person(_payload(event).get("assigneeId"))
+
+
+def former_holder(event):
+    email = _payload(event).get("fromEmail")
+    return User.email == email.lower() if isinstance(email, str) else None
 
 
 def initiator(event):
@@ -71,15 +101,16 @@ def added_person(event):
 
 
 def everyone_who_has_seen_it(event):
-    """The initiator, spectators and approvers so far: general approvers (no level) and
-    those whose level has been reached. Approvers of levels still ahead (or skipped)
-    have not been shown the request yet, so a comment would be news from nowhere."""
-    level = ApprovalLevel
-    reached = sa.or_(level.id.is_(None), level.status.not_in([LevelStatus.PENDING, LevelStatus.SKIPPED]))
+    """The initiator, spectators and approvers so far: general approvers (no task) and
+    those with a task in a level that has been reached. Approvers of levels still ahead
+    (or skipped) have not been shown the request yet, so a comment would be news from nowhere."""
+    task, level = ApprovalTask, ApprovalLevel
+    mine = sa.and_(task.request_id == event.subject_id, task.assignee_id == Participant.user_id)
+    reached = sa.exists().where(mine, level.id == task.level_id,
+                                level.status.not_in([LevelStatus.PENDING, LevelStatus.SKIPPED]))
     return User.id.in_(
         sa.select(Participant.user_id)
-        .outerjoin(level, sa.and_(level.request_id == Participant.request_id, level.approver_id == Participant.user_id))
-        .where(Participant.request_id == event.subject_id, reached))
+        .where(Participant.request_id == event.subject_id, sa.or_(~sa.exists().where(mine), reached)))
 
 
 def while_request_open(rule):
@@ -125,6 +156,8 @@ def _payload(event):
 
 
 def _person(value):
+    if value is None:
+        return None
     try:
         return User.id == uuid.UUID(str(value))
     except ValueError:
@@ -137,6 +170,14 @@ RULES = {
     "level.tat_reminder": (level_approver,),
     "level.tat_breached": (level_approver, initiator),
     "level.approved": tuple(while_request_open(rule) for rule in DECISION),
+    "level.superseded": (superseded,),
+    "task.approved": (while_request_open(initiator),),
+    "task.rejected": (while_request_open(initiator),),
+    "task.delegated": (task_holder,),
+    "task.delegation_ended": (task_holder,),
+    "task.reassigned": (task_holder, former_holder),
+    "task.escalated": (task_holder,),
+    "task.needs_approver": (admins,),
     "workflow.approved": DECISION,
     "workflow.rejected": DECISION,
     "workflow.created": (named_spectators,),

@@ -43,6 +43,15 @@ KINDS = {
     "workflow.created": Kind("A new request names me as a spectator", APPROVALS),
     "level.approved": Kind("A level is approved on a request I raised or watch", APPROVALS),
     "level.rejected": Kind("A level is rejected on a request I raised or watch", APPROVALS),
+    "level.superseded": Kind("A level I could decide was decided by the other approvers", APPROVALS),
+    "task.approved": Kind("One approver of a level on my request decides while the level waits for others",
+                          APPROVALS),
+    "task.rejected": Kind("One approver of a level on my request rejects while the level can still pass",
+                          APPROVALS),
+    "task.delegated": Kind("I stand in for someone who is out of office", APPROVALS),
+    "task.delegation_ended": Kind("My tasks come back after my out of office", APPROVALS),
+    "task.reassigned": Kind("A task is reassigned to me, or mine to someone else", APPROVALS),
+    "task.escalated": Kind("A decision of someone I manage is overdue and offered to me", APPROVALS),
     "workflow.approved": Kind("A request I raised or watch is fully approved", APPROVALS),
     "workflow.rejected": Kind("A request I raised or watch is rejected", APPROVALS),
     "comment.added": Kind("New comments on requests I take part in", APPROVALS),
@@ -51,6 +60,8 @@ KINDS = {
     "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
     "flow.cancelled": Kind("A flow assigned to me is cancelled", FLOWS),
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
+    "task.needs_approver": Kind("A request needs a new approver because someone left", ADMINISTRATION,
+                                for_roles=(Role.ADMIN,)),
 }
 
 
@@ -143,6 +154,76 @@ def _level_decided(verb):
         return _request(context, f"level {payload.get('levelNumber')} {verb} by {context.actor_name}",
                         f"“{payload.get('title')}”" + (f" — {context.actor_name}:{comment}" if comment else "."))
     return compose_decision
+
+
+def _task_decided(verb):
+    def compose_task(context):
+        payload = context.payload
+        comment = _quoted(payload, "comments")
+        return _request(context, f"{_acted_by(context)} {verb} level {payload.get('levelNumber')}",
+                        f"“{payload.get('title')}” has {payload.get('approvals')} of {payload.get('approvalsNeeded')} "
+                        f"approvals it needs at level {payload.get('levelNumber')}." + (f" Comment:{comment}" if comment else ""))
+    return compose_task
+
+
+def _acted_by(context):
+    """``Jane Doe for John Doe``: who decided, and for whom, from the payload."""
+    payload = context.payload
+    name = (payload.get("actedBy") or {}).get("name") or context.actor_name
+    behalf = (payload.get("onBehalfOf") or {}).get("name")
+    return f"{name} for {behalf}" if behalf else name
+
+
+def _level_superseded(context):
+    payload = context.payload
+    outcome = "approved" if payload.get("levelStatus") == "APPROVED" else "rejected"
+    return _request(context, f"level {payload.get('levelNumber')} was decided without you",
+                    f"Level {payload.get('levelNumber')} of “{payload.get('title')}” was {outcome} by the other "
+                    "approvers: there is nothing more for you to do.")
+
+
+def _task_delegated(context):
+    payload = context.payload
+    behalf = (payload.get("onBehalfOf") or {}).get("name") or "a colleague"
+    return _request(context, f"you decide for {behalf}",
+                    f"{behalf} is out of office: level {payload.get('levelNumber')} of “{payload.get('title')}” "
+                    "waits for your decision on their behalf.", "Review the request")
+
+
+def _task_delegation_ended(context):
+    payload = context.payload
+    return _request(context, "your task is back with you",
+                    f"Your out of office ended: level {payload.get('levelNumber')} of “{payload.get('title')}” "
+                    "waits for your decision again.", "Review the request")
+
+
+def _task_reassigned(context):
+    payload = context.payload
+    reason = _quoted(payload, "comments")
+    if str(context.recipient.id) == str(payload.get("assigneeId")):
+        return _request(context, f"{context.actor_name if context.actor_name != SOMEONE else 'MomoFlow'} "
+                                 "handed you a decision",
+                        f"Level {payload.get('levelNumber')} of “{payload.get('title')}” is now yours to decide."
+                        + (f" Reason:{reason}" if reason else ""), "Review the request")
+    return _request(context, f"your task at level {payload.get('levelNumber')} was reassigned",
+                    f"{context.actor_name} gave your decision on “{payload.get('title')}” to "
+                    f"{payload.get('assigneeEmail')}." + (f" Reason:{reason}" if reason else ""))
+
+
+def _task_escalated(context):
+    payload = context.payload
+    behalf = (payload.get("onBehalfOf") or {}).get("name") or "someone you manage"
+    return _request(context, f"overdue: you may decide for {behalf}",
+                    f"{behalf}'s decision on “{payload.get('title')}” (level {payload.get('levelNumber')}) is past "
+                    "its deadline. You may approve or reject it in their place.", "Review the request")
+
+
+def _task_needs_approver(context):
+    payload = context.payload
+    return _request(context, "needs a new approver",
+                    f"{payload.get('formerName') or payload.get('formerEmail')} left and nobody stands in for them: "
+                    f"level {payload.get('levelNumber')} of “{payload.get('title')}” waits until you reassign "
+                    "their task.", "Reassign the task")
 
 
 def _workflow_approved(context):
@@ -254,6 +335,14 @@ _COMPOSERS = {
     "level.tat_breached": _tat_breached,
     "level.approved": _level_decided("approved"),
     "level.rejected": _level_decided("rejected"),
+    "level.superseded": _level_superseded,
+    "task.approved": _task_decided("approved"),
+    "task.rejected": _task_decided("rejected"),
+    "task.delegated": _task_delegated,
+    "task.delegation_ended": _task_delegation_ended,
+    "task.reassigned": _task_reassigned,
+    "task.escalated": _task_escalated,
+    "task.needs_approver": _task_needs_approver,
     "workflow.approved": _workflow_approved,
     "workflow.rejected": _workflow_rejected,
     "workflow.created": _workflow_created,

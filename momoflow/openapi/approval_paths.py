@@ -229,6 +229,45 @@ def _people_paths():
             f"{base}/participants/spectator": {"post": spectator}}
 
 
+def _task_paths():
+    to_level_title, reassign_title = api.TO_LEVEL_FAILED, api.REASSIGN_FAILED
+    to_level = _op(
+        PEOPLE, "addApproverToLevel", "Add an approver to a level",
+        "One more approver for an undecided level (the initiator or an administrator). A running level "
+        "offers them a task at once, with the level's remaining TAT; the level's rule counts them too.",
+        {"201": json_response("The level with its approvers.", "LevelResponse"),
+         "400": api_validation(
+             ("Unknown approver", to_level_title, refusals.unknown_person("Approver", "invalid@example.com").message),
+             ("Duplicate", to_level_title, duplicate_approver_message("manager@royalenfield.com")),
+             ("Bad email", INVALID, f"email: {EMAIL_REQUIRED}")),
+         "403": api_error("Only the initiator or an administrator.",
+                          ("Not allowed", to_level_title, refusals.ONLY_MANAGERS_ADD_APPROVERS)),
+         "404": request_not_found(to_level_title),
+         "409": api_error("The level was decided already, or the request closed.",
+                          ("Decided", to_level_title, refusals.already_decided(1, LevelStatus.APPROVED))),
+         "503": directory_unavailable("api")},
+        parameters=("requestId", "levelId"), body=json_request("EmailRequest"))
+    reassign = _op(
+        DECISIONS, "reassignTask", "Reassign a task",
+        "The holder of an undecided task hands it to someone else, with a reason; an administrator may move "
+        "anyone's (`from`). The old task reads REASSIGNED; the new holder gets it with the level's remaining "
+        "TAT. The initiator can never receive a task of their own request.",
+        {"200": json_response("Reassigned: the whole request.", "WorkflowResponse"),
+         "400": api_validation(("No reason", INVALID, "reason: Reason is required: say why"),
+                               ("Initiator", reassign_title, refusals.OWN_REQUEST)),
+         "403": api_error("Not the holder, and not an administrator.",
+                          ("Not yours", reassign_title, refusals.no_task_to_hand_over(1)),
+                          ("Not an admin", reassign_title, refusals.ONLY_ADMINS_NAME_FROM)),
+         "404": request_not_found(reassign_title),
+         "409": api_error("The level was decided, the person already has a part in it, or the request closed.",
+                          ("Decided", reassign_title, refusals.already_decided(1, LevelStatus.APPROVED)),
+                          ("Already there", reassign_title, refusals.already_in_level("Asha Rao", 1))),
+         "503": directory_unavailable("api")},
+        parameters=("requestId", "levelId"), body=json_request("ReassignRequest"))
+    base = "/api/v1/workflows/{requestId}/levels/{levelId}"
+    return {f"{base}/approvers": {"post": to_level}, f"{base}/reassign": {"post": reassign}}
+
+
 def _file_paths():
     comment_title, download_title = api.COMMENT_FAILED, api.DOWNLOAD_FAILED
     comment = _op(FILES, "addComment", "Comment on a request", "Any participant (or an administrator).",
@@ -255,4 +294,5 @@ def _file_paths():
 
 
 def approval_paths():
-    return {**_auth_paths(), **_workflow_paths(), **_decision_paths(), **_people_paths(), **_file_paths()}
+    return {**_auth_paths(), **_workflow_paths(), **_decision_paths(), **_people_paths(), **_task_paths(),
+            **_file_paths()}

@@ -9,11 +9,16 @@ from momoflow.openapi import seed_examples as seed
 from momoflow.openapi.common import moment, nullable, obj, schema, text
 from momoflow.workflows import queries, rules
 from momoflow.workflows.models import (
+    ApprovalMode,
+    BreachAction,
     DocumentCategory,
     LevelStatus,
     ParticipantType,
     Priority,
+    RejectionPolicy,
     RequestStatus,
+    TaskReason,
+    TaskStatus,
     TemplateType,
 )
 
@@ -66,14 +71,19 @@ def _inputs():
            "description": "Turn-around time in calendar hours (rounded to 0.01)."}
     level_name = text("Custom level name; by default \"{Designation} Approval\", \"{Department} Approval\" "
                       "or \"Level {N} Approval\".", maxLength=rules.MAX_LEVEL_NAME_LENGTH)
+    rule = _level_rule_inputs()
     return {
         "ApprovalLevelInput": obj({
-            "email": {**EMAIL, "description": "The approver, found in the company directory."},
+            "email": {**EMAIL, "description": "The approver, found in the company directory (the seed's "
+                                              "one-approver level). Give either this or `approvers`."},
+            "approvers": {"type": "array", "minItems": 1, "maxItems": rules.MAX_APPROVERS_PER_LEVEL,
+                          "items": schema("SpectatorInput"),
+                          "description": "Several approvers for the level; each person at most once per request."},
             "tatHours": tat,
             "isFinalApprover": {"type": "boolean", "description": "Approving this level approves the request; "
                                                                   "by default only the last level is final."},
-            "levelName": level_name,
-        }, ["email", "tatHours"]),
+            "levelName": level_name, **rule,
+        }, ["tatHours"]) | {"oneOf": [{"required": ["approvers"]}, {"required": ["email"]}]},
         "SpectatorInput": obj({"email": EMAIL}, ["email"]),
         "CreateWorkflowRequest": obj({
             "templateType": _enum(TemplateType, "Workflow type."),
@@ -96,11 +106,22 @@ def _inputs():
             "category": {**_enum(DocumentCategory, "What the files are."), "default": DocumentCategory.SUPPORTING.value},
         }, ["payload"], examples=[seed.MULTIPART_FORM]),
         "AddApproverAtLevelRequest": obj({
-            "email": EMAIL, "tatHours": tat,
+            "email": EMAIL,
+            "approvers": {"type": "array", "minItems": 1, "maxItems": rules.MAX_APPROVERS_PER_LEVEL,
+                          "items": schema("SpectatorInput"), "description": "Instead of `email`: several approvers."},
+            "tatHours": tat,
             "level": {"type": "integer", "minimum": 1, "maximum": rules.MAX_LEVELS,
                       "description": "Where the new level goes; that level and later ones move down."},
-            "levelName": level_name,
-        }, ["email", "tatHours", "level"], examples=[seed.AT_LEVEL_REQUEST, seed.AT_LEVEL_FLOW_REQUEST]),
+            "levelName": level_name, **rule,
+        }, ["tatHours", "level"], examples=[seed.AT_LEVEL_REQUEST, seed.AT_LEVEL_FLOW_REQUEST]),
+        "ReassignRequest": obj({
+            "to": {**EMAIL, "description": "Who takes the task over (never the initiator, nor someone who "
+                                           "already has a part in this level)."},
+            "reason": text("Why (required; shown in the activity log).", minLength=1,
+                           maxLength=rules.MAX_COMMENT_LENGTH),
+            "from": {**EMAIL, "description": "Admins only: whose undecided task to move. Without it, the "
+                                             "caller's own task moves."},
+        }, ["to", "reason"]),
         "EmailRequest": obj({"email": EMAIL}, ["email"],
                             examples=[seed.APPROVER_REQUEST, seed.SPECTATOR_REQUEST, seed.SPECTATOR_FLOW_REQUEST]),
         "ApproveRequest": obj({"comments": text("Optional remark.", maxLength=rules.MAX_COMMENT_LENGTH)}),
@@ -112,12 +133,49 @@ def _inputs():
     }
 
 
+def _level_rule_inputs():
+    return {
+        "approvalMode": {**_enum(ApprovalMode, "ANY: one approval decides; ALL: everyone must approve; "
+                                               "QUORUM: at least minApprovals."), "default": "ANY"},
+        "minApprovals": {"type": "integer", "minimum": 1, "maximum": rules.MAX_APPROVERS_PER_LEVEL,
+                         "description": "QUORUM only: how many approvals decide (at most the number of approvers)."},
+        "rejectionPolicy": {**_enum(RejectionPolicy, "VETO: one rejection rejects the level; UNREACHABLE: "
+                                                     "rejected once the rule can no longer be reached."),
+                            "default": "VETO"},
+        "onBreach": {**_enum(BreachAction, "What happens when the TAT passes: NOTIFY (remind and tell the "
+                                           "initiator) or ESCALATE (also offer each undecided task to its "
+                                           "holder's manager)."), "default": "NOTIFY"},
+    }
+
+
+def _who():
+    return {"oneOf": [obj({"email": EMAIL, "name": {"type": "string"}}, ["email", "name"]), {"type": "null"}]}
+
+
 def _request_parts():
     return {
+        "ApprovalTask": obj({
+            "taskId": UUID, "email": {**EMAIL, "description": "Who holds the task (may act on it)."},
+            "name": {"type": "string"},
+            "status": _enum(TaskStatus, "SUPERSEDED: the level was decided without them; REASSIGNED: handed "
+                                        "to someone else (a new task took its place)."),
+            "actedAt": moment("When they decided, or handed the task on.", True),
+            "comments": nullable("string", description="Their comment (or the reason they reassigned)."),
+            "actedBy": {**_who(), "description": "Who decided (the holder, or their manager after an escalation)."},
+            "onBehalfOf": {**_who(), "description": "The person the decider stood in for, if anyone."},
+            "reason": {"oneOf": [_enum(TaskReason, "Why someone else holds or decided it."), {"type": "null"}]},
+            "escalatedTo": {**_who(), "description": "The holder's manager, once the TAT was breached (ESCALATE)."},
+        }, ["taskId", "email", "name", "status", "actedAt", "comments", "actedBy", "onBehalfOf", "reason"]),
         "ApprovalLevel": obj({
             "levelId": UUID, "levelNumber": {"type": "integer", "minimum": 1},
             "levelName": {"type": "string"}, "approverId": UUID, "approverEmail": EMAIL,
             "approverName": {"type": "string"},
+            "approvalMode": _enum(ApprovalMode, "How the level is decided."),
+            "minApprovals": {"type": "integer", "minimum": 1, "description": "Approvals that decide the level."},
+            "rejectionPolicy": _enum(RejectionPolicy, "When rejections reject the level."),
+            "onBreach": _enum(BreachAction, "What a breached TAT does."),
+            "approvers": {"type": "array", "items": schema("ApprovalTask"),
+                          "description": "One task per approver, in order (approverId/Email/Name: the first)."},
             "tatHours": {"type": "number", "description": "24 rather than 24.0; 1.5 stays 1.5."},
             "isFinalApprover": {"type": "boolean"},
             "status": _enum(LevelStatus, "IN_PROGRESS is the current level; SKIPPED was never reached."),

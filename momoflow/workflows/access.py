@@ -8,11 +8,21 @@ but not allowed is 403.
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from momoflow.errors import Forbidden, NotFound
+from momoflow.errors import Conflict, Forbidden, NotFound
 from momoflow.extensions import db
-from momoflow.workflows.models import ApprovalLevel, LevelStatus, Participant, ParticipantType, WorkflowRequest
+from momoflow.workflows.refusals import LEVEL_NOT_FOUND, no_longer
+from momoflow.accounts.models import User
+from momoflow.workflows.models import (
+    ApprovalLevel,
+    ApprovalTask,
+    LevelStatus,
+    Participant,
+    ParticipantType,
+    TaskStatus,
+    WorkflowRequest,
+)
 
 REQUEST_NOT_FOUND = "Request not found"
 
@@ -53,13 +63,24 @@ class Access:
         return self.is_admin or bool(taking_part)
 
     @property
-    def can_withdraw(self):
-        return self.is_initiator and self.request.is_pending
+    def may_withdraw_any(self):
+        """The initiator, and admins (a request whose initiator left must not be stuck)."""
+        return self.is_initiator or self.is_admin
 
-    def current_level_for_me(self, levels):
-        """The level this person must act on now, if any."""
-        return next((level for level in levels
-                     if level.status == LevelStatus.IN_PROGRESS and level.approver_id == self.user.id), None)
+    @property
+    def can_withdraw(self):
+        return self.may_withdraw_any and self.request.is_pending
+
+    def my_open_task(self, level):
+        """The undecided task this person may act on in ``level`` now, if any."""
+        if level.status != LevelStatus.IN_PROGRESS:
+            return None
+        return next((task for task in level.tasks if task.status == TaskStatus.PENDING
+                     and self.user.id in (task.assignee_id, task.escalated_to_id)), None)
+
+    def current_task_for_me(self, levels):
+        """The task this person must act on now, if any."""
+        return next((task for level in levels if (task := self.my_open_task(level)) is not None), None)
 
     def require(self, allowed, message):
         if not allowed:
@@ -77,7 +98,7 @@ def load_access(user, request_id, *, for_change=False, with_details=False):
         WorkflowRequest.id == request_uuid, WorkflowRequest.organization_id == user.organization_id)
     if for_change:
         statement = statement.with_for_update(of=WorkflowRequest).execution_options(populate_existing=True)
-        statement = statement.options(selectinload(WorkflowRequest.levels).joinedload(ApprovalLevel.approver))
+        statement = statement.options(levels_with_tasks())
     if with_details:
         statement = statement.options(*detail_options())
     request = db.session.scalar(statement)
@@ -95,10 +116,31 @@ def detail_options():
     from momoflow.workflows.models import Document
 
     return (
-        selectinload(WorkflowRequest.levels).joinedload(ApprovalLevel.approver),
+        levels_with_tasks(),
         selectinload(WorkflowRequest.participants).joinedload(Participant.user),
         selectinload(WorkflowRequest.documents).joinedload(Document.uploaded_by),
     )
+
+
+def find_level(user, request_id, level_id, *, for_change=False):
+    """``(access, level)`` for one of the request's levels; NotFound if it has no such level."""
+    access = load_access(user, request_id, for_change=for_change)
+    level = next((level for level in access.request.levels if str(level.id) == str(level_id).lower()), None)
+    if level is None:
+        raise NotFound(LEVEL_NOT_FOUND)
+    return access, level
+
+
+def require_pending(request, verb):
+    if not request.is_pending:
+        raise Conflict(no_longer(request.status, verb))
+
+
+def levels_with_tasks():
+    """The levels, each with its tasks and every person a task names: two queries."""
+    people = (ApprovalTask.assignee, ApprovalTask.on_behalf_of, ApprovalTask.escalated_to, ApprovalTask.acted_by)
+    tasks = selectinload(WorkflowRequest.levels).selectinload(ApprovalLevel.tasks)
+    return tasks.options(*(joinedload(person).lazyload(User.organization) for person in people))
 
 
 def _parse_uuid(value):

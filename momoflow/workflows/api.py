@@ -25,6 +25,7 @@ AT_LEVEL_FAILED, APPROVER_FAILED, SPECTATOR_FAILED = (
 WITHDRAW_FAILED, COMMENT_FAILED, DOWNLOAD_FAILED = (
     "Failed to withdraw", "Failed to add comment", "Failed to download document")
 APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
+TO_LEVEL_FAILED, REASSIGN_FAILED = "Failed to add approver to level", "Failed to reassign"
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -122,6 +123,21 @@ def approve_level(request_id, level_id):
 def reject_level(request_id, level_id):
     services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
     return _ok(_detail(request_id), message="Level rejected")
+
+
+@bp.post("/workflows/<request_id>/levels/<level_id>/approvers")
+@fails_as(TO_LEVEL_FAILED)
+def add_to_level(request_id, level_id):
+    task = services.add_to_level(g.api_user, request_id, level_id, json_body().get("email"))
+    return _ok(level_json(task.level), 201, "Approver added to the level")
+
+
+@bp.post("/workflows/<request_id>/levels/<level_id>/reassign")
+@fails_as(REASSIGN_FAILED)
+def reassign(request_id, level_id):
+    body = json_body()
+    services.reassign_task(g.api_user, request_id, level_id, body.get("to"), body.get("reason"), body.get("from"))
+    return _ok(_detail(request_id), message="Task reassigned")
 
 
 @bp.post("/workflows/<request_id>/withdraw")

@@ -9,6 +9,7 @@ field it belongs to, so the API and the pages share every rule and every message
 from itertools import zip_longest
 
 from momoflow import fields
+from momoflow.errors import DomainError
 from momoflow.fields import Problems
 from momoflow.workflows.validation import (
     duplicate_approver_problems,
@@ -70,9 +71,13 @@ def parse_new_request_form(values, files):
         "spectators": [{"email": email} for email in values["spectators"]],
     }
     problems = Problems()
-    spec = problems.collect(parse_new_request, data)
+    try:
+        spec = problems.collect(parse_new_request, data)
+    except DomainError:  # a duplicate approver: listed below with every other one
+        spec = None
     problems[:] = [_in_form_words(path, message, values) for path, message in problems]
-    problems += duplicate_approver_problems(level.get("email") for level in data["approvalLevels"])
+    problems += duplicate_approver_problems(
+        (level["email"], f"approvalLevels.{index}.email") for index, level in enumerate(data["approvalLevels"]))
     category = problems.collect(parse_category, values["category"])
     problems.collect(parse_files, files)
     problems.raise_if_any()

@@ -6,8 +6,8 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from momoflow.workflows import queries
-from momoflow.workflows.models import LevelStatus, RequestStatus
+from momoflow.workflows import queries, rules, tasks
+from momoflow.workflows.models import LevelStatus, RequestStatus, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,43 @@ LEVEL_STATUS_LABELS = {
     LevelStatus.REJECTED: "Rejected",
     LevelStatus.SKIPPED: "Skipped",
 }
+
+TASK_STATUS_LABELS = {
+    TaskStatus.APPROVED: "Approved",
+    TaskStatus.REJECTED: "Rejected",
+    TaskStatus.SUPERSEDED: "Decided without them",
+    TaskStatus.REASSIGNED: "Reassigned",
+}
+
+
+def task_status_label(task, level):
+    """An undecided task reads "Awaiting decision" only while its level runs."""
+    if task.status == TaskStatus.PENDING:
+        return "Awaiting decision" if level.status == LevelStatus.IN_PROGRESS else "Waiting"
+    return TASK_STATUS_LABELS[task.status]
+
+
+tasks_in_order = tasks.in_order
+
+
+def level_rule(level):
+    return rules.rule_text(level)
+
+
+def reason_words(reason):
+    return tasks.REASON_WORDS.get(reason, "")
+
+
+def task_actor_text(task):
+    """``Jane Doe for John Doe (out of office)`` for a decided task."""
+    return tasks.as_whom(task, task.acted_by)
+
+
+def waiting_on(level, shown=2):
+    """``Asha Rao, Ben Ode +2``: who may decide the level now."""
+    names = [task.assignee.display_name for task in level.tasks if task.status == TaskStatus.PENDING]
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
 
 
 def inbox_badge():

@@ -155,12 +155,6 @@ class ApprovalLevel(db.Model):
     __tablename__ = "approval_levels"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "level_number"),
-        # The inbox: an approver's current levels, oldest deadline first. Partial, so
-        # it holds only the few levels awaiting someone however many are decided.
-        sa.Index("ix_approval_levels_inbox", "approver_id", "tat_deadline", "id",
-                 postgresql_where=sa.text("status = 'IN_PROGRESS'"),
-                 sqlite_where=sa.text("status = 'IN_PROGRESS'")),
-        sa.Index("ix_approval_levels_approver_id", "approver_id"),
         sa.Index("ix_approval_levels_tat_due", "tat_next_check_at",
                  postgresql_where=sa.text("status = 'IN_PROGRESS' AND tat_next_check_at IS NOT NULL"),
                  sqlite_where=sa.text("status = 'IN_PROGRESS' AND tat_next_check_at IS NOT NULL")),
@@ -172,7 +166,6 @@ class ApprovalLevel(db.Model):
     request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workflow_requests.id", ondelete="CASCADE"))
     level_number: Mapped[int] = mapped_column(sa.SmallInteger)
     level_name: Mapped[str] = mapped_column(sa.String(200))
-    approver_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
     tat_hours: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
     is_final_approver: Mapped[bool] = mapped_column(default=False)
     status: Mapped[LevelStatus] = mapped_column(enum_column(LevelStatus), default=LevelStatus.PENDING)
@@ -193,9 +186,8 @@ class ApprovalLevel(db.Model):
         enum_column(BreachAction), default=BreachAction.NOTIFY, server_default=BreachAction.NOTIFY.value)
 
     request: Mapped[WorkflowRequest] = relationship(back_populates="levels", lazy="raise_on_sql")
-    approver: Mapped[User] = relationship(lazy="raise_on_sql")
     tasks: Mapped[list["ApprovalTask"]] = relationship(
-        back_populates="level", order_by="ApprovalTask.position", lazy="raise_on_sql")
+        back_populates="level", order_by="(ApprovalTask.position, ApprovalTask.created_at)", lazy="raise_on_sql")
 
     def __repr__(self):
         return f"<ApprovalLevel {self.level_number} {self.status}>"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from momoflow import fields
 from momoflow.accounts.models import User
@@ -19,8 +20,8 @@ from momoflow.workflows.access import load_access
 from momoflow.workflows.models import (
     Activity,
     ApprovalLevel,
+    ApprovalTask,
     Comment,
-    LevelStatus,
     Participant,
     ParticipantType,
     Priority,
@@ -50,7 +51,8 @@ class ListQuery:
 @dataclass
 class ListItem:
     request: WorkflowRequest
-    current_level: ApprovalLevel | None  # the level the request waits on, with its approver
+    current_level: ApprovalLevel | None  # the level the request waits on, with its tasks
+    task: ApprovalTask | None = None  # in the inbox: the task that is mine to decide
 
 
 @dataclass
@@ -95,99 +97,143 @@ def _enum_arg(args, name, enum, problems):
 
 
 def list_requests(user, query):
-    """One page of the chosen view, in one query."""
+    """One page of the chosen view: one query, and one more for the current levels' approvers."""
     if query.view == "all" and not user.is_admin:
         raise Forbidden(ONLY_ADMINS_SEE_ALL)
+    if query.view == "approve":
+        return _inbox_page(user, query)
     current = aliased(ApprovalLevel)
-    approver = aliased(User)
     statement = (
-        db.select(WorkflowRequest, current, approver)
-        .outerjoin(current, _current_level_join(query.view, current))
-        .outerjoin(approver, approver.id == current.approver_id)
-        # Lists show people's names, never their organisation: skip those joins (planning
+        db.select(WorkflowRequest, current)
+        .outerjoin(current, sa.and_(current.request_id == WorkflowRequest.id,
+                                    current.level_number == WorkflowRequest.current_level))
+        # Lists show people's names, never their organisation: skip that join (planning
         # time on this query is otherwise more than its execution time).
-        .options(defaultload(WorkflowRequest.initiator).lazyload(User.organization),
-                 lazyload(approver.organization))
+        .options(defaultload(WorkflowRequest.initiator).lazyload(User.organization))
     )
-    sort_columns, ascending = _sort_columns(query.view, current)
-    statement = _VIEW_BUILDERS[query.view](statement, user, current)
-    if query.status:
-        statement = statement.where(WorkflowRequest.status == query.status)
-    if query.priority:
-        statement = statement.where(WorkflowRequest.priority == query.priority)
+    sort_columns = (Participant.created_at, Participant.id) if query.view == "watching" else (
+        WorkflowRequest.created_at, WorkflowRequest.id)
+    statement = _VIEW_BUILDERS[query.view](statement, user)
+    statement = _filtered(statement, query)
     if query.cursor:
-        position = sa.tuple_(*sort_columns)
-        bound = sa.tuple_(*(sa.literal(value, column.type) for value, column in zip(query.cursor, sort_columns)))
-        statement = statement.where(position > bound if ascending else position < bound)
-    order = [column.asc() if ascending else column.desc() for column in sort_columns]
-    rows = db.session.execute(statement.order_by(*order).limit(query.limit + 1)).all()
+        statement = statement.where(_after(sort_columns, query.cursor, ascending=False))
+    rows = db.session.execute(statement.order_by(*(column.desc() for column in sort_columns))
+                              .limit(query.limit + 1)).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    items = []
-    for row in rows:
-        level = row[1]
-        if level is not None:
-            sa.orm.attributes.set_committed_value(level, "approver", row[2])
-        items.append(ListItem(row[0], level))
+    attach_tasks([row[1] for row in rows if row[1] is not None])
+    items = [ListItem(row[0], row[1]) for row in rows]
     next_cursor = encode_cursor(_sort_values(rows[-1], query.view)) if more and rows else None
     return Page(items, next_cursor, query)
 
 
-def _current_level_join(view, current):
-    if view == "approve":
-        # The inbox filters on IN_PROGRESS, which is always the current level. Saying
-        # "= current_level" as well would hide that from the planner, which then sorts a
-        # heavy approver's whole inbox instead of reading the first rows of its index.
-        return current.request_id == WorkflowRequest.id
-    return sa.and_(current.request_id == WorkflowRequest.id, current.level_number == WorkflowRequest.current_level)
+def _inbox_page(user, query):
+    """The tasks ``user`` may act on, nearest deadline first. Two index walks (tasks they
+    hold, tasks escalated to them), each stopping after a page, merged: no sort of the
+    whole inbox however long it is."""
+    if query.status not in (None, RequestStatus.PENDING):
+        return Page([], None, query)  # only pending requests wait for anyone
+    task = ApprovalTask
+    arms = [_inbox_arm(task.assignee_id == user.id, query), _inbox_arm(task.escalated_to_id == user.id, query)]
+    page = sa.union_all(*arms).subquery()
+    statement = (
+        db.select(WorkflowRequest, ApprovalLevel, task)
+        .select_from(page)
+        .join(task, task.id == page.c.id)
+        .join(ApprovalLevel, ApprovalLevel.id == task.level_id)
+        .join(WorkflowRequest, WorkflowRequest.id == task.request_id)
+        .options(defaultload(WorkflowRequest.initiator).lazyload(User.organization))
+        .order_by(page.c.due_at, page.c.id).limit(query.limit + 1)
+    )
+    rows = db.session.execute(statement).all()
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    attach_tasks([row[1] for row in rows])
+    items = [ListItem(row[0], row[1], row[2]) for row in rows]
+    next_cursor = encode_cursor((rows[-1][2].due_at, rows[-1][2].id)) if more and rows else None
+    return Page(items, next_cursor, query)
 
 
-def _sort_columns(view, current):
-    if view == "approve":
-        return (current.tat_deadline, current.id), True
-    if view == "watching":
-        return (Participant.created_at, Participant.id), False
-    return (WorkflowRequest.created_at, WorkflowRequest.id), False
+def _inbox_arm(whose, query):
+    task = ApprovalTask
+    # Literal predicates, so a generic plan still sees they imply the partial indexes'.
+    arm = (sa.select(task.id, task.due_at)
+           .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None)))
+    if query.priority:
+        arm = arm.join(WorkflowRequest, WorkflowRequest.id == task.request_id).where(
+            WorkflowRequest.priority == query.priority)
+    if query.cursor:
+        arm = arm.where(_after((task.due_at, task.id), query.cursor, ascending=True))
+    # A subquery each: a LIMITed SELECT inside UNION ALL must be parenthesised.
+    return sa.select(arm.order_by(task.due_at, task.id).limit(query.limit + 1).subquery())
+
+
+def attach_tasks(levels):
+    """Load ``levels``' tasks, each with its holder and for whom they hold it: one query."""
+    if not levels:
+        return
+    found = {level.id: [] for level in levels}
+    behalf = aliased(User)
+    rows = db.session.execute(
+        db.select(ApprovalTask, User, behalf)
+        .join(User, User.id == ApprovalTask.assignee_id)
+        .outerjoin(behalf, behalf.id == ApprovalTask.on_behalf_of_id)
+        .options(lazyload(User.organization), lazyload(behalf.organization))
+        .where(ApprovalTask.level_id.in_(found)).order_by(ApprovalTask.position, ApprovalTask.created_at)).all()
+    for task, holder, on_behalf_of in rows:
+        set_committed_value(task, "assignee", holder)
+        set_committed_value(task, "on_behalf_of", on_behalf_of)
+        found[task.level_id].append(task)
+    for level in levels:
+        set_committed_value(level, "tasks", found[level.id])
+
+
+def _filtered(statement, query):
+    if query.status:
+        statement = statement.where(WorkflowRequest.status == query.status)
+    if query.priority:
+        statement = statement.where(WorkflowRequest.priority == query.priority)
+    return statement
+
+
+def _after(columns, cursor, *, ascending):
+    position = sa.tuple_(*columns)
+    bound = sa.tuple_(*(sa.literal(value, column.type) for value, column in zip(cursor, columns)))
+    return position > bound if ascending else position < bound
 
 
 def _sort_values(row, view):
-    request, level = row[0], row[1]
-    if view == "approve":
-        return level.tat_deadline, level.id
     if view == "watching":
-        return row[3], row[4]
-    return request.created_at, request.id
+        return row[2], row[3]
+    return row[0].created_at, row[0].id
 
 
-def _mine(statement, user, current):
+def _mine(statement, user):
     return statement.where(WorkflowRequest.initiator_id == user.id)
 
 
-def _approve(statement, user, current):
-    # The current level is by definition the one IN_PROGRESS; filtering on it lets
-    # the planner walk the partial inbox index in deadline order.
-    return statement.where(current.approver_id == user.id, current.status == LevelStatus.IN_PROGRESS)
-
-
-def _watching(statement, user, current):
+def _watching(statement, user):
     return statement.add_columns(Participant.created_at, Participant.id).join(
         Participant, sa.and_(Participant.request_id == WorkflowRequest.id, Participant.user_id == user.id,
                              Participant.participant_type == ParticipantType.SPECTATOR))
 
 
-def _all(statement, user, current):
+def _all(statement, user):
     return statement.where(WorkflowRequest.organization_id == user.organization_id)
 
 
-_VIEW_BUILDERS = {"mine": _mine, "approve": _approve, "watching": _watching, "all": _all}
+_VIEW_BUILDERS = {"mine": _mine, "watching": _watching, "all": _all}
 
 
 def inbox_count(user):
-    """How many levels wait for ``user``, counted no further than INBOX_COUNT_CAP + 1."""
-    waiting = (db.select(sa.literal(1)).select_from(ApprovalLevel)
-               .where(ApprovalLevel.approver_id == user.id, ApprovalLevel.status == LevelStatus.IN_PROGRESS)
-               .limit(INBOX_COUNT_CAP + 1).subquery())
-    return db.session.scalar(db.select(sa.func.count()).select_from(waiting))
+    """How many tasks wait for ``user``, counted no further than INBOX_COUNT_CAP + 1."""
+    task = ApprovalTask
+    arms = [sa.select(sa.literal(1)).select_from(task)
+            .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None))
+            .limit(INBOX_COUNT_CAP + 1)
+            for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
+    waiting = sa.union_all(*arms).subquery()
+    return min(db.session.scalar(db.select(sa.func.count()).select_from(waiting)), INBOX_COUNT_CAP + 1)
 
 
 def request_detail(user, request_id):

@@ -20,7 +20,28 @@ def unknown_person(role, email):
 
 
 def only_the_approver(level_number, verb):
-    return f"Only the approver of level {level_number} can {verb} it"
+    return f"Only an approver of level {level_number} can {verb} it"
+
+
+def already_in_level(name, level_number):
+    return f"{name} is already an approver of level {level_number}"
+
+
+def you_already_decided(level_number, status):
+    return f"You have already {status.value.lower()} level {level_number}"
+
+
+def no_task_to_hand_over(level_number):
+    return f"You hold no undecided task in level {level_number} to reassign"
+
+
+def no_task_of(email, level_number):
+    return f"{email} holds no undecided task in level {level_number}"
+
+
+ONLY_HOLDER_OR_ADMIN_REASSIGNS = "Only the task's holder or an administrator can reassign it"
+ONLY_ADMINS_NAME_FROM = "Only an administrator can reassign someone else's task (from)"
+REASSIGN_TO_SELF = "The task is already theirs: choose someone else"
 
 
 def already_decided(level_number, status):
@@ -33,3 +54,7 @@ def not_current_yet(level_number):
 
 def no_longer(status, verb):
     return f"The request is {status.value.lower()} and can no longer be {verb}"
+
+
+def handed_over(level_number):
+    return f"Your task in level {level_number} was handed to someone else: it is theirs to decide now"

@@ -2,7 +2,8 @@
 
 from flask import url_for
 
-from momoflow.workflows.rules import tat_hours_json
+from momoflow.workflows.rules import approvals_needed, tat_hours_json
+from momoflow.workflows.tasks import counted, first_approver, in_order
 
 
 def _time(value):
@@ -37,13 +38,19 @@ def request_json(request, current_level=None):
 
 
 def level_json(level):
+    first = first_approver(level)
     return {
         "levelId": str(level.id),
         "levelNumber": level.level_number,
         "levelName": level.level_name,
-        "approverId": str(level.approver_id),
-        "approverEmail": level.approver.email,
-        "approverName": level.approver.display_name,
+        "approverId": str(first.id),
+        "approverEmail": first.email,
+        "approverName": first.display_name,
+        "approvalMode": level.approval_mode.value,
+        "minApprovals": approvals_needed(level.approval_mode, level.min_approvals, len(counted(level))),
+        "rejectionPolicy": level.rejection_policy.value,
+        "onBreach": level.on_breach.value,
+        "approvers": [task_json(task) for task in in_order(level.tasks)],
         "tatHours": tat_hours_json(level.tat_hours),
         "isFinalApprover": level.is_final_approver,
         "status": level.status.value,
@@ -52,6 +59,30 @@ def level_json(level):
         "actedAt": _time(level.acted_at),
         "comments": level.comments,
     }
+
+
+def task_json(task):
+    """One approver's task: who holds it, what they decided, for whom and why."""
+    acted_by = task.acted_by if task.status.is_decision else None
+    behalf = task.on_behalf_of
+    if behalf is None and acted_by is not None and acted_by.id != task.assignee_id:
+        behalf = task.assignee  # the manager of an escalated task acted for its holder
+    return {
+        "taskId": str(task.id),
+        "email": task.assignee.email,
+        "name": task.assignee.display_name,
+        "status": task.status.value,
+        "actedAt": _time(task.acted_at),
+        "comments": task.comments,
+        "actedBy": _who(acted_by),
+        "onBehalfOf": _who(behalf),
+        "reason": task.reason.value if task.reason else None,
+        "escalatedTo": _who(task.escalated_to),
+    }
+
+
+def _who(user):
+    return {"email": user.email, "name": user.display_name} if user is not None else None
 
 
 def participant_json(participant):

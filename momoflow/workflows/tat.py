@@ -22,8 +22,9 @@ from momoflow import fields, worktime
 from momoflow.accounts.models import Organization, User
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
+from momoflow.workflows import continuity
 from momoflow.workflows.activity import log_activity
-from momoflow.workflows.models import ApprovalLevel, LevelStatus, WorkflowRequest
+from momoflow.workflows.models import ApprovalLevel, ApprovalTask, BreachAction, TaskStatus, WorkflowRequest
 from momoflow.workflows.rules import tat_hours_json
 
 log = logging.getLogger(__name__)
@@ -189,29 +190,47 @@ def _parse_holidays(text):
 def log_started(request, level, actor):
     """The ``level.started`` activity line and event; ``actor`` is who caused the start.
     Call once the level and request have ids (after a flush)."""
-    approver, calendar = level.approver, _calendar_of(request)
+    holders, calendar = _holders(level), _calendar_of(request)
     log_activity(request, actor, "level.started",
                  f"Level {level.level_number} ({level.level_name}) started: waiting on "
-                 f"{approver.display_name} until {local_text(level.tat_deadline, calendar)}",
-                 **_details(level, approver))
+                 f"{_names(holders)} until {local_text(level.tat_deadline, calendar)}",
+                 **_details(level, holders))
 
 
-def _log_stage(request, level, approver, calendar):
+def _log_stage(request, level, holders, calendar):
     hours, until = tat_hours_json(level.tat_hours), local_text(level.tat_deadline, calendar)
     if level.tat_stage >= BREACHED:
         log_activity(request, None, "level.tat_breached",
-                     f"Level {level.level_number} breached its {hours}-hour TAT: {approver.display_name} "
-                     f"had until {until}", **_details(level, approver))
+                     f"Level {level.level_number} breached its {hours}-hour TAT: {_names(holders)} "
+                     f"had until {until}", **_details(level, holders))
         return
     percent = PERCENT[level.tat_stage]
     log_activity(request, None, "level.tat_reminder",
                  f"Level {level.level_number} is {percent}% through its {hours}-hour TAT: "
-                 f"{approver.display_name} has until {until}", percent=percent, **_details(level, approver))
+                 f"{_names(holders)} {'has' if len(holders) == 1 else 'have'} until {until}", percent=percent,
+                 **_details(level, holders))
 
 
-def _details(level, approver):
+def _holders(level):
+    """Whoever may act on the level now (undecided tasks' holders, and escalation managers)."""
+    return [task.assignee for task in level.tasks if task.status == TaskStatus.PENDING]
+
+
+def _names(people):
+    names = [person.display_name for person in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}" if names else "nobody"
+
+
+def _details(level, holders):
+    """Payload of the level's TAT events. ``approverId``/``approverEmail``: the first
+    holder (the seed's one approver); ``approverIds``: everyone who hears of it."""
+    first = holders[0] if holders else None
+    escalated = [str(task.escalated_to_id) for task in level.tasks
+                 if task.status == TaskStatus.PENDING and task.escalated_to_id]
     return {"levelId": str(level.id), "levelNumber": level.level_number, "levelName": level.level_name,
-            "approverId": str(approver.id), "approverEmail": approver.email,
+            "approverId": str(first.id) if first else None, "approverEmail": first.email if first else None,
+            "approverIds": [str(holder.id) for holder in holders] + escalated,
+            "approverEmails": [holder.email for holder in holders],
             "tatHours": tat_hours_json(level.tat_hours), "tatDeadline": level.tat_deadline.isoformat()}
 
 
@@ -234,10 +253,11 @@ def check(now):
     calendars, seen = {}, 0
     while seen < MAX_PER_TICK:
         rows = _claim(now)
-        for level, request, approver, organization in rows:
+        _load_tasks([level for level, _, _ in rows])
+        for level, request, organization in rows:
             if organization.id not in calendars:
                 calendars[organization.id] = calendar_for(organization)
-            _advance(request, level, approver, calendars[organization.id], now)
+            _advance(request, level, calendars[organization.id], now)
         db.session.flush()
         seen += len(rows)
         if len(rows) < BATCH:
@@ -249,11 +269,10 @@ def _claim(now):
     """The next batch of due levels, locked: two ticks side by side never announce a
     stage twice, and neither waits for the other."""
     return db.session.execute(
-        sa.select(ApprovalLevel, WorkflowRequest, User, Organization)
+        sa.select(ApprovalLevel, WorkflowRequest, Organization)
         .join(WorkflowRequest, WorkflowRequest.id == ApprovalLevel.request_id)
-        .join(User, User.id == ApprovalLevel.approver_id)
         .join(Organization, Organization.id == WorkflowRequest.organization_id)
-        .options(sa.orm.lazyload(WorkflowRequest.initiator), sa.orm.lazyload(User.organization))
+        .options(sa.orm.lazyload(WorkflowRequest.initiator))
         # A literal, not a parameter: a generic plan must see it implies the partial index's predicate.
         .where(ApprovalLevel.status == sa.literal_column("'IN_PROGRESS'"), ApprovalLevel.tat_next_check_at.is_not(None),
                ApprovalLevel.tat_next_check_at <= now)
@@ -262,7 +281,23 @@ def _claim(now):
         .with_for_update(of=ApprovalLevel, skip_locked=True)).all()
 
 
-def _advance(request, level, approver, calendar, now):
+def _load_tasks(levels):
+    """The claimed levels' tasks with their holders: one query for the batch."""
+    if not levels:
+        return
+    found = {level.id: [] for level in levels}
+    rows = db.session.execute(
+        sa.select(ApprovalTask, User).join(User, User.id == ApprovalTask.assignee_id)
+        .options(sa.orm.lazyload(User.organization))
+        .where(ApprovalTask.level_id.in_(found)).order_by(ApprovalTask.position, ApprovalTask.created_at)).all()
+    for task, holder in rows:
+        sa.orm.attributes.set_committed_value(task, "assignee", holder)
+        found[task.level_id].append(task)
+    for level in levels:
+        sa.orm.attributes.set_committed_value(level, "tasks", found[level.id])
+
+
+def _advance(request, level, calendar, now):
     if level.started_at is None or level.tat_deadline is None:  # no clock to follow
         level.tat_next_check_at = None
         return
@@ -273,4 +308,6 @@ def _advance(request, level, approver, calendar, now):
     level.tat_stage = reached
     level.tat_next_check_at = next_check(request, level, calendar)
     if moved:
-        _log_stage(request, level, approver, calendar)
+        _log_stage(request, level, _holders(level), calendar)
+    if moved and reached >= BREACHED and level.on_breach == BreachAction.ESCALATE:
+        continuity.escalate(request, level, now)

@@ -10,20 +10,38 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from momoflow import fields
-from momoflow.errors import ValidationFailed
+from momoflow.errors import DomainError, ValidationFailed
 from momoflow.fields import Problems
 from momoflow.workflows import rules
-from momoflow.workflows.models import DocumentCategory, Priority, TemplateType
+from momoflow.workflows.models import (
+    ApprovalMode,
+    BreachAction,
+    DocumentCategory,
+    Priority,
+    RejectionPolicy,
+    TemplateType,
+)
 
 LEVEL_OUT_OF_RANGE = f"Level must be a whole number from 1 to {rules.MAX_LEVELS}"
 
 
 @dataclass
 class LevelSpec:
-    email: str
+    """One level as asked: the seed's ``{"email", "tatHours"}`` is one approver, ANY."""
+
+    emails: list[str]
     tat_hours: Decimal
     is_final_approver: bool | None = None  # None: decided by position
     level_name: str | None = None
+    approval_mode: ApprovalMode = ApprovalMode.ANY
+    min_approvals: int = 1
+    rejection_policy: RejectionPolicy = RejectionPolicy.VETO
+    on_breach: BreachAction = BreachAction.NOTIFY
+    email_paths: list[str] = field(default_factory=list)  # where each email was given
+
+    @property
+    def email(self):
+        return self.emails[0] if self.emails else None
 
 
 @dataclass
@@ -38,10 +56,14 @@ class NewRequest:
 
 @dataclass
 class NewLevel:
-    email: str
-    tat_hours: Decimal
+    """A level to insert at ``level_number`` (the add-approver-at-level endpoint)."""
+
+    spec: LevelSpec
     level_number: int
-    level_name: str | None = None
+
+    @property
+    def email(self):
+        return self.spec.email
 
 
 def parse_new_request(data):
@@ -53,35 +75,48 @@ def parse_new_request(data):
     levels = _levels(data.get("approvalLevels"), problems)
     spectators = _spectators(data.get("spectators"), problems)
     problems.raise_if_any()
+    refuse_duplicate_approvers(levels)
     return NewRequest(template_type, title, description, priority, levels, spectators)
 
 
 def parse_new_level(data):
-    """``{"email", "tatHours", "level", "levelName"?}`` for adding an approver at a level."""
+    """A level in either shape plus ``"level"``, for adding approvers at a level."""
     problems = Problems()
-    email = _email(data.get("email"), "email", problems)
-    tat_hours = _tat_hours(data.get("tatHours"), "tatHours", problems)
+    spec = _level(data, "", problems)
     level = fields.whole_number(data.get("level"), "level", problems, low=1, high=rules.MAX_LEVELS,
                                 message=LEVEL_OUT_OF_RANGE)
-    level_name = _level_name(data.get("levelName"), "levelName", problems)
     problems.raise_if_any()
-    return NewLevel(email, tat_hours, level, level_name)
+    refuse_duplicate_approvers([spec])
+    return NewLevel(spec, level)
 
 
 def duplicate_approver_message(email):
     return f"Duplicate approver email found: {email}. Each approver must have a unique email."
 
 
-def duplicate_approver_problems(emails):
-    """``(approvalLevels.N.email, message)`` for each address that an earlier level already has."""
+def duplicate_approver_problems(addresses):
+    """``(path, message)`` for each ``(email, path)`` whose address appears earlier."""
     problems, seen = [], set()
-    for index, email in enumerate(emails):
+    for email, path in addresses:
         address = fields.email(email, "", Problems()) if email else None
         if address in seen:
-            problems.append((f"approvalLevels.{index}.email", duplicate_approver_message(address)))
+            problems.append((path, duplicate_approver_message(address)))
         if address:
             seen.add(address)
     return problems
+
+
+def refuse_duplicate_approvers(levels):
+    """Each person approves once per request. The seed's one-email levels answer in the
+    seed's words (its example shows no path); a duplicate in an ``approvers`` list is a
+    validation problem naming its path."""
+    found = duplicate_approver_problems(
+        (email, path) for level in levels for email, path in zip(level.emails, level.email_paths))
+    if any(".approvers." in path or path.startswith("approvers.") for path, _ in found):
+        raise ValidationFailed(found)
+    if found:
+        path, message = found[0]
+        raise DomainError(message, field=path)
 
 
 def parse_email(data, path="email"):
@@ -101,6 +136,10 @@ def parse_comment(value, path="comments", *, label="Comments", required_message=
 
 def parse_reason(value):
     return parse_comment(value, "reason", label="Reason")
+
+
+def parse_reason_required(value):
+    return parse_comment(value, "reason", label="Reason", required_message="Reason is required: say why")
 
 
 def parse_files(files):
@@ -164,14 +203,64 @@ def _levels(value, problems):
         if not isinstance(item, dict):
             problems.add(path, "Approval level must be an object with email and tatHours")
             continue
-        email = _email(item.get("email"), f"{path}.email", problems)
-        tat_hours = _tat_hours(item.get("tatHours"), f"{path}.tatHours", problems)
-        final = item.get("isFinalApprover")
-        if final is not None and not isinstance(final, bool):
-            problems.add(f"{path}.isFinalApprover", "isFinalApprover must be true or false")
-        level_name = _level_name(item.get("levelName"), f"{path}.levelName", problems)
-        levels.append(LevelSpec(email, tat_hours, final, level_name))
+        levels.append(_level(item, f"{path}.", problems))
     return levels
+
+
+APPROVAL_MODE_PROBLEM = "approvalMode must be ANY, ALL or QUORUM"
+REJECTION_POLICY_PROBLEM = "rejectionPolicy must be VETO or UNREACHABLE"
+ON_BREACH_PROBLEM = "onBreach must be NOTIFY or ESCALATE"
+EMAIL_OR_APPROVERS = "Give either email (one approver) or approvers (a list), not both"
+
+
+def _level(item, prefix, problems):
+    """One level from ``item``; ``prefix`` is its path (``approvalLevels.1.``)."""
+    emails, paths = _level_approvers(item, prefix, problems)
+    tat_hours = _tat_hours(item.get("tatHours"), f"{prefix}tatHours", problems)
+    final = item.get("isFinalApprover")
+    if final is not None and not isinstance(final, bool):
+        problems.add(f"{prefix}isFinalApprover", "isFinalApprover must be true or false")
+    level_name = _level_name(item.get("levelName"), f"{prefix}levelName", problems)
+    mode = fields.choice(item.get("approvalMode"), ApprovalMode, f"{prefix}approvalMode", problems,
+                         APPROVAL_MODE_PROBLEM, default=ApprovalMode.ANY)
+    policy = fields.choice(item.get("rejectionPolicy"), RejectionPolicy, f"{prefix}rejectionPolicy", problems,
+                           REJECTION_POLICY_PROBLEM, default=RejectionPolicy.VETO)
+    on_breach = fields.choice(item.get("onBreach"), BreachAction, f"{prefix}onBreach", problems,
+                              ON_BREACH_PROBLEM, default=BreachAction.NOTIFY)
+    min_approvals = _min_approvals(item, prefix, mode, len(emails), problems)
+    return LevelSpec(emails, tat_hours, final, level_name, mode, min_approvals, policy, on_breach, paths)
+
+
+def _level_approvers(item, prefix, problems):
+    """``([email], [path])``: the seed's ``email``, or the ``approvers`` list."""
+    if "approvers" not in item:
+        return [_email(item.get("email"), f"{prefix}email", problems)], [f"{prefix}email"]
+    if item.get("email") is not None:
+        problems.add(f"{prefix}email", EMAIL_OR_APPROVERS)
+    approvers = item.get("approvers")
+    if not isinstance(approvers, list) or not approvers:
+        problems.add(f"{prefix}approvers", "approvers must be a list of at least one {\"email\": …}")
+        return [], []
+    if len(approvers) > rules.MAX_APPROVERS_PER_LEVEL:
+        problems.add(f"{prefix}approvers", f"A level can have at most {rules.MAX_APPROVERS_PER_LEVEL} approvers")
+        return [], []
+    emails, paths = [], []
+    for index, approver in enumerate(approvers):
+        path = f"{prefix}approvers.{index}.email"
+        email = approver.get("email") if isinstance(approver, dict) else None
+        emails.append(_email(email, path, problems))
+        paths.append(path)
+    return emails, paths
+
+
+def _min_approvals(item, prefix, mode, approvers, problems):
+    value = item.get("minApprovals")
+    if mode != ApprovalMode.QUORUM:
+        return 1
+    high = max(approvers, 1)
+    return fields.whole_number(value, f"{prefix}minApprovals", problems, low=1, high=high,
+                               message=f"minApprovals must be a whole number from 1 to {high} "
+                                       "(the number of approvers) for a QUORUM level")
 
 
 def _spectators(value, problems):

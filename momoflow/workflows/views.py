@@ -22,7 +22,7 @@ from momoflow.workflows import bp
 from momoflow.workflows import forms, queries, rules, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import ACCEPT, send_document
-from momoflow.workflows.models import DocumentCategory, RequestStatus, WorkflowRequest
+from momoflow.workflows.models import DocumentCategory, LevelStatus, RequestStatus, WorkflowRequest
 from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email
 
@@ -110,11 +110,14 @@ def decide(request_id, level_id, decision):
 
 def _decision_message(decision, level):
     workflow = db.session.get(WorkflowRequest, level.request_id)  # already loaded by the service
-    if decision == "reject":
-        return f"You rejected {workflow.request_number}. The request is closed."
+    verb = "approved" if decision == "approve" else "rejected"
+    if level.status == LevelStatus.IN_PROGRESS:
+        return f"You {verb} {workflow.request_number}. Level {level.level_number} waits for the other approvers."
+    if workflow.status == RequestStatus.REJECTED:
+        return f"You {verb} {workflow.request_number}. The request is rejected and closed."
     if workflow.status == RequestStatus.APPROVED:
         return f"You approved {workflow.request_number}. It is now fully approved."
-    return f"You approved {workflow.request_number}. It moves on to level {workflow.current_level}."
+    return f"You {verb} {workflow.request_number}. It moves on to level {workflow.current_level}."
 
 
 def _decision_failed(request_id, level_id, state, status, from_inbox):
@@ -124,10 +127,12 @@ def _decision_failed(request_id, level_id, state, status, from_inbox):
     level = next((level for level in access.request.levels if str(level.id) == str(level_id)), None)
     if level is None:
         raise NotFound("Approval level not found")
+    task = access.my_open_task(level)
     if from_inbox:
-        return render_template("workflows/_inbox_item.html", item=ListItem(access.request, level),
+        return render_template("workflows/_inbox_item.html", item=ListItem(access.request, level, task),
                                state=state), status
-    return render_template("workflows/_decision.html", workflow=access.request, level=level, state=state), status
+    return render_template("workflows/_decision.html", workflow=access.request, level=level, task=task,
+                           state=state), status
 
 
 @bp.post("/requests/<request_id>/withdraw")
@@ -148,7 +153,8 @@ def add_approver(request_id):
     if refused:
         state = failed(request.form.to_dict(), refused.error, forms.add_approver_field)
         return _form_failed(request_id, "add_approver", "workflows/_add_approver.html", state, refused.status)
-    return done(f"{level.approver.display_name} now approves level {level.level_number}.",
+    names = ", ".join(task.assignee.display_name for task in level.tasks)
+    return done(f"{names} now {'approves' if len(level.tasks) == 1 else 'approve'} level {level.level_number}.",
                 url_for(".request_page", request_id=request_id))
 
 

@@ -51,3 +51,14 @@ def fresh(db, model, ident):
 def current_level(db, workflow):
     return db.session.scalar(db.select(ApprovalLevel).where(
         ApprovalLevel.request_id == workflow.id, ApprovalLevel.status == LevelStatus.IN_PROGRESS))
+
+
+def approver_emails(db, level):
+    """The emails of ``level``'s current approvers (tasks not handed on), in order."""
+    from momoflow.accounts.models import User
+    from momoflow.workflows.models import ApprovalTask, TaskStatus
+
+    return db.session.scalars(
+        db.select(User.email).join(ApprovalTask, ApprovalTask.assignee_id == User.id)
+        .where(ApprovalTask.level_id == level.id, ApprovalTask.status != TaskStatus.REASSIGNED)
+        .order_by(ApprovalTask.position)).all()

@@ -184,7 +184,7 @@ def test_visible_but_not_allowed_is_403(api_as, request_id):
     spectator = api_as("spectator@royalenfield.com")
     level_1 = spectator.get(f"/workflows/{request_id}").get_json()["data"]["approvalLevels"][0]
     response = spectator.post(f"/workflows/{request_id}/levels/{level_1['levelId']}/approve")
-    assert _error(response) == (403, "Failed to approve", "Only the approver of level 1 can approve it")
+    assert _error(response) == (403, "Failed to approve", "Only an approver of level 1 can approve it")
     response = api_as("manager@royalenfield.com").post(f"/workflows/{request_id}/withdraw")
     assert _error(response) == (403, "Failed to withdraw", "Only the initiator can withdraw this request")
     response = spectator.post(f"/workflows/{request_id}/participants/spectator", json={"email": "hr@example.com"})

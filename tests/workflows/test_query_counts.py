@@ -54,7 +54,7 @@ def test_detail_queries_do_not_grow_with_levels_participants_or_comments(api_as,
     with queries_during() as large_queries:
         body = initiator.get(f"/workflows/{large['requestId']}").get_json()["data"]
     assert len(body["approvalLevels"]) == 10 and len(body["participants"]) == 16 and len(body["comments"]) == 5
-    assert len(large_queries) == len(small_queries) <= 8, large_queries
+    assert len(large_queries) == len(small_queries) <= 9, large_queries
 
 
 @pytest.mark.parametrize("view, viewer", [("mine", INITIATOR), ("approve", "manager@royalenfield.com"),
@@ -68,4 +68,4 @@ def test_list_queries_do_not_grow_with_rows(api_as, queries_during, view, viewer
         _create(initiator, APPROVERS[:3], ["spectator@royalenfield.com"])
     with queries_during() as many_rows:
         assert len(reader.get(f"/workflows?view={view}").get_json()["data"]) == 13
-    assert len(many_rows) == len(one_row) <= 2, many_rows
+    assert len(many_rows) == len(one_row) <= 3, many_rows

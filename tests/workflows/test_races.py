@@ -70,3 +70,64 @@ def test_twenty_simultaneous_creates_get_consecutive_numbers(app):
     numbers = sorted(response.get_json()["data"]["requestNumber"] for response in responses)
     prefix = numbers[0][: -len("0001")]
     assert numbers == [f"{prefix}{n:04d}" for n in range(1, 21)]
+
+
+EIGHT = ["manager@royalenfield.com", "director@royalenfield.com", "cfo@royalenfield.com", "it-manager@royalenfield.com",
+         "cto@royalenfield.com", "procurement@royalenfield.com", "legal@royalenfield.com", "vp@royalenfield.com"]
+
+
+def _several(app, emails, mode):
+    initiator = {"Authorization": f"Bearer {_token(app, 'employee@company.com')}"}
+    body = simple_request(approvalLevels=[{"approvers": [{"email": e} for e in emails], "tatHours": 24,
+                                           "approvalMode": mode}, {"email": "hr@royalenfield.com", "tatHours": 8}])
+    created = app.test_client().post("/api/v1/workflows", headers=initiator, json=body).get_json()["data"]
+    return created["requestId"], created["approvalLevels"][0]["levelId"]
+
+
+@pytest.mark.usefixtures("committed_demo")
+def test_eight_approvers_of_an_all_level_approving_at_once_approve_it_once(app):
+    request_id, level_id = _several(app, EIGHT, "ALL")
+    headers = [{"Authorization": f"Bearer {_token(app, email)}"} for email in EIGHT]
+    turn = iter(range(8))
+    lock = threading.Lock()
+
+    def approve(client):
+        with lock:
+            mine = headers[next(turn)]
+        return client.post(f"/api/v1/workflows/{request_id}/levels/{level_id}/approve", headers=mine)
+
+    responses = _all_at_once(app, 8, approve)
+    assert [response.status_code for response in responses] == [200] * 8, [r.get_json() for r in responses]
+    with app.app_context():
+        level = db.session.get(ApprovalLevel, uuid.UUID(level_id))
+        assert level.status == LevelStatus.APPROVED
+        counts = dict(db.session.execute(db.select(Event.type, db.func.count(Event.id)).where(
+            Event.subject_id == uuid.UUID(request_id)).group_by(Event.type)).all())
+        assert (counts["level.approved"], counts["task.approved"], counts["level.started"]) == (1, 7, 2)
+        db.session.remove()
+
+
+@pytest.mark.usefixtures("committed_demo")
+def test_an_approval_and_a_rejection_at_once_on_an_any_level_give_one_decision(app):
+    emails = ["manager@royalenfield.com", "director@royalenfield.com"]
+    request_id, level_id = _several(app, emails, "ANY")
+    approve_as, reject_as = ({"Authorization": f"Bearer {_token(app, email)}"} for email in emails)
+    turn = iter(["approve", "reject"])
+    lock = threading.Lock()
+
+    def decide(client):
+        with lock:
+            decision = next(turn)
+        headers = approve_as if decision == "approve" else reject_as
+        return client.post(f"/api/v1/workflows/{request_id}/levels/{level_id}/{decision}", headers=headers,
+                           json={"comments": "at once"})
+
+    responses = _all_at_once(app, 2, decide)
+    assert sorted(response.status_code for response in responses) == [200, 409], [r.get_json() for r in responses]
+    with app.app_context():
+        level = db.session.get(ApprovalLevel, uuid.UUID(level_id))
+        assert level.status in (LevelStatus.APPROVED, LevelStatus.REJECTED)
+        decided = db.session.scalar(db.select(db.func.count(Event.id)).where(
+            Event.subject_id == uuid.UUID(request_id), Event.type.in_(["level.approved", "level.rejected"])))
+        assert decided == 1
+        db.session.remove()

@@ -31,10 +31,20 @@ def test_a_rolled_back_create_gives_its_number_back(db):
 
 def test_level_names_follow_designation_then_department_then_number(db):
     organization = make_org()
-    assert rules.level_name_for(make_user(organization, designation="Manager", department="Ops"), 1) == \
+    assert rules.level_name_for([make_user(organization, designation="Manager", department="Ops")], 1) == \
         "Manager Approval"
-    assert rules.level_name_for(make_user(organization, department="Finance"), 2) == "Finance Approval"
-    assert rules.level_name_for(make_user(organization), 3) == "Level 3 Approval"
+    assert rules.level_name_for([make_user(organization, department="Finance")], 2) == "Finance Approval"
+    assert rules.level_name_for([make_user(organization)], 3) == "Level 3 Approval"
+
+
+def test_a_level_of_several_is_named_by_what_they_share_else_by_number(db):
+    organization = make_org()
+    finance = [make_user(organization, designation=title, department="Finance") for title in ("Clerk", "Head")]
+    assert rules.level_name_for(finance, 1) == "Finance Approval"
+    directors = [make_user(organization, designation="Director", department=name) for name in ("Ops", "IT")]
+    assert rules.level_name_for(directors, 2) == "Director Approval"
+    mixed = [make_user(organization, department="Ops"), make_user(organization, designation="Head")]
+    assert rules.level_name_for(mixed, 3) == "Level 3 Approval"
 
 
 def test_express_deadlines_count_calendar_hours_and_standard_ones_working_hours():

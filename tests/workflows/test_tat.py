@@ -13,7 +13,7 @@ from momoflow.accounts.services import find_user
 from momoflow.events import Event
 from momoflow.extensions import db as _db
 from momoflow.jobs import tick
-from momoflow.workflows import services, tat
+from momoflow.workflows import continuity, creating, deciding, services, tat
 from momoflow.workflows.models import Activity, ApprovalLevel, LevelStatus, WorkflowRequest
 from momoflow.workflows.validation import parse_new_level, parse_new_request
 from momoflow.worktime import DEFAULT_CALENDAR, WorkCalendar, deadline
@@ -48,7 +48,8 @@ def start(monkeypatch, demo, db):
     starts at ``moment``, the clock the services read being set to it."""
 
     def create(moment, priority="STANDARD", tat_hours=4, approvers=(MANAGER,)):
-        monkeypatch.setattr(services, "utcnow", lambda: moment)
+        for module in (creating, deciding, continuity):  # the clocks the services read
+            monkeypatch.setattr(module, "utcnow", lambda: moment)
         body = simple_request(*approvers, priority=priority)
         for level in body["approvalLevels"]:
             level["tatHours"] = tat_hours
@@ -179,6 +180,7 @@ def test_each_start_reminder_and_breach_is_an_event_and_an_activity_line(db, dem
         "requestId": str(request.id), "requestNumber": request.request_number, "title": "Purchase Order",
         "status": "PENDING", "levelId": str(level.id), "levelNumber": 1, "levelName": "Manager Approval",
         "approverId": str(demo[MANAGER].id), "approverEmail": MANAGER, "tatHours": 4,
+        "approverIds": [str(demo[MANAGER].id)], "approverEmails": [MANAGER],
         "tatDeadline": at(MONDAY, 12).isoformat()}
     tat.check(at(MONDAY, 11, 30))
     tat.check(at(MONDAY, 12, 30))

@@ -1,0 +1,145 @@
+"""Approvers' tasks: who may act on a level, and what happens to the tasks as it runs.
+
+A level holds one task per approver. A task is actionable while it is PENDING and its
+level runs: then ``due_at`` carries the level's deadline (the inbox reads it). Deciding
+the level closes the others as SUPERSEDED; handing a task to someone else closes it as
+REASSIGNED and opens its replacement at the same position, with the same deadline.
+"""
+
+from momoflow.accounts.models import User
+from momoflow.database import utcnow
+from momoflow.errors import Conflict, DomainError
+from momoflow.extensions import db
+from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason, TaskStatus
+from momoflow.workflows.refusals import OWN_REQUEST, already_in_level
+
+
+def counted(level):
+    """The level's tasks that count towards its rule (a REASSIGNED one is replaced)."""
+    return [task for task in level.tasks if task.status != TaskStatus.REASSIGNED]
+
+
+def in_order(level_tasks):
+    """By place in the level; a replacement after the task it replaced."""
+    return sorted(level_tasks, key=lambda task: (task.position, task.created_at or utcnow()))
+
+
+def undecided(level):
+    return [task for task in level.tasks if task.status == TaskStatus.PENDING]
+
+
+def new_task(request, level, assignee, position, *, reason=None, on_behalf_of=None, replaces=None):
+    task = ApprovalTask(request_id=request.id, level=level, position=position, assignee=assignee,
+                        assignee_id=assignee.id, on_behalf_of=on_behalf_of, reason=reason,
+                        status=TaskStatus.PENDING, replaces_id=replaces.id if replaces else None)
+    if level.status == LevelStatus.IN_PROGRESS:
+        task.due_at = level.tat_deadline
+    db.session.add(task)
+    return task
+
+
+def open_for(level, user):
+    """The undecided task ``user`` may act on in ``level``: theirs, or one escalated to them."""
+    mine = [task for task in level.tasks if task.status == TaskStatus.PENDING]
+    return (next((task for task in mine if task.assignee_id == user.id), None)
+            or next((task for task in mine if task.escalated_to_id == user.id), None))
+
+
+def decided_by(level, user):
+    """The decision ``user`` already took in ``level``, if any."""
+    return next((task for task in level.tasks if task.status.is_decision and task.acted_by_id == user.id), None)
+
+
+def has_part_in(level, user):
+    """Whether ``user`` holds, held or decided a task of ``level`` (not counting handed-over ones)."""
+    return any(user.id in (task.assignee_id, task.acted_by_id) for task in counted(level))
+
+
+def first_approver(level):
+    """The seed's single approver: whoever holds the level's first place now."""
+    tasks = counted(level) or level.tasks
+    return min(tasks, key=lambda task: task.position).assignee if tasks else None
+
+
+def check_can_hold(request, level, person):
+    """A task of ``level`` may go to ``person``: never the initiator, never twice in a level."""
+    if person.id == request.initiator_id:
+        raise DomainError(OWN_REQUEST, field="email")
+    if has_part_in(level, person):
+        raise Conflict(already_in_level(person.display_name, level.level_number), field="email")
+
+
+def record_decision(task, actor, status, comments, now):
+    """``actor`` decides ``task``; through an escalation the manager acts for its holder."""
+    if task.assignee_id != actor.id and task.escalated_to_id == actor.id:
+        task.on_behalf_of_id = task.on_behalf_of_id or task.assignee_id
+        task.reason = TaskReason.ESCALATED
+    task.status = status
+    task.acted_at = now
+    task.acted_by = actor
+    task.acted_by_id = actor.id
+    task.comments = comments
+    task.due_at = None
+
+
+def start(level):
+    """The level began: its undecided tasks become actionable until its deadline."""
+    for task in undecided(level):
+        task.due_at = level.tat_deadline
+
+
+def pause(level):
+    """The level waits again (an approver was inserted before it)."""
+    for task in undecided(level):
+        task.due_at = None
+
+
+def supersede(level):
+    """Close the level's undecided tasks: decided without them. Returns who held them."""
+    closed = undecided(level)
+    for task in closed:
+        task.status = TaskStatus.SUPERSEDED
+        task.due_at = None
+    return closed
+
+
+def hand_over(request, task, to, reason, actor, now, *, comments=None, on_behalf_of=None):
+    """Close ``task`` as REASSIGNED and open its replacement for ``to`` in the same place."""
+    task.status = TaskStatus.REASSIGNED
+    task.acted_at = now
+    task.acted_by_id = actor.id if actor else None
+    task.comments = comments
+    task.due_at = None
+    db.session.flush()  # the replacement points at it
+    return new_task(request, task.level, to, task.position, reason=reason, on_behalf_of=on_behalf_of,
+                    replaces=task)
+
+
+def acting(task, actor):
+    """``{"actedBy", "onBehalfOf", "reason"}`` for activity lines and event payloads."""
+    behalf_id = task.on_behalf_of_id
+    if behalf_id is None and task.acted_by_id and task.acted_by_id != task.assignee_id:
+        behalf_id = task.assignee_id
+    behalf = db.session.get(User, behalf_id) if behalf_id else None  # loaded with the request
+    return {"actedBy": _who(actor), "onBehalfOf": _who(behalf), "reason": task.reason.value if task.reason else None}
+
+
+def _who(user):
+    return {"email": user.email, "name": user.display_name} if user is not None else None
+
+
+def as_whom(task, actor):
+    """``Jane Doe for John Doe (out of office)``, or just ``Jane Doe``."""
+    details = acting(task, actor)
+    if details["onBehalfOf"] is None:
+        return actor.display_name
+    why = f" ({REASON_WORDS[task.reason]})" if task.reason in REASON_WORDS else ""
+    return f"{actor.display_name} for {details['onBehalfOf']['name']}{why}"
+
+
+REASON_WORDS = {
+    TaskReason.OUT_OF_OFFICE: "out of office",
+    TaskReason.DEACTIVATED: "who left",
+    TaskReason.ESCALATED: "escalated",
+    TaskReason.REASSIGNED: "reassigned",
+}
