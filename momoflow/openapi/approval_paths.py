@@ -18,7 +18,8 @@ from momoflow.openapi.common import (
     ref,
     request_not_found,
 )
-from momoflow.workflows import api, documents, queries, refusals, rules
+from momoflow.workflows import api, documents, queries, reassigning, refusals, rules
+from momoflow.workflows.access import PERSON_NOT_FOUND
 from momoflow.workflows.models import LevelStatus, Priority, RequestStatus
 from momoflow.workflows.validation import LEVEL_OUT_OF_RANGE, duplicate_approver_message
 
@@ -41,6 +42,8 @@ def parameters():
         "requestId": path("requestId", "The request's `requestId`."),
         "levelId": path("levelId", "The level's `levelId` (from `approvalLevels`)."),
         "documentId": path("documentId", "The document's `documentId`."),
+        "personEmail": {"name": "email", "in": "path", "required": True, "description": "The person's work email.",
+                        "schema": {"type": "string", "format": "email"}},
         "view": query("view", "`mine`: raised by you; `approve`: waiting for you or decided by you; "
                               "`watching`: you are a spectator; `all`: every request (administrators).",
                       {"type": "string", "enum": list(queries.VIEWS), "default": "mine"}),
@@ -264,8 +267,22 @@ def _task_paths():
                           ("Already there", reassign_title, refusals.already_in_level("Asha Rao", 1))),
          "503": directory_unavailable("api")},
         parameters=("requestId", "levelId"), body=json_request("ReassignRequest"))
+    everything = _op(
+        PEOPLE, "reassignAllTasks", "Reassign all of someone's tasks",
+        "Administrators move every undecided task a person holds (someone who left, or changed roles) to "
+        "another person in one go. A task the new person may not hold (their own request, a level they "
+        "already decide) stays where it is and is listed under `skipped` with the reason.",
+        {"200": json_response("How many moved, and which stayed.", "ReassignAllResponse"),
+         "400": api_validation(("No reason", INVALID, "reason: Reason is required: say why")),
+         "403": api_error("Not an administrator.", ("Not an admin", api.REASSIGN_ALL_FAILED,
+                                                    reassigning.ONLY_ADMINS_REASSIGN_ALL)),
+         "404": api_error("Nobody with that email in your organisation.",
+                          ("Unknown person", api.REASSIGN_ALL_FAILED, PERSON_NOT_FOUND)),
+         "503": directory_unavailable("api")},
+        parameters=("personEmail",), body=json_request("ReassignRequest"))
     base = "/api/v1/workflows/{requestId}/levels/{levelId}"
-    return {f"{base}/approvers": {"post": to_level}, f"{base}/reassign": {"post": reassign}}
+    return {f"{base}/approvers": {"post": to_level}, f"{base}/reassign": {"post": reassign},
+            "/api/v1/users/{email}/tasks/reassign": {"post": everything}}
 
 
 def _file_paths():

@@ -119,8 +119,8 @@ def _inputs():
                                            "already has a part in this level)."},
             "reason": text("Why (required; shown in the activity log).", minLength=1,
                            maxLength=rules.MAX_COMMENT_LENGTH),
-            "from": {**EMAIL, "description": "Admins only: whose undecided task to move. Without it, the "
-                                             "caller's own task moves."},
+            "from": {**EMAIL, "description": "Admins only, on one level: whose undecided task to move. Without "
+                                             "it, the caller's own task moves."},
         }, ["to", "reason"]),
         "EmailRequest": obj({"email": EMAIL}, ["email"],
                             examples=[seed.APPROVER_REQUEST, seed.SPECTATOR_REQUEST, seed.SPECTATOR_FLOW_REQUEST]),
@@ -253,6 +253,13 @@ def _envelopes():
         "ParticipantResponse": _ok(schema("Participant"), "The new participant.")
         | {"examples": [seed.SPECTATOR_RESPONSE_FULL]},
         "CommentResponse": _ok(schema("Comment"), "The new comment."),
+        "ReassignAllResponse": _ok(obj({
+            "moved": {"type": "integer", "minimum": 0, "description": "Tasks now held by the new person."},
+            "skipped": {"type": "array", "items": obj({
+                "requestId": UUID, "requestNumber": {"type": "string"}, "levelNumber": {"type": "integer"},
+                "reason": {"type": "string", "description": "Why the task stayed."}},
+                ["requestId", "requestNumber", "levelNumber", "reason"])},
+        }, ["moved", "skipped"]), "What moved."),
         "ApiError": obj({"success": {"const": False}, "error": text("A title: \"Validation failed\" or what failed, "
                                                                     "e.g. \"Failed to create workflow\"."),
                          "details": text("What is wrong, in words a person can act on.")},

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import joinedload, selectinload
 
+from momoflow import fields
 from momoflow.errors import Conflict, Forbidden, NotFound
 from momoflow.extensions import db
 from momoflow.workflows.refusals import LEVEL_NOT_FOUND, no_longer
@@ -129,6 +130,20 @@ def find_level(user, request_id, level_id, *, for_change=False):
     if level is None:
         raise NotFound(LEVEL_NOT_FOUND)
     return access, level
+
+
+PERSON_NOT_FOUND = "Person not found"
+
+
+def person_of_my_organization(caller, email):
+    """The person ``email`` names in ``caller``'s organisation; NotFound otherwise (another
+    organisation's people do not exist here, and neither does a malformed address)."""
+    address = fields.email(email, "email", fields.Problems())
+    person = address and db.session.scalar(db.select(User).where(
+        User.email == address, User.organization_id == caller.organization_id))
+    if person is None:
+        raise NotFound(PERSON_NOT_FOUND)
+    return person
 
 
 def require_pending(request, verb):

@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from momoflow.api import bp, checks_initiator, fails_as, json_body
 from momoflow.errors import ValidationFailed
 from momoflow.workflows import queries, services
-from momoflow.workflows.access import load_access
+from momoflow.workflows.access import load_access, person_of_my_organization
 from momoflow.workflows.documents import send_document
 from momoflow.workflows.schemas import comment_json, detail_json, level_json, list_item_json, participant_json
 from momoflow.workflows.validation import (
@@ -26,6 +26,7 @@ WITHDRAW_FAILED, COMMENT_FAILED, DOWNLOAD_FAILED = (
     "Failed to withdraw", "Failed to add comment", "Failed to download document")
 APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
 TO_LEVEL_FAILED, REASSIGN_FAILED = "Failed to add approver to level", "Failed to reassign"
+REASSIGN_ALL_FAILED = "Failed to reassign tasks"
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -138,6 +139,17 @@ def reassign(request_id, level_id):
     body = json_body()
     services.reassign_task(g.api_user, request_id, level_id, body.get("to"), body.get("reason"), body.get("from"))
     return _ok(_detail(request_id), message="Task reassigned")
+
+
+@bp.post("/users/<email>/tasks/reassign")
+@fails_as(REASSIGN_ALL_FAILED)
+def reassign_all(email):
+    body = json_body()
+    moved = services.reassign_all(g.api_user, person_of_my_organization(g.api_user, email), body.get("to"), body.get("reason"))
+    return _ok({"moved": sum(1 for item in moved if item.task is not None),
+                "skipped": [{"requestId": str(item.request.id), "requestNumber": item.request.request_number,
+                             "levelNumber": item.level.level_number, "reason": item.problem}
+                            for item in moved if item.task is None]}, message="Tasks reassigned")
 
 
 @bp.post("/workflows/<request_id>/withdraw")

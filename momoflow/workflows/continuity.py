@@ -1,5 +1,5 @@
 """No request ever stuck: tasks move to whoever stands in when people are away or leave,
-are handed on by hand (reassign), and are offered to the holder's manager after a breach.
+and are offered to the holder's manager after a breach (handing on by hand: ``reassigning``).
 
 Where a task goes, in order: the person's stand-in chain (their delegate; if the delegate
 is away too, the delegate's delegate; …), skipping anyone who is not active, is the
@@ -10,30 +10,12 @@ else it stays, and for someone who left the organisation's admins are alerted.
 import sqlalchemy as sa
 
 from momoflow.accounts.models import Absence, User
-from momoflow.accounts.services import provision_user
-from momoflow.database import utcnow
-from momoflow.errors import Conflict, DomainError, Forbidden, NotFound
 from momoflow.extensions import db
 from momoflow.workflows import tasks
-from momoflow.workflows.access import find_level, levels_with_tasks, require_pending
+from momoflow.workflows.access import levels_with_tasks
 from momoflow.workflows.activity import log_activity
-from momoflow.workflows.models import (
-    ApprovalTask,
-    LevelStatus,
-    TaskReason,
-    TaskStatus,
-    WorkflowRequest,
-)
+from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason, TaskStatus, WorkflowRequest
 from momoflow.workflows.participants import make_approver
-from momoflow.workflows.refusals import (
-    ONLY_ADMINS_NAME_FROM,
-    REASSIGN_TO_SELF,
-    already_decided,
-    no_task_of,
-    no_task_to_hand_over,
-    unknown_person,
-)
-from momoflow.workflows.validation import parse_email, parse_reason_required
 
 MAX_CHAIN = 10
 
@@ -79,9 +61,20 @@ def _stand_in(request, level, person, moment, *, with_manager=True):
 
 
 def route_at_start(request, level, now):
-    """A level starts: tasks of approvers who are away go to their stand-ins."""
-    for task in tasks.undecided(level):
-        route_task(request, level, task, now)
+    """A level starts: tasks of approvers who are away go to their stand-ins (one query
+    finds who is away; only their tasks look further)."""
+    waiting = tasks.undecided(level)
+    away = _absent_among([task.assignee_id for task in waiting], now)
+    for task in waiting:
+        if task.assignee_id in away:
+            route_task(request, level, task, now)
+
+
+def _absent_among(user_ids, moment):
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Absence.user_id).where(
+        Absence.user_id.in_(user_ids), Absence.starts_at <= moment, Absence.ends_at > moment)))
 
 
 def route_task(request, level, task, now):
@@ -102,22 +95,23 @@ def _manager_if_free(request, level, person, now):
 
 def _delegate(request, level, task, absent, stand_in):
     make_approver(request, stand_in, None)
+    if task.reason != TaskReason.OUT_OF_OFFICE:  # a stand-in who goes away passes on the first one's task
+        task.on_behalf_of_id = absent.id
     task.assignee = stand_in
     task.assignee_id = stand_in.id
-    task.on_behalf_of_id = absent.id
     task.reason = TaskReason.OUT_OF_OFFICE
     db.session.flush()
     log_activity(request, None, "task.delegated",
                  f"{absent.display_name} is out of office: {stand_in.display_name} decides for them "
                  f"at level {level.level_number}",
                  **_task_details(level, task), assigneeId=str(stand_in.id), assigneeEmail=stand_in.email,
-                 onBehalfOf={"email": absent.email, "name": absent.display_name}, reason="out_of_office")
+                 onBehalfOf=_as_who(db.session.get(User, task.on_behalf_of_id)), reason="out_of_office")
 
 
 def absence_began(absence, now):
     """Move the absent person's actionable tasks to their stand-in; sets ``absence.moved_at``."""
     absent = db.session.get(User, absence.user_id)
-    for task, level, request in _open_tasks(ApprovalTask.assignee_id == absent.id,
+    for task, level, request in open_tasks(ApprovalTask.assignee_id == absent.id,
                                             lambda task: task.assignee_id == absent.id, running_only=True):
         route_task(request, level, task, now)
     absence.moved_at = now
@@ -128,7 +122,7 @@ def absence_ended(absence, now):
     person = db.session.get(User, absence.user_id)
     held = (ApprovalTask.on_behalf_of_id == person.id) & (ApprovalTask.reason == TaskReason.OUT_OF_OFFICE)
     if person.active:
-        for task, level, request in _open_tasks(held, lambda task: task.on_behalf_of_id == person.id
+        for task, level, request in open_tasks(held, lambda task: task.on_behalf_of_id == person.id
                                                 and task.reason == TaskReason.OUT_OF_OFFICE):
             stand_in = task.assignee
             task.assignee, task.assignee_id = person, person.id
@@ -148,7 +142,7 @@ def absence_ended(absence, now):
 def person_left(person, actor, now):
     """Route a deactivated person's undecided tasks to their delegate, else their manager,
     else alert the organisation's admins (the task waits for one to reassign it)."""
-    for task, level, request in _open_tasks(ApprovalTask.assignee_id == person.id,
+    for task, level, request in open_tasks(ApprovalTask.assignee_id == person.id,
                                             lambda task: task.assignee_id == person.id):
         if not request.is_pending:
             continue
@@ -164,10 +158,10 @@ def person_left(person, actor, now):
         make_approver(request, to, actor)
         if level.status == LevelStatus.IN_PROGRESS:
             route_task(request, level, new, now)
-        _log_moved(request, level, new, actor, "task.reassigned",
+        log_moved(request, level, new, actor, "task.reassigned",
                    f"{person.display_name} left: their task at level {level.level_number} moved to "
                    f"{new.assignee.display_name}", fromEmail=person.email, reason="deactivated")
-    for task, _, _ in _open_tasks(ApprovalTask.escalated_to_id == person.id,
+    for task, _, _ in open_tasks(ApprovalTask.escalated_to_id == person.id,
                                   lambda task: task.escalated_to_id == person.id):
         task.escalated_to_id = None
 
@@ -196,7 +190,7 @@ def _needs_new_approver(request, level, task, person):
                  **_task_details(level, task), formerEmail=person.email, formerName=person.display_name)
 
 
-def _open_tasks(condition, keep, *, running_only=False):
+def open_tasks(condition, keep, *, running_only=False):
     """``[(task, level, request)]`` for the undecided tasks matching ``condition`` (SQL)
     and ``keep`` (the same test on a loaded task), with their requests locked (the lock
     decisions take) and every level's tasks loaded: two queries whatever the number."""
@@ -215,65 +209,15 @@ def _open_tasks(condition, keep, *, running_only=False):
             if keep(task) and (not running_only or task.due_at is not None)]
 
 
-# --- reassign by hand -----------------------------------------------------------------
-
-
-def reassign_task(actor, request_id, level_id, to_email, reason, from_email=None):
-    """The holder hands their task to ``to`` (or an admin moves ``from``'s task)."""
-    to_email = parse_email({"to": to_email}, "to")
-    reason = parse_reason_required(reason)
-    if from_email is not None:
-        from_email = parse_email({"from": from_email}, "from")
-        if not actor.is_admin:
-            raise Forbidden(ONLY_ADMINS_NAME_FROM)
-    to = provision_user(to_email, actor.organization)
-    if to is None:
-        error = unknown_person("Approver", to_email)
-        error.field = "to"
-        raise error
-    access, level = find_level(actor, request_id, level_id, for_change=True)
-    request, now = access.request, utcnow()
-    require_pending(request, "changed")
-    task = _task_to_hand_over(access, level, actor, from_email)
-    if to.id == task.assignee_id:
-        raise DomainError(REASSIGN_TO_SELF, field="to")
-    tasks.check_can_hold(request, level, to)
-    new = tasks.hand_over(request, task, to, TaskReason.REASSIGNED, actor, now, comments=reason)
-    make_approver(request, to, actor)
-    if level.status == LevelStatus.IN_PROGRESS:
-        route_task(request, level, new, now)
-    former = task.assignee
-    _log_moved(request, level, new, actor, "task.reassigned",
-               f"{actor.display_name} reassigned {_whose(former, actor)} task at level {level.level_number} "
-               f"to {to.display_name}", fromEmail=former.email, reason="reassigned", comments=reason)
-    return new
-
-
-def _task_to_hand_over(access, level, actor, from_email):
-    if level.status.is_done:
-        raise Conflict(already_decided(level.level_number, level.status))
-    if from_email is None:
-        task = next((task for task in tasks.undecided(level) if task.assignee_id == actor.id), None)
-        if task is None:
-            access.require(actor.is_admin or tasks.has_part_in(level, actor), no_task_to_hand_over(level.level_number))
-            raise DomainError(no_task_to_hand_over(level.level_number), field="from")
-        return task
-    task = next((task for task in tasks.undecided(level)
-                 if from_email in (task.assignee.email, getattr(_user(task.on_behalf_of_id), "email", None))), None)
-    if task is None:
-        raise NotFound(no_task_of(from_email, level.level_number))
-    return task
-
-
-def _user(user_id):
+def person(user_id):
     return db.session.get(User, user_id) if user_id else None
 
 
-def _whose(person, actor):
-    return "their" if person.id == actor.id else f"{person.display_name}'s"
+def _as_who(user):
+    return {"email": user.email, "name": user.display_name}
 
 
-def _log_moved(request, level, task, actor, action, summary, **extra):
+def log_moved(request, level, task, actor, action, summary, **extra):
     db.session.flush()
     log_activity(request, actor, action, summary, **_task_details(level, task), assigneeId=str(task.assignee_id),
                  assigneeEmail=task.assignee.email, toEmail=task.assignee.email, **extra)
@@ -294,7 +238,7 @@ def escalate(request, level, now):
             continue
         task.escalated_at = now
         holder = task.assignee
-        manager = _user(holder.manager_id)
+        manager = person(holder.manager_id)
         if not _may_hold(request, level, manager, now):
             continue
         task.escalated_to_id = manager.id

@@ -6,7 +6,7 @@ from momoflow.errors import DomainError
 ALREADY_PARTICIPANT = "User is already a participant in this request"
 OWN_REQUEST = "You cannot approve your own request. Choose someone else for this level."
 LEVEL_NOT_FOUND = "Approval level not found"
-ONLY_INITIATOR_WITHDRAWS = "Only the initiator can withdraw this request"
+ONLY_INITIATOR_WITHDRAWS = "Only the initiator or an administrator can withdraw this request"
 ONLY_MANAGERS_ADD_APPROVERS = "Only the initiator or an administrator can add approvers"
 ONLY_PARTICIPANTS_ADD_SPECTATORS = "Only the initiator, an approver or an administrator can add spectators"
 REJECT_NEEDS_COMMENTS = "Comments are required to reject a level"

@@ -6,10 +6,10 @@ caller (one request, one transaction) does, or rolls everything back. They live 
 the modules named below; this one gathers them for callers.
 """
 
-from momoflow.workflows.continuity import reassign_task
+from momoflow.workflows.reassigning import reassign_all, reassign_task
 from momoflow.workflows.creating import add_approver_at_level, add_to_level, create_request
 from momoflow.workflows.deciding import approve_level, reject_level, withdraw_request
 from momoflow.workflows.participants import add_approver, add_comment, add_spectator
 
 __all__ = ["add_approver", "add_approver_at_level", "add_comment", "add_spectator", "add_to_level", "approve_level",
-           "create_request", "reassign_task", "reject_level", "withdraw_request"]
+           "create_request", "reassign_all", "reassign_task", "reject_level", "withdraw_request"]

@@ -186,7 +186,7 @@ def test_visible_but_not_allowed_is_403(api_as, request_id):
     response = spectator.post(f"/workflows/{request_id}/levels/{level_1['levelId']}/approve")
     assert _error(response) == (403, "Failed to approve", "Only an approver of level 1 can approve it")
     response = api_as("manager@royalenfield.com").post(f"/workflows/{request_id}/withdraw")
-    assert _error(response) == (403, "Failed to withdraw", "Only the initiator can withdraw this request")
+    assert _error(response) == (403, "Failed to withdraw", "Only the initiator or an administrator can withdraw this request")
     response = spectator.post(f"/workflows/{request_id}/participants/spectator", json={"email": "hr@example.com"})
     assert _error(response)[0] == 403
 

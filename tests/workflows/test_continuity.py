@@ -207,3 +207,39 @@ def test_a_notify_level_is_not_escalated(api_as, demo, db):
     assert db.session.scalar(sa.select(Event).where(Event.type == "task.escalated")) is None
 
 
+
+
+def test_a_stand_in_who_goes_away_passes_the_task_on_still_for_the_first(api_as, demo, away):
+    created = create(api_as, level(A, B, mode="ALL"))
+    away(A, C)
+    away(C, D)  # C holds A's task and leaves too: D decides, still for A
+    held = task(detail(api_as, created), D)
+    assert (held["onBehalfOf"]["email"], held["reason"]) == (A, "out_of_office")
+    assert inbox(api_as, D) == [created["requestId"]]
+
+
+# --- reassign all of someone's tasks ---------------------------------------------------------
+
+
+def test_an_admin_moves_all_of_someones_tasks_in_one_go(api_as, demo):
+    first = create(api_as, level(A, B, mode="ALL"))
+    second = create(api_as, level(A), {"email": D, "tatHours": 8})
+    third = create(api_as, level(A, C))  # C already decides this level: skipped, with the reason
+    response = api_as(ADMIN).post(f"/users/{A}/tasks/reassign", json={"to": C, "reason": "Arjun moved teams"})
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()["data"]
+    assert data["moved"] == 2
+    assert data["skipped"] == [{"requestId": third["requestId"], "requestNumber": third["requestNumber"],
+                                "levelNumber": 1, "reason": f"{demo[C].display_name} is already an approver of level 1"}]
+    assert sorted(inbox(api_as, C)) == sorted([first["requestId"], second["requestId"], third["requestId"]])
+    assert inbox(api_as, A) == [third["requestId"]]
+
+
+@pytest.mark.parametrize("email, body, status", [
+    (A, {"to": C, "reason": "x"}, 403),  # not an admin (as the initiator)
+    ("nobody@royalenfield.com", {"to": C, "reason": "x"}, 404),
+    ("%ED%A0%80@x.com", {"to": C, "reason": "x"}, 404),  # a lone surrogate, as a browser sends it
+])
+def test_reassign_all_refusals(api_as, demo, email, body, status):
+    response = api_as(INITIATOR if status == 403 else ADMIN).post(f"/users/{email}/tasks/reassign", json=body)
+    assert response.status_code == status, response.get_json()

@@ -13,7 +13,7 @@ from momoflow.accounts.services import find_user
 from momoflow.events import Event
 from momoflow.extensions import db as _db
 from momoflow.jobs import tick
-from momoflow.workflows import continuity, creating, deciding, services, tat
+from momoflow.workflows import creating, deciding, reassigning, services, tat
 from momoflow.workflows.models import Activity, ApprovalLevel, LevelStatus, WorkflowRequest
 from momoflow.workflows.validation import parse_new_level, parse_new_request
 from momoflow.worktime import DEFAULT_CALENDAR, WorkCalendar, deadline
@@ -48,7 +48,7 @@ def start(monkeypatch, demo, db):
     starts at ``moment``, the clock the services read being set to it."""
 
     def create(moment, priority="STANDARD", tat_hours=4, approvers=(MANAGER,)):
-        for module in (creating, deciding, continuity):  # the clocks the services read
+        for module in (creating, deciding, reassigning):  # the clocks the services read
             monkeypatch.setattr(module, "utcnow", lambda: moment)
         body = simple_request(*approvers, priority=priority)
         for level in body["approvalLevels"]:
