@@ -146,6 +146,8 @@ def downgrade():
     op.drop_table('approval_tasks')
     op.drop_table('absences')
     with op.batch_alter_table('approval_levels', schema=None) as batch_op:
+        for name in ('breachaction', 'rejectionpolicy', 'approvalmode'):  # SQLite's rebuild would keep them
+            batch_op.drop_constraint(op.f(f'ck_approval_levels_{name}'), type_='check')
         batch_op.drop_column('on_breach')
         batch_op.drop_column('rejection_policy')
         batch_op.drop_column('min_approvals')

@@ -1,0 +1,83 @@
+"""Migrations that move data keep it: every level from before issue 12 becomes a
+one-approver ANY level whose task carries its decision. Runs on a database of its own."""
+
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from tests.conftest import _create_postgres_database, _postgres_url, make_test_app
+
+BEFORE_TASKS = "e5c7a9b1d3f4"
+
+
+@pytest.fixture
+def scratch_app(tmp_path):
+    url = _postgres_url()
+    if url:
+        url = str(sa.make_url(url).set(database=sa.make_url(url).database + "_migrations"))
+        _create_postgres_database(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'migrations.db'}"
+    app = make_test_app(url, tmp_path)
+    with app.app_context():
+        from momoflow.extensions import db
+
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        yield app, db
+        db.engine.dispose()
+
+
+def test_existing_levels_become_tasks_with_their_decisions(scratch_app):
+    app, db = scratch_app
+    upgrade(revision=BEFORE_TASKS)
+    ids = _old_request(db)
+    upgrade()
+    rows = db.session.execute(sa.text(
+        "SELECT l.level_number, l.approval_mode, l.min_approvals, t.assignee_id, t.status, t.acted_by_id, "
+        "t.comments, t.due_at IS NOT NULL FROM approval_tasks t JOIN approval_levels l ON l.id = t.level_id "
+        "ORDER BY l.level_number")).all()
+    approver, deadline = ids["approver"], True
+    assert [(r[0], r[1], r[2], str(r[3]).replace("-", ""), r[4], r[5] is not None, r[6], r[7]) for r in rows] == [
+        (1, "ANY", 1, approver, "APPROVED", True, "fine", False),
+        (2, "ANY", 1, approver, "PENDING", False, None, deadline),
+        (3, "ANY", 1, approver, "PENDING", False, None, False),
+    ]
+    db.session.rollback()  # release the read's locks before the schema changes again
+    downgrade(revision=BEFORE_TASKS)  # and back: the levels' approvers return
+    back = db.session.execute(sa.text("SELECT approver_id FROM approval_levels")).scalars().all()
+    assert {str(value).replace("-", "") for value in back} == {approver}
+    db.session.rollback()
+
+
+def _old_request(db):
+    """An organisation, two people and a request with a decided, a current and a waiting level."""
+    now = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    # 32 hex digits: how SQLite stores a Uuid, and a form PostgreSQL reads too.
+    org, initiator, approver, request = (uuid.uuid4().hex for _ in range(4))
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO organizations (id, slug, name, tier, created_at) "
+                                   "VALUES (:id, 'old', 'Old', 'standard', :now)"), {"id": org, "now": now})
+        for person, email in ((initiator, "i@old.example"), (approver, "a@old.example")):
+            connection.execute(sa.text(
+                "INSERT INTO users (id, organization_id, email, display_name, role, source, active, created_at, "
+                "updated_at) VALUES (:id, :org, :email, 'X', 'employee', 'local', true, :now, :now)"),
+                {"id": person, "org": org, "email": email, "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO workflow_requests (id, organization_id, request_number, template_type, title, description, "
+            "priority, status, initiator_id, current_level, total_levels, created_at, updated_at) VALUES "
+            "(:id, :org, 'REQ-1', 'CUSTOM', 't', 'd', 'STANDARD', 'PENDING', :initiator, 2, 3, :now, :now)"),
+            {"id": request, "org": org, "initiator": initiator, "now": now})
+        for number, status, comments in ((1, "APPROVED", "fine"), (2, "IN_PROGRESS", None), (3, "PENDING", None)):
+            connection.execute(sa.text(
+                "INSERT INTO approval_levels (id, request_id, level_number, level_name, approver_id, tat_hours, "
+                "is_final_approver, status, started_at, tat_deadline, acted_at, comments, tat_stage) VALUES "
+                "(:id, :request, :n, 'L', :approver, 24, false, :status, :started, :deadline, :acted, :comments, 0)"),
+                {"id": uuid.uuid4().hex, "request": request, "n": number, "approver": approver, "status": status,
+                 "started": now if number < 3 else None, "deadline": now if number < 3 else None,
+                 "acted": now if number == 1 else None, "comments": comments})
+    return {"approver": approver}
