@@ -9,6 +9,7 @@ from momoflow.database import utcnow
 from momoflow.notifications.messages import zone_of
 
 FIELDS = ("start", "end", "delegateEmail", "message")
+SAVED, CLEARED = "Out of office saved", "Out of office cleared"
 
 
 def absence_json(absence, person, now=None):
@@ -37,12 +38,12 @@ def _show(person):
 def _save(person):
     data = json_body()
     absence = absences.set_absence(g.api_user, person, *(data.get(name) for name in FIELDS))
-    return _ok(absence_json(absence, person), "Out of office saved")
+    return _ok(absence_json(absence, person), SAVED)
 
 
 def _clear(person):
     absences.clear_absence(g.api_user, person)
-    return _ok(None, "Out of office cleared")
+    return _ok(None, CLEARED)
 
 
 @bp.get("/me/out-of-office")
