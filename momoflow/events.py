@@ -44,6 +44,7 @@ EVENT_TYPES = frozenset({
     "flow.overdue",
     "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key)
     "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
+    "absence.set",  # someone set their out of office: their delegate hears (payload: start, end, delegateId)
 })
 
 

@@ -7,6 +7,7 @@
   until that delivery is done or given up.
 - Page sign-ins (``user_sessions``) older than a remember-me cookie lives: no cookie
   can name them any more (a session kept open that long signs in again).
+- Out-of-office absences that ended (tasks given back) more than ``KEPT_FOR_DAYS`` ago.
 
 Deletes go in batches, at most ``MAX_BATCHES`` × ``BATCH`` rows of each kind per tick, so
 a tick stays short and locks little; a backlog is worked off over the next ticks. Nothing
@@ -18,6 +19,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from momoflow.accounts.absences import KEPT_FOR_DAYS
+from momoflow.accounts.models import Absence
 from momoflow.apikeys.models import IdempotencyRecord
 from momoflow.auth.models import UserSession
 from momoflow.events import Event
@@ -31,11 +34,13 @@ MAX_BATCHES = 10  # per kind of row, per tick
 
 
 def purge(now):
-    """``{"idempotency_records": n, "events": n, "user_sessions": n}``: how many rows went."""
+    """``{"idempotency_records": n, "events": n, "user_sessions": n, "absences": n}``: how many rows went."""
     return {
         "idempotency_records": _delete_in_batches(IdempotencyRecord, IdempotencyRecord.created_at < now - KEPT_FOR),
         "events": _delete_in_batches(Event, *_expired_events(now)),
         "user_sessions": _delete_in_batches(UserSession, UserSession.created_at < now - _sign_in_lifetime()),
+        "absences": _delete_in_batches(Absence, Absence.returned_at.is_not(None),
+                                       Absence.returned_at < now - timedelta(days=KEPT_FOR_DAYS)),
     }
 
 

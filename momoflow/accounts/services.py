@@ -99,8 +99,12 @@ def _refresh_from_directory(user):
     return _upsert_person(person)
 
 
-def _upsert_person(person):
-    """Create or update the directory person's record in the directory's organisation."""
+def _upsert_person(person, with_manager=True):
+    """Create or update the directory person's record in the directory's organisation.
+
+    ``with_manager``: link their manager too, provisioning that manager if need be (whose
+    own manager is then left for their next refresh: never a walk up the whole chain).
+    """
     user = find_user(person.email)
     if user is None:
         user = User(email=person.email, source=Source.DIRECTORY, organization=_directory_organization())
@@ -110,7 +114,29 @@ def _upsert_person(person):
     user.department = person.department
     user.synced_at = utcnow()
     db.session.flush()  # a new record gets its ids now, for the organisation check
+    if with_manager:
+        manager = _manager_of(user, person.manager_email)
+        user.manager_id = manager.id if manager else None
     return user
+
+
+def _manager_of(user, email):
+    """The active user of ``user``'s organisation the directory names as their manager, or
+    None (none named, themself, unknown, elsewhere, or the directory cannot say)."""
+    email = normalize_email(email)
+    if not email or email == user.email:
+        return None
+    manager = find_user(email)
+    if manager is None:
+        try:
+            person = get_directory().lookup(email)
+        except DirectoryUnavailable as exc:
+            log.warning("directory down; %s's manager %s left unset (%s)", user.email, email, exc.detail)
+            return None
+        manager = _upsert_person(person, with_manager=False) if person else None
+    if manager is None or not manager.active or manager.organization_id != user.organization_id:
+        return None
+    return manager
 
 
 def _directory_organization():

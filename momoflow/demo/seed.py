@@ -21,6 +21,7 @@ def seed_demo(people_file=PEOPLE_FILE):
     organization = _upsert_organization(data["organization"])
     password = current_app.config["DEMO_PASSWORD"]
     people = [_upsert_person(organization, entry, password) for entry in data["people"]]
+    _link_managers(organization, people, data["people"])
     _seed_flows(organization)
     return organization, people
 
@@ -42,6 +43,19 @@ def _upsert_organization(entry):
         db.session.add(organization)
         db.session.flush()
     return organization
+
+
+def _link_managers(organization, people, entries):
+    """Each person's ``manager`` (an email of the file, or of someone already here) as
+    ``User.manager_id``; an unknown manager, one of another organisation, or themself is none."""
+    db.session.flush()  # new people get their ids
+    by_email = {person.email: person for person in people}
+    for user, entry in zip(people, entries):
+        email = normalize_email(entry.get("manager"))
+        manager = by_email.get(email) or (find_user(email) if email else None)
+        if manager is not None and (manager.id == user.id or manager.organization_id != organization.id):
+            manager = None
+        user.manager_id = manager.id if manager else None
 
 
 def _upsert_person(organization, entry, password):

@@ -3,7 +3,8 @@
 ``LdapDirectory`` talks to OpenLDAP or Active Directory; ``LocalDirectory`` serves the
 organisation's local accounts from the database (seeded from a file by ``seed-demo``).
 Both answer ``lookup(email)`` and ``authenticate(email, password)`` with a ``Person``
-or None, and ``search(text, limit)`` with a list of them (the autocomplete); they raise
+or None (with their manager's email where the directory names one), and
+``search(text, limit)`` with a list of them (the autocomplete, managers left out); they raise
 ``DirectoryUnavailable`` when they cannot answer at all.
 """
 
@@ -20,6 +21,7 @@ class Person:
     display_name: str
     designation: str | None = None
     department: str | None = None
+    manager_email: str | None = None  # the directory's ``manager``, as an email
 
 
 class DirectoryUnavailable(ServiceUnavailable):

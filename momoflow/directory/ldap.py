@@ -3,15 +3,17 @@
 Lookups search under the base DN with a service account over one reused connection;
 authentication finds the person's DN the same way and then binds as that DN with the
 given password on a fresh connection. Every value put into a filter is escaped.
+A person's ``manager`` is a DN; one more read of that entry (base scope) gives its email.
 """
 
 import logging
 import threading
 import time
 
-from ldap3 import NONE, Connection, Server
+from ldap3 import BASE, NONE, SUBTREE, Connection, Server
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
+from ldap3.utils.dn import safe_dn
 
 from momoflow.accounts.emails import normalize_email
 from momoflow.directory import DirectoryUnavailable, Person
@@ -33,6 +35,7 @@ FLAVORS = {
         "name": "cn",
         "designation": "title",
         "department": "departmentNumber",
+        "manager": "manager",
         "login": "mail",
         "user_filter": "(objectClass=inetOrgPerson)",
     },
@@ -41,6 +44,7 @@ FLAVORS = {
         "name": "displayName",
         "designation": "title",
         "department": "department",
+        "manager": "manager",
         "login": "mail|userPrincipalName",
         # People only, and not disabled accounts (userAccountControl bit 2).
         "user_filter": "(&(objectCategory=person)(objectClass=user)"
@@ -123,7 +127,7 @@ class LdapDirectory:
         except DirectoryUnavailable:
             self._search_resumes_at = time.monotonic() + SEARCH_PAUSE_SECONDS
             raise
-        people = (self._person(entry["attributes"]) for entry in entries)
+        people = (self._person(entry["attributes"]) for entry in entries)  # no manager reads while typing
         return [person for person in people if person.email]
 
     def search_filter(self, email):
@@ -133,23 +137,47 @@ class LdapDirectory:
 
     def _find(self, email):
         """(dn, Person) for the one entry matching ``email``; None if none or ambiguous."""
-        entries = self._search(self.search_filter(email), self._wanted())
+        entries = self._search(self.search_filter(email), self._wanted() + [self.attributes["manager"]])
         if len(entries) != 1:
             if entries:
                 log.warning("LDAP: %d entries match %r; refusing to guess", len(entries), email)
             return None
-        return entries[0]["dn"], self._person(entries[0]["attributes"], email)
+        attributes = entries[0]["attributes"]
+        manager = self._manager_email(self._first(attributes, "manager"), entries[0]["dn"])
+        return entries[0]["dn"], self._person(attributes, email, manager)
+
+    def _manager_email(self, manager_dn, own_dn):
+        """The email of the person entry at ``manager_dn``, or None: no manager, a DN that does
+        not parse, an entry that is not a person (or a disabled AD account), or a directory
+        that does not answer (a manager is a detail, never a reason to fail a lookup)."""
+        if not manager_dn:
+            return None
+        try:
+            base = safe_dn(manager_dn)  # a malformed DN is refused here, never sent
+        except (LDAPException, ValueError, TypeError):
+            log.warning("LDAP: %s names an unreadable manager DN %r", own_dn, manager_dn)
+            return None
+        if base.lower() == str(own_dn).lower():
+            return None
+        try:
+            entries = self._search(self.attributes["user_filter"], [self.attributes["email"]], size_limit=1,
+                                   base=base, scope=BASE)
+        except DirectoryUnavailable as exc:
+            log.warning("LDAP: could not read the manager of %s (%s)", own_dn, exc.detail)
+            return None
+        return normalize_email(self._first(entries[0]["attributes"], "email")) if entries else None
 
     def _wanted(self):
         return [self.attributes[key] for key in ("email", "name", "designation", "department")]
 
-    def _search(self, search_filter, attributes, size_limit=2):
+    def _search(self, search_filter, attributes, size_limit=2, base=None, scope=SUBTREE):
         with self._lock:
             for attempt in (1, 2):  # a reused connection may have been dropped: retry once
                 try:
                     connection = self._service_connection()
-                    connection.search(self.base_dn, search_filter, attributes=attributes,
-                                      size_limit=size_limit, time_limit=max(1, int(self.timeout)))
+                    connection.search(base or self.base_dn, search_filter, search_scope=scope,
+                                      attributes=attributes, size_limit=size_limit,
+                                      time_limit=max(1, int(self.timeout)))
                     result = connection.result
                     if result.get("result") not in SEARCH_ANSWERS:
                         raise DirectoryUnavailable(f"search refused: {result.get('description')}")
@@ -180,12 +208,15 @@ class LdapDirectory:
         # ldap3 marks a failed address unusable for minutes; start afresh instead.
         self._server = self._new_server()
 
-    def _person(self, attributes, searched_email=None):
-        def first(key):
-            value = attributes.get(self.attributes[key])
-            if isinstance(value, list):
-                value = value[0] if value else None
-            return str(value).strip() if value not in (None, "") else None
+    def _first(self, attributes, key):
+        value = attributes.get(self.attributes[key])
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return str(value).strip() if value not in (None, "") else None
 
-        email = normalize_email(first("email")) or searched_email
-        return Person(email, first("name") or email, first("designation"), first("department"))
+    def _person(self, attributes, searched_email=None, manager_email=None):
+        email = normalize_email(self._first(attributes, "email")) or searched_email
+        if manager_email == email:
+            manager_email = None
+        return Person(email, self._first(attributes, "name") or email, self._first(attributes, "designation"),
+                      self._first(attributes, "department"), manager_email)

@@ -29,4 +29,6 @@ class LocalDirectory:
 
 
 def person_from_user(user):
-    return Person(user.email, user.display_name, user.designation, user.department)
+    manager = db.session.get(User, user.manager_id) if user.manager_id else None
+    return Person(user.email, user.display_name, user.designation, user.department,
+                  manager.email if manager else None)

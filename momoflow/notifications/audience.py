@@ -25,6 +25,7 @@ the event, active, and never the person who acted.
     flow.completed                 the person who assigned it
     flow.cancelled                 the assignee
     webhook.disabled               the organisation's admins
+    absence.set                    the delegate who stands in for the absent person
 """
 
 import uuid
@@ -151,6 +152,13 @@ def admins(event):
     return User.role == Role.ADMIN
 
 
+# --- out of office ---------------------------------------------------------------------
+
+
+def delegate(event):
+    return _person(_payload(event).get("delegateId"))
+
+
 def _payload(event):
     return event.payload or {}
 
@@ -189,4 +197,5 @@ RULES = {
     "flow.completed": (assigner,),
     "flow.cancelled": (assignee,),
     "webhook.disabled": (admins,),
+    "absence.set": (delegate,),
 }

@@ -59,6 +59,7 @@ KINDS = {
     "flow.overdue": Kind("A flow is overdue (mine, or one I assigned)", FLOWS),
     "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
     "flow.cancelled": Kind("A flow assigned to me is cancelled", FLOWS),
+    "absence.set": Kind("Someone out of office names me as their stand-in", APPROVALS),
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
     "task.needs_approver": Kind("A request needs a new approver because someone left", ADMINISTRATION,
                                 for_roles=(Role.ADMIN,)),
@@ -329,6 +330,20 @@ def _webhook_disabled(context):
                    "Open the webhook")
 
 
+# --- out of office ---------------------------------------------------------------------
+
+
+def _absence_set(context):
+    payload = context.payload
+    name = payload.get("userName") or SOMEONE
+    note = f" Their note:{_quoted(payload, 'message')}" if payload.get("message") else ""
+    return Message(f"{name} is out of office: you stand in",
+                   f"{name} is out of office from {context.when(payload.get('start'))} to "
+                   f"{context.when(payload.get('end'))}: you stand in for them. Requests waiting for their "
+                   f"decision come to you meanwhile.{note}",
+                   path_for("workflows.inbox"), "Open your approvals")
+
+
 _COMPOSERS = {
     "level.started": _level_started,
     "level.tat_reminder": _tat_reminder,
@@ -354,6 +369,7 @@ _COMPOSERS = {
     "flow.overdue": _flow_overdue,
     "flow.cancelled": _flow_cancelled,
     "webhook.disabled": _webhook_disabled,
+    "absence.set": _absence_set,
 }
 assert set(_COMPOSERS) == set(KINDS), "every kind people can choose has a message, and the reverse"
 

@@ -14,10 +14,13 @@ from momoflow.errors import Forbidden
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-FOR_EVERYONE = {"settings.notifications", "settings.save_notifications"}
+FOR_EVERYONE = {"settings.notifications", "settings.save_notifications", "settings.out_of_office",
+                "settings.save_out_of_office", "settings.clear_out_of_office"}
 # (endpoint, tab label, for admins only); a page whose module is not installed is left out.
 TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
-        ("settings.working_time", "Working time", True), ("settings.notifications", "Email preferences", False))
+        ("settings.working_time", "Working time", True), ("settings.notifications", "Email preferences", False),
+        # Everyone's, but reached from the account menu: a tab bar of one page helps nobody.
+        ("settings.out_of_office", "Out of office", True))
 
 
 @bp.before_request

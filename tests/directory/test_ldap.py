@@ -48,7 +48,7 @@ def org(db, app, monkeypatch, directory):
 
 def test_lookup_maps_openldap_attributes(directory):
     assert directory.lookup("alice@momoflow.test") == Person(
-        "alice@momoflow.test", "Alice Approver", "Manager", "Finance")
+        "alice@momoflow.test", "Alice Approver", "Manager", "Finance", "dave@momoflow.test")
 
 
 def test_lookup_of_missing_details_gives_none(directory):
@@ -85,7 +85,7 @@ def test_filter_values_are_escaped(directory):
 
 def test_ad_attribute_map(ad_directory):
     assert ad_directory.lookup("dave@momoflow.test") == Person(
-        "dave@momoflow.test", "Dave Directory", "Vice President", "Legal")
+        "dave@momoflow.test", "Dave Directory", "Vice President", "Legal", "mallory@momoflow.test")
 
 
 def test_ad_people_can_be_found_by_user_principal_name(ad_directory):

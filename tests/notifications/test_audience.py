@@ -200,6 +200,20 @@ def test_a_disabled_webhook_tells_the_organisations_active_admins(db, demo):
     assert heard("webhook.disabled") == [ADMIN, "second-admin@company.com"]
 
 
+def test_setting_an_out_of_office_tells_the_stand_in_only(db, demo):
+    from datetime import timedelta
+
+    from momoflow.accounts.absences import set_absence
+
+    admin, employee = demo[ADMIN], demo[INITIATOR]
+    set_absence(admin, employee, utcnow() + timedelta(days=1), utcnow() + timedelta(days=2), MANAGER)
+    relay(db)
+    assert heard("absence.set") == [MANAGER] and emailed("absence.set") == [MANAGER]
+    set_absence(admin, employee, utcnow() + timedelta(days=1), utcnow() + timedelta(days=2), ADMIN)
+    relay(db)
+    assert heard("absence.set") == [MANAGER]  # an admin who names themself knows already
+
+
 def test_people_of_another_organisation_never_hear(db, demo, api_as):
     created = raise_request(api_as, MANAGER)
     stranger = make_user(make_org(), email="stranger@elsewhere.example")

@@ -34,10 +34,13 @@ PAYLOADS = {
     "flow.completed": ASSIGNMENT,
     "flow.overdue": ASSIGNMENT,
     "webhook.disabled": {"endpointId": ENDPOINT_ID, "url": "https://hooks.example.com/<x>", "reason": HOSTILE},
+    "absence.set": {"absenceId": str(uuid.uuid4()), "userName": "Arjun <Mehta>", "userEmail": "manager@royalenfield.com",
+                    "delegateId": str(uuid.uuid4()), "delegateEmail": "employee@company.com",
+                    "start": "2026-01-07T03:30:00+00:00", "end": "2026-01-09T12:30:00+00:00", "message": HOSTILE},
 }
 LINKS = {"flow.assigned": "/my-flows/asgn_abc123", "flow.overdue": "/my-flows/asgn_abc123",
          "flow.completed": "/flows/assignments?email=employee@company.com",
-         "webhook.disabled": f"/settings/webhooks/{ENDPOINT_ID}"}
+         "webhook.disabled": f"/settings/webhooks/{ENDPOINT_ID}", "absence.set": "/inbox"}
 
 
 @pytest.fixture
@@ -99,6 +102,15 @@ def test_an_overdue_flow_reads_differently_for_the_assignee_and_the_assigner(app
     assert mine.link == "/my-flows/asgn_abc123" and "2 of 5 modules are done" in mine.body
     assert theirs.title.endswith("is overdue for employee@company.com")
     assert theirs.link.startswith("/flows/assignments")
+
+
+def test_a_stand_in_reads_when_in_their_own_time_zone(app, reader):
+    message = messages.compose(event_of("absence.set"), reader, "Arjun Mehta")
+    assert message.title == "Arjun <Mehta> is out of office: you stand in"
+    assert message.body.startswith("Arjun <Mehta> is out of office from 7 Jan 2026, 09:00 IST to 9 Jan 2026, 18:00 IST: "
+                                   "you stand in for them.")
+    text, html = handlers.render_email(event_of("absence.set"), reader, message)
+    assert "Until: 9 Jan 2026, 18:00 IST" in text and "&lt;script&gt;" in html
 
 
 def test_long_titles_and_comments_are_clipped(app, reader):

@@ -106,3 +106,27 @@ def test_integrator_api_answers_match_the_document(client, document, demo_org, d
     answer(document, client.get(one, headers=key), "get", "/v1/assignments/{assignmentId}")
     answer(document, client.post(f"{one}/cancel", headers=key), "post", "/v1/assignments/{assignmentId}/cancel")
     answer(document, client.post(f"{one}/cancel", headers=key), "post", "/v1/assignments/{assignmentId}/cancel", 409)
+
+
+def test_out_of_office_answers_match_the_document(client, document, demo_org):
+    from datetime import timedelta
+
+    from momoflow.accounts.services import find_user
+    from momoflow.auth.tokens import issue_token
+    from momoflow.database import utcnow
+
+    employee = {"Authorization": f"Bearer {issue_token(find_user('employee@company.com'))}"}
+    admin = {"Authorization": f"Bearer {issue_token(find_user('admin@company.com'))}"}
+    mine, theirs = "/api/v1/me/out-of-office", "/api/v1/users/{email}/out-of-office"
+    someone = theirs.replace("{email}", "employee@company.com")
+    body = {"start": (utcnow() + timedelta(days=1)).isoformat(), "end": (utcnow() + timedelta(days=3)).isoformat(),
+            "delegateEmail": "manager@royalenfield.com"}
+    assert answer(document, client.get(mine, headers=employee), "get", mine)["data"] is None
+    assert answer(document, client.put(mine, json=body, headers=employee), "put", mine)["data"]["active"] is False
+    answer(document, client.get(someone, headers=admin), "get", theirs)
+    answer(document, client.put(someone, json=body, headers=admin), "put", theirs)
+    answer(document, client.put(mine, json={}, headers=employee), "put", mine, 400)
+    answer(document, client.get(someone, headers=employee), "get", theirs, 403)
+    answer(document, client.delete(mine, headers=employee), "delete", mine)
+    answer(document, client.delete(mine, headers=employee), "delete", mine, 404)
+    answer(document, client.delete(someone, headers=admin), "delete", theirs, 404)
