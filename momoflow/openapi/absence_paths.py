@@ -80,10 +80,10 @@ def _answer(description):
 
 def _operations(prefix, admin):
     who = "this person's" if admin else "your"
-    get = _op(f"get{prefix}Absence", f"Get {who} out of office",
+    get = _op(f"get{prefix}Absence", f"Get {who} out-of-office",
               "The current or upcoming absence, or `data: null`.", {"200": _answer("The absence, or null.")},
               admin=admin)
-    put = _op(f"set{prefix}Absence", f"Set {who} out of office",
+    put = _op(f"set{prefix}Absence", f"Set {who} out-of-office",
               "Replaces any absence already set. While it lasts, tasks waiting for the person go to the stand-in "
               "(and come back when it ends); the stand-in is notified (`absence.set`).",
               {"200": _answer("Saved: the absence as stored."),
@@ -100,7 +100,7 @@ def _operations(prefix, admin):
                    ("Long note", INVALID, problems(("message", too_long("Message", absences.MAX_MESSAGE_LENGTH)))),
                    ("Not JSON", INVALID, f"body: {NOT_JSON}"))},
               admin=admin, body=json_request("SetAbsenceRequest"))
-    delete = _op(f"clear{prefix}Absence", f"Clear {who} out of office",
+    delete = _op(f"clear{prefix}Absence", f"Clear {who} out-of-office",
                  "\"I'm back\": ends the absence now; tasks the stand-in has not acted on go back.",
                  {"200": json_response("Cleared (`data` is null).", "AbsenceResponse",
                                        inline_examples=_examples(("cleared", "Cleared", {

@@ -9,6 +9,7 @@ else it stays, and for someone who left the organisation's admins are alerted.
 
 import sqlalchemy as sa
 
+from momoflow.accounts import absences
 from momoflow.accounts.models import Absence, User
 from momoflow.extensions import db
 from momoflow.workflows import tasks
@@ -17,41 +18,18 @@ from momoflow.workflows.activity import log_activity
 from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason, TaskStatus, WorkflowRequest
 from momoflow.workflows.participants import make_approver
 
-MAX_CHAIN = 10
-
-
 # --- where a task can go -------------------------------------------------------------
-
-
-def absence_of(person, moment):
-    """``person``'s absence covering ``moment``, or None."""
-    absence = db.session.scalar(sa.select(Absence).where(Absence.user_id == person.id))
-    return absence if absence is not None and absence.covers(moment) else None
-
-
-def stand_ins(person, moment):
-    """Who ``person``'s work passes to at ``moment``: their delegate, then (while each is
-    away too) the next delegate, stopping before anyone seen already (a cycle)."""
-    chain, seen, current = [], {person.id}, person
-    while len(chain) < MAX_CHAIN:
-        absence = absence_of(current, moment)
-        if absence is None or absence.delegate_id in seen:
-            break
-        current = db.session.get(User, absence.delegate_id)
-        chain.append(current)
-        seen.add(current.id)
-    return chain
 
 
 def _may_hold(request, level, person, moment):
     return (person is not None and person.active and person.organization_id == request.organization_id
             and person.id != request.initiator_id and not tasks.has_part_in(level, person)
-            and absence_of(person, moment) is None)
+            and not absences.is_absent(person, moment))
 
 
 def _stand_in(request, level, person, moment, *, with_manager=True):
     """The first of ``person``'s stand-ins (then their manager) who may hold a task of ``level``."""
-    candidates = [candidate for candidate in stand_ins(person, moment)]
+    candidates = absences.delegation_chain(person, moment)
     if with_manager and person.manager_id:
         candidates.append(db.session.get(User, person.manager_id))
     return next((candidate for candidate in candidates if _may_hold(request, level, candidate, moment)), None)
@@ -80,7 +58,7 @@ def _absent_among(user_ids, moment):
 def route_task(request, level, task, now):
     """If ``task``'s holder is away, hand it to their stand-in (same task: it comes back)."""
     holder = task.assignee
-    if absence_of(holder, now) is None:
+    if not absences.is_absent(holder, now):
         return
     stand_in = _stand_in(request, level, holder, now, with_manager=False) or _manager_if_free(
         request, level, holder, now)
@@ -169,14 +147,14 @@ def person_left(person, actor, now):
 def _successor(request, level, person, now):
     """Who takes over from someone who left: the delegate they named (for an absence now
     or to come), else their manager; each, if away, through their own stand-ins."""
-    absence = db.session.scalar(sa.select(Absence).where(Absence.user_id == person.id))
-    named = [db.session.get(User, absence.delegate_id)] if absence is not None else []
+    absence = absences.absence_of(person, now)
+    named = [absence.delegate] if absence is not None else []
     if person.manager_id:
         named.append(db.session.get(User, person.manager_id))
     for candidate in named:
         if _may_hold(request, level, candidate, now):
             return candidate
-        if candidate is not None and absence_of(candidate, now) is not None:
+        if candidate is not None and absences.is_absent(candidate, now):
             stand_in = _stand_in(request, level, candidate, now, with_manager=False)
             if stand_in is not None:
                 return stand_in

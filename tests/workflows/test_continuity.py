@@ -180,7 +180,7 @@ def leave(demo, db, email):
 
 
 def test_a_breached_escalate_level_offers_each_task_to_the_holders_manager_once(api_as, demo, db):
-    demo[A].manager_id = demo[BOSS].id
+    demo[A].manager_id, demo[B].manager_id = demo[BOSS].id, None
     created = create(api_as, level(A, B, mode="ALL", onBreach="ESCALATE") | {"tatHours": 1})
     assert created["approvalLevels"][0]["onBreach"] == "ESCALATE"
     request = db.session.get(WorkflowRequest, created["requestId"])
@@ -243,3 +243,14 @@ def test_an_admin_moves_all_of_someones_tasks_in_one_go(api_as, demo):
 def test_reassign_all_refusals(api_as, demo, email, body, status):
     response = api_as(INITIATOR if status == 403 else ADMIN).post(f"/users/{email}/tasks/reassign", json=body)
     assert response.status_code == status, response.get_json()
+
+
+def test_out_of_office_through_the_api_moves_tasks_and_back(api_as, demo):
+    created = create(api_as, level(A, B, mode="ALL"))
+    now = utcnow()
+    body = {"start": (now - timedelta(minutes=5)).isoformat(), "end": (now + timedelta(days=2)).isoformat(),
+            "delegateEmail": C, "message": "Back on Monday"}
+    assert api_as(A).put("/me/out-of-office", json=body).status_code == 200
+    assert inbox(api_as, A) == [] and inbox(api_as, C) == [created["requestId"]]
+    assert api_as(A).delete("/me/out-of-office").status_code == 200
+    assert inbox(api_as, A) == [created["requestId"]] and inbox(api_as, C) == []
