@@ -69,3 +69,29 @@ def test_list_queries_do_not_grow_with_rows(api_as, queries_during, view, viewer
     with queries_during() as many_rows:
         assert len(reader.get(f"/workflows?view={view}").get_json()["data"]) == 13
     assert len(many_rows) == len(one_row) <= 3, many_rows
+
+
+def _create_several(api, groups, mode="ALL"):
+    body = simple_request(approvalLevels=[{"approvers": [{"email": e} for e in group], "tatHours": 24,
+                                           "approvalMode": mode} for group in groups])
+    response = api.post("/workflows", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["data"]
+
+
+def test_detail_and_inbox_queries_do_not_grow_with_approvers_or_tasks(api_as, queries_during):
+    initiator, approver = api_as(INITIATOR), api_as(APPROVERS[0])
+    small = _create_several(initiator, [APPROVERS[:1]])
+    with queries_during() as small_detail:
+        initiator.get(f"/workflows/{small['requestId']}")
+    with queries_during() as small_inbox:
+        assert len(approver.get("/workflows?view=approve").get_json()["data"]) == 1
+    large = _create_several(initiator, [APPROVERS[:5], APPROVERS[5:8], APPROVERS[8:10]])
+    for _ in range(6):
+        _create_several(initiator, [APPROVERS[:5], APPROVERS[5:10]])
+    with queries_during() as large_detail:
+        body = initiator.get(f"/workflows/{large['requestId']}").get_json()["data"]
+    with queries_during() as large_inbox:
+        assert len(approver.get("/workflows?view=approve").get_json()["data"]) == 8
+    assert [len(level["approvers"]) for level in body["approvalLevels"]] == [5, 3, 2]
+    assert len(large_detail) == len(small_detail) and len(large_inbox) == len(small_inbox) <= 3, large_inbox
