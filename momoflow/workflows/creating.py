@@ -1,5 +1,7 @@
 """Raising a request, and adding approvers and levels to one that runs."""
 
+import uuid
+
 from momoflow.accounts.services import provision_user
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError
@@ -39,6 +41,7 @@ def create_request(initiator, spec, files=(), category=None):
     spectators = _resolve_spectators(initiator, spec.spectators, everyone)
     stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
     request = WorkflowRequest(
+        id=uuid.uuid4(),  # now, not at flush: the tasks name it before anything is flushed
         organization_id=initiator.organization_id,
         request_number=next_request_number(initiator.organization_id, now),
         template_type=spec.template_type, title=spec.title, description=spec.description,
@@ -46,7 +49,6 @@ def create_request(initiator, spec, files=(), category=None):
         total_levels=len(spec.levels), created_at=now, updated_at=now,
     )
     db.session.add(request)
-    db.session.flush()
     levels = [_new_level(request, level, people, number, final=bool(level.is_final_approver)
                          or number == len(spec.levels))
               for number, (level, people) in enumerate(zip(spec.levels, approvers), start=1)]

@@ -28,6 +28,7 @@ def news_for_the_employee(app, committed_demo, monkeypatch):
     """A request of the employee's approved at level 1 and commented on, and a flow
     assigned to them: three notifications, relayed for real."""
     from momoflow.accounts.models import User
+    from momoflow.workflows.models import ApprovalLevel
 
     monkeypatch.setitem(app.config, "SMTP_PORT", free_port())  # nobody listens: mail just waits
     with app.app_context():
@@ -36,8 +37,8 @@ def news_for_the_employee(app, committed_demo, monkeypatch):
                                                 title="Laptops for the support team"))
         created = services.create_request(people[EMPLOYEE], spec)
         db.session.flush()
-        level = db.session.scalar(db.select(services.ApprovalLevel).where(
-            services.ApprovalLevel.request_id == created.id, services.ApprovalLevel.level_number == 1))
+        level = db.session.scalar(db.select(ApprovalLevel).where(
+            ApprovalLevel.request_id == created.id, ApprovalLevel.level_number == 1))
         services.approve_level(people[MANAGER], created.id, level.id, "Approved: within budget")
         services.add_comment(people[SPECTATOR], created.id, "Can we get the 16-inch model?")
         flow_services.assign_flow(flow_services.Assigner.signed_in(people[ADMIN]),

@@ -49,7 +49,8 @@ def committed_requests(app, committed_demo):
         services.add_comment(employee, laptops.id, "The vendor's offer is valid until the end of the month.")
         switch = services.create_request(employee, spec("Urgent: replace the failed core switch",
                                                          "manager@royalenfield.com", priority="EXPRESS", tat=4))
-        switch.levels[0].tat_deadline = utcnow() - timedelta(hours=2, minutes=5)  # waited too long
+        overdue = utcnow() - timedelta(hours=2, minutes=5)  # waited too long
+        switch.levels[0].tat_deadline = switch.levels[0].tasks[0].due_at = overdue
         approved = services.create_request(employee, spec("Team offsite venue", "director@royalenfield.com"))
         services.approve_level(find_user("director@royalenfield.com"), approved.id, approved.levels[0].id, "Enjoy!")
         db.session.commit()
