@@ -7,7 +7,7 @@ serves it at ``/openapi.json`` and renders ``/docs/api`` from it, and
 
 from flask import current_app
 
-from momoflow.openapi import absence_paths, approval_paths, integrator_paths
+from momoflow.openapi import absence_paths, approval_paths, integrator_paths, webhook_events
 from momoflow.openapi.approval_schemas import approval_schemas
 from momoflow.openapi.common import header_components, seed_example_components
 from momoflow.openapi.integrator_schemas import integrator_schemas
@@ -79,9 +79,11 @@ def build_document(config=None):
         "x-tagGroups": TAG_GROUPS,
         "paths": {**approval_paths.approval_paths(), **absence_paths.absence_paths(),
                   **integrator_paths.integrator_paths()},
+        "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
-            "schemas": {**approval_schemas(), **absence_paths.absence_schemas(), **integrator_schemas()},
+            "schemas": {**approval_schemas(), **absence_paths.absence_schemas(), **integrator_schemas(),
+                        **webhook_events.webhook_schemas()},
             "parameters": {**approval_paths.parameters(), **integrator_paths.parameters()},
             "headers": header_components(),
             "examples": seed_example_components(),

@@ -248,3 +248,13 @@ def test_the_seeds_request_headers_are_documented(document):
     parameters = {resolve(document, p)["name"] for p in document["paths"]["/v1/flows/assign"]["post"]["parameters"]}
     assert set(seed_table("000", "## Request Headers")) - parameters == {"Authorization", "Content-Type"}
     assert document["components"]["securitySchemes"]["apiKeyAuth"]["scheme"] == "bearer"
+
+
+def test_every_event_a_webhook_can_receive_is_documented(document):
+    from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
+
+    assert sorted(document["webhooks"]) == sorted(SUBSCRIBABLE_EVENTS)
+    approved = document["webhooks"]["level.approved"]["post"]
+    assert "onBehalfOf" in approved["description"]
+    body = approved["requestBody"]["content"]["application/json"]["schema"]
+    assert body["allOf"][1] == {"properties": {"type": {"const": "level.approved"}}}
