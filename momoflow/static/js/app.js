@@ -126,7 +126,8 @@
     rows.forEach(function (row, index) {
       row.querySelectorAll("[" + numberAttr + "]").forEach(function (number) { number.textContent = index + 1; });
       row.querySelectorAll("[data-approver-suffix]").forEach(function (suffix) {
-        suffix.textContent = index ? " " + (index + 1) : "";
+        // "Approver email", "Approver 2 email"…: only the approver's own row numbers it.
+        if (suffix.closest("[data-row]") === row) { suffix.textContent = index ? " " + (index + 1) : ""; }
       });
       setUnavailable(row.querySelector('[data-row-action="up"]'), index === 0);
       setUnavailable(row.querySelector('[data-row-action="down"]'), index === rows.length - 1);
