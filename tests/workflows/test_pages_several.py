@@ -10,7 +10,7 @@ import pytest
 
 from momoflow.accounts.models import Absence
 from momoflow.database import utcnow
-from momoflow.workflows import continuity, services
+from momoflow.workflows import services
 from momoflow.workflows.models import (
     ApprovalLevel,
     ApprovalMode,
@@ -146,6 +146,13 @@ def test_one_approver_rows_hide_the_rule_and_an_added_input_comes_from_the_serve
     assert 'name="level_approver.r0"' in added and "data-approver-input" in added
     assert re.search(r'id="level-r0-approver-[0-9a-f]{8}"', added)
     assert client.get('/requests/new/approver-input?row="><script>', headers=HTMX).status_code == 400
+
+
+def test_approver_and_reassign_inputs_autocomplete_from_the_directory(client, demo, login_as):
+    login_as(demo[INITIATOR])
+    for query in ("level_approver.r0=kav", "level_approver.3fa9c2d1=kav", "to=kav"):
+        assert 'value="director@royalenfield.com"' in client.get(f"/people/search?{query}", headers=HTMX).get_data(
+            as_text=True), query
 
 
 # --- the request page ----------------------------------------------------------------
