@@ -29,18 +29,21 @@ class FormState:
     def problems_in(self, order):
         """``problems`` top to bottom as the page shows its fields: validators find them in
         the API's order, which need not be the page's. ``order`` names the fields from the
-        top; a tuple names the fields of a repeated row (keys ``name.index``), which sort
-        row by row. Problems of no field come first, fields not named last."""
+        top; a tuple names the fields of a repeated row (keys ``name.index``, or
+        ``name.index.item`` for a list inside a row), which sort row by row. Problems of
+        no field come first, fields not named last."""
         def place(problem):
             key = problem[0]
             if key is None:
-                return (-1, 0, 0)
-            name, _, row = key.partition(".")
+                return (-1, 0, 0, 0)
+            name, _, index = key.partition(".")
+            row, _, item = index.partition(".")
             for position, entry in enumerate(order):
                 names = tuple(entry) if isinstance(entry, (tuple, list)) else (entry,)
                 if name in names:
-                    return (position, int(row) if row.isdigit() else -1, names.index(name))
-            return (len(order), 0, 0)
+                    return (position, int(row) if row.isdigit() else -1, names.index(name),
+                            int(item) if item.isdigit() else 0)
+            return (len(order), 0, 0, 0)
         return sorted(self.problems, key=place)
 
 

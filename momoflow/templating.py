@@ -62,7 +62,8 @@ def register(app):
         inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,
         level_status_label=labels.LEVEL_STATUS_LABELS.get, task_status_label=labels.task_status_label,
         level_rule=labels.level_rule, reason_words=labels.reason_words, task_actor_text=labels.task_actor_text,
-        waiting_on=labels.waiting_on, tasks_in_order=labels.tasks_in_order,
+        waiting_on=labels.waiting_on, holder_text=labels.holder_text,
+        needs_new_approver=labels.needs_new_approver, tasks_in_order=labels.tasks_in_order,
         assignment_status_label=flow_labels.STATUS_LABELS.get, schedule_every=flow_labels.schedule_every,
         percent_done=progress.percent_done, can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
         priorities=list(Priority))

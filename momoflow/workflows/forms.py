@@ -1,9 +1,11 @@
 """HTML forms to and from the shapes the validators and services take.
 
-Pages post plain form fields (repeated names for rows: ``level_email``, ``level_tat``,
-``level_name``, ``spectator_email``); this module builds the JSON-shaped dicts that
-``validation`` checks, and places each ``(path, message)`` problem back on the form
-field it belongs to, so the API and the pages share every rule and every message.
+Pages post plain form fields (repeated names for rows: ``level_key``, ``level_tat``,
+``level_name``, ``spectator_email``; a level row's own fields carry its key:
+``level_approver.<key>`` for each approver, ``level_mode.<key>``…); this module builds
+the JSON-shaped dicts that ``validation`` checks, and places each ``(path, message)``
+problem back on the form field it belongs to, so the API and the pages share every
+rule and every message.
 """
 
 from itertools import zip_longest
@@ -30,44 +32,59 @@ def new_request_values(form=None):
     """The new-request form's values: blank rows dropped, one level row at least."""
     if form is None:
         return {"template_type": "CUSTOM", "priority": "STANDARD", "title": "", "description": "",
-                "category": "SUPPORTING", "levels": [_blank_level()], "spectators": []}
-    rows = zip_longest(form.getlist("level_email"), form.getlist("level_tat"), form.getlist("level_name"),
-                       form.getlist("level_added"), fillvalue="")
-    levels = [{"email": email.strip(), "tat": tat.strip(), "name": name.strip(), "added": bool(added)}
-              for email, tat, name, added in rows if email.strip() or name.strip() or added]
+                "category": "SUPPORTING", "levels": [blank_level()], "spectators": []}
+    rows = zip_longest(form.getlist("level_key"), form.getlist("level_email"), form.getlist("level_tat"),
+                       form.getlist("level_name"), form.getlist("level_added"), fillvalue="")
+    levels = [_level_values(form, *row) for row in rows]
     return {
         "template_type": form.get("template_type", ""),
         "priority": form.get("priority", ""),
         "title": form.get("title", ""),
         "description": form.get("description", ""),
         "category": form.get("category", ""),
-        "levels": levels,
+        "levels": [level for level in levels if _filled(level)],
         "spectators": [email.strip() for email in form.getlist("spectator_email") if email.strip()],
     }
 
 
-def _blank_level():
-    return {"email": "", "tat": DEFAULT_TAT_HOURS, "name": "", "added": False}
+def _level_values(form, key, email, tat, name, added):
+    """One level row. A row without a key (a client posting the seed's one-email fields)
+    names its approver in ``level_email``."""
+    emails = form.getlist(f"level_approver.{key}") if key else [email]
+    return {"approvers": [email.strip() for email in emails] or [""], "tat": tat.strip(), "name": name.strip(),
+            "added": bool(added), "mode": form.get(f"level_mode.{key}", "ANY"),
+            "min": form.get(f"level_min.{key}", ""), "policy": form.get(f"level_policy.{key}", "VETO"),
+            "breach": form.get(f"level_breach.{key}", "NOTIFY")}
+
+
+def _filled(level):
+    return any(level["approvers"]) or len(level["approvers"]) > 1 or level["name"] or level["added"]
+
+
+def blank_level():
+    return {"approvers": [""], "tat": DEFAULT_TAT_HOURS, "name": "", "added": False, "mode": "ANY", "min": "2",
+            "policy": "VETO", "breach": "NOTIFY"}
 
 
 def added_level():
     """A row the person adds with "+ Add level": left blank, it is an error, not dropped
     (the form's own first row, left blank, just means no levels)."""
-    return {**_blank_level(), "added": True}
+    return {**blank_level(), "added": True}
 
 
 BLANK_ADDED_LEVEL = "Enter an approver's email or remove this level"
+BLANK_ADDED_APPROVER = "Enter this approver's email or remove them"
 
 
 def parse_new_request_form(values, files):
     """``(spec, category)`` from the form's values; ValidationFailed lists every problem."""
+    levels = values["levels"]
     data = {
         "templateType": values["template_type"],
         "title": values["title"],
         "description": values["description"],
         "priority": values["priority"],
-        "approvalLevels": [{"email": level["email"], "tatHours": number(level["tat"]),
-                            "levelName": level["name"] or None} for level in values["levels"]],
+        "approvalLevels": [_level_json(level) for level in levels],
         "spectators": [{"email": email} for email in values["spectators"]],
     }
     problems = Problems()
@@ -76,34 +93,70 @@ def parse_new_request_form(values, files):
     except DomainError:  # a duplicate approver: listed below with every other one
         spec = None
     problems[:] = [_in_form_words(path, message, values) for path, message in problems]
-    problems += duplicate_approver_problems(
-        (level["email"], f"approvalLevels.{index}.email") for index, level in enumerate(data["approvalLevels"]))
+    duplicates = duplicate_approver_problems(
+        (email, path) for index, level in enumerate(levels) for email, path in _approver_paths(level, index))
+    problems += [problem for problem in duplicates if problem not in problems]
     category = problems.collect(parse_category, values["category"])
     problems.collect(parse_files, files)
     problems.raise_if_any()
     return spec, category
 
 
+def _level_json(level):
+    """A level row in the API's shape: the seed's ``email`` for one approver, else
+    ``approvers`` with the level's rule. ``onBreach`` applies to either."""
+    data = {"tatHours": number(level["tat"]), "levelName": level["name"] or None, "onBreach": level["breach"]}
+    approvers = level["approvers"]
+    if len(approvers) == 1:
+        return {"email": approvers[0], **data}
+    data.update(approvers=[{"email": email} for email in approvers], approvalMode=level["mode"],
+                rejectionPolicy=level["policy"])
+    if level["mode"] == "QUORUM":
+        data["minApprovals"] = whole_number(level["min"])
+    return data
+
+
+def _approver_paths(level, index):
+    """``[(email, path)]``: where the API's validator reports each of the row's approvers."""
+    approvers = level["approvers"]
+    if len(approvers) == 1:
+        return [(approvers[0], f"approvalLevels.{index}.email")]
+    return [(email, f"approvalLevels.{index}.approvers.{n}.email") for n, email in enumerate(approvers)]
+
+
 def _in_form_words(path, message, values):
-    """A blank row the person added says so, rather than asking for a valid email."""
+    """Where the API's words would puzzle someone filling the form, the form's own: a
+    blank row or approver input they added, how many must approve."""
     parts = path.split(".")
-    if parts[0] == "approvalLevels" and parts[-1] == "email" and len(parts) == 3:
-        level = values["levels"][int(parts[1])]
-        if not level["email"] and level.get("added"):
-            return path, BLANK_ADDED_LEVEL
+    if parts[0] != "approvalLevels" or len(parts) < 3:
+        return path, message
+    level = values["levels"][int(parts[1])]
+    approvers = level["approvers"]
+    if parts[2] == "email" and not approvers[0] and level.get("added"):
+        return path, BLANK_ADDED_LEVEL
+    if parts[2] == "approvers" and len(parts) == 5 and int(parts[3]) > 0 and not approvers[int(parts[3])]:
+        return path, BLANK_ADDED_APPROVER
+    if parts[2] == "minApprovals":
+        return path, f"Enter how many must approve: a whole number from 1 to {len(approvers)}"
     return path, message
 
 
 _REQUEST_FIELDS = {"templateType": "template_type", "title": "title", "description": "description",
                    "priority": "priority", "approvalLevels": "levels", "spectators": "spectators",
                    "files": "files", "category": "category"}
-_LEVEL_FIELDS = {"email": "level_email", "tatHours": "level_tat", "levelName": "level_name"}
+_LEVEL_FIELDS = {"email": "level_email", "tatHours": "level_tat", "levelName": "level_name",
+                 "approvalMode": "level_mode", "minApprovals": "level_min", "rejectionPolicy": "level_policy",
+                 "onBreach": "level_breach"}
 
 
 def new_request_field(path):
-    """``approvalLevels.1.email`` → ``level_email.1``; ``files.0`` → ``files``."""
+    """``approvalLevels.1.email`` → ``level_email.1``; the third approver of level 2,
+    ``approvalLevels.1.approvers.2.email`` → ``level_approver.1.2`` (the first approver's
+    input is the row's ``level_email``); ``files.0`` → ``files``."""
     parts = path.split(".")
-    if parts[0] == "approvalLevels" and len(parts) == 3:
+    if parts[0] == "approvalLevels" and len(parts) >= 4 and parts[2] == "approvers" and parts[3] != "0":
+        return f"level_approver.{parts[1]}.{parts[3]}"
+    if parts[0] == "approvalLevels" and len(parts) >= 3:
         return f"{_LEVEL_FIELDS.get(parts[2], 'level_email')}.{parts[1]}"
     if parts[0] == "approvalLevels" and len(parts) == 2:
         return f"level_email.{parts[1]}"
@@ -132,12 +185,23 @@ def add_approver_field(path):
     return _ADD_APPROVER_FIELDS.get(path)
 
 
+_REASSIGN_FIELDS = {"to": "to", "email": "to", "reason": "reason", "from": "from"}
+
+
+def reassign_field(path):
+    """The reassign form's field for a problem path (the service names the person ``email``
+    when refusing them, as for adding)."""
+    return _REASSIGN_FIELDS.get(path)
+
+
 number = fields.form_number
 whole_number = fields.form_whole_number
 
 
 _ROW_ANCHORS = {"level_email": "level-r{}-email", "level_tat": "level-r{}-tat", "level_name": "level-r{}-name",
-                "spectator_email": "spectator-r{}-email"}
+                "level_approver": "level-r{}-approver-{}", "level_mode": "level-r{}-mode-any",
+                "level_min": "level-r{}-min", "level_policy": "level-r{}-policy-veto",
+                "level_breach": "level-r{}-breach-notify", "spectator_email": "spectator-r{}-email"}
 _ANCHORS = {"priority": "priority-standard", "levels": "add-level", "spectators": "add-spectator"}
 
 
@@ -145,13 +209,17 @@ def new_request_anchor(key):
     """The id of the input a problem's field key points at (rows are keyed ``r0``, ``r1``…)."""
     name, _, index = key.partition(".")
     if index:
-        return _ROW_ANCHORS[name].format(index)
+        return _ROW_ANCHORS[name].format(*index.split("."))
     return _ANCHORS.get(key, key.replace("_", "-"))
 
 
 def new_request_problem(key, message):
-    """A problem as the error summary lists it: rows say which one (``Level 2: …``)."""
+    """A problem as the error summary lists it: rows say which one (``Level 2: …``,
+    ``Level 2, approver 3: …``)."""
     name, _, index = (key or "").partition(".")
-    if index:
-        return f"{'Spectator' if name == 'spectator_email' else 'Level'} {int(index) + 1}: {message}"
-    return message
+    if not index:
+        return message
+    row, _, approver = index.partition(".")
+    if name == "spectator_email":
+        return f"Spectator {int(row) + 1}: {message}"
+    return f"Level {int(row) + 1}{f', approver {int(approver) + 1}' if approver else ''}: {message}"

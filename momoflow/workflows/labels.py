@@ -56,6 +56,19 @@ def task_actor_text(task):
     return tasks.as_whom(task, task.acted_by)
 
 
+def holder_text(task):
+    """``Jane Doe``, or ``Jane Doe (for John Doe, out of office)`` for a task held for someone."""
+    if task.on_behalf_of is None:
+        return task.assignee.display_name
+    why = f", {reason_words(task.reason)}" if reason_words(task.reason) else ""
+    return f"{task.assignee.display_name} (for {task.on_behalf_of.display_name}{why})"
+
+
+def needs_new_approver(task):
+    """An undecided task whose holder has left: nobody can decide it until it is reassigned."""
+    return task.status == TaskStatus.PENDING and not task.assignee.active
+
+
 def waiting_on(level, shown=2):
     """``Asha Rao, Ben Ode +2``: who may decide the level now."""
     names = [task.assignee.display_name for task in level.tasks if task.status == TaskStatus.PENDING]

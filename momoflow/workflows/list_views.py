@@ -35,13 +35,17 @@ LISTS = {
 }
 
 
+NEEDING_SHOWN = 20  # an admin's "needs a new approver" list: the oldest requests first
+
+
 @bp.get("/inbox")
 def inbox():
     page, problems, more_url = _page("approve")
     if is_htmx_request() and request.args.get("cursor"):
         return _more(page, more_url, "inbox-list", "workflows/_inbox_item.html")
-    return render_template("workflows/inbox.html", page=page, problems=problems,
-                           more_url=more_url), 400 if problems else 200
+    needing = queries.tasks_needing_an_approver(current_user, NEEDING_SHOWN) if current_user.is_admin else []
+    return render_template("workflows/inbox.html", page=page, problems=problems, more_url=more_url,
+                           needing=needing), 400 if problems else 200
 
 
 @bp.get("/requests")

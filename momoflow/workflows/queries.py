@@ -26,6 +26,7 @@ from momoflow.workflows.models import (
     ParticipantType,
     Priority,
     RequestStatus,
+    TaskStatus,
     WorkflowRequest,
 )
 
@@ -234,6 +235,25 @@ def inbox_count(user):
             for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
     waiting = sa.union_all(*arms).subquery()
     return min(db.session.scalar(db.select(sa.func.count()).select_from(waiting)), INBOX_COUNT_CAP + 1)
+
+
+def tasks_needing_an_approver(admin, limit):
+    """The undecided tasks of ``admin``'s organisation whose holder has left (nobody stood
+    in: see ``continuity.person_left``), oldest request first, as ListItems: one query."""
+    rows = db.session.execute(
+        db.select(ApprovalTask, User, ApprovalLevel, WorkflowRequest)
+        .join(User, User.id == ApprovalTask.assignee_id)
+        .join(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id)
+        .join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+        .where(ApprovalTask.status == TaskStatus.PENDING, User.active.is_(False),
+               WorkflowRequest.organization_id == admin.organization_id,
+               WorkflowRequest.status == RequestStatus.PENDING)
+        .options(lazyload(User.organization), defaultload(WorkflowRequest.initiator).lazyload(User.organization))
+        .order_by(WorkflowRequest.created_at, ApprovalLevel.level_number, ApprovalTask.position)
+        .limit(limit)).all()
+    for task, holder, _, _ in rows:
+        set_committed_value(task, "assignee", holder)
+    return [ListItem(request, level, task) for task, _, level, request in rows]
 
 
 def request_detail(user, request_id):

@@ -8,12 +8,13 @@ item); plain posts get a redirect, or the whole page with the errors. The lists
 (inbox, my requests, watching) are in ``list_views``.
 """
 
+import re
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.errors import NotFound
+from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import done, is_htmx_request, toast
@@ -27,6 +28,8 @@ from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email
 
 # --- new request -------------------------------------------------------------------
+
+ROW_KEY = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
 @bp.get("/requests/new")
@@ -57,13 +60,23 @@ def _form_context():
             "max_title": rules.MAX_TITLE_LENGTH, "max_level_name": rules.MAX_LEVEL_NAME_LENGTH, "accept": ACCEPT,
             "categories": list(DocumentCategory), "files_not_kept": forms.FILES_NOT_KEPT,
             "anchor": forms.new_request_anchor, "describe": forms.new_request_problem,
-            "blank_level": {"email": "", "tat": forms.DEFAULT_TAT_HOURS, "name": ""}}
+            "max_approvers": rules.MAX_APPROVERS_PER_LEVEL, "blank_level": forms.blank_level()}
 
 
 @bp.get("/requests/new/level-row")
 def level_row():
     return render_template("workflows/_level_row.html", level=forms.added_level(),
                            key=secrets.token_hex(4), index=None, state=FormState(), **_form_context())
+
+
+@bp.get("/requests/new/approver-input")
+def approver_input():
+    """One more approver's input for the level row whose key is ``row``."""
+    key = request.args.get("row", "")
+    if not ROW_KEY.fullmatch(key):
+        raise ValidationFailed([("row", "row must be a level row's key")])
+    return render_template("workflows/_approver_input.html", key=key, n=None, email="", index=None,
+                           suffix=secrets.token_hex(4), state=FormState())
 
 
 @bp.get("/requests/new/spectator-row")
@@ -156,6 +169,46 @@ def add_approver(request_id):
     names = ", ".join(task.assignee.display_name for task in level.tasks)
     return done(f"{names} now {'approves' if len(level.tasks) == 1 else 'approve'} level {level.level_number}.",
                 url_for(".request_page", request_id=request_id))
+
+
+@bp.post("/requests/<request_id>/levels/<level_id>/reassign")
+def reassign(request_id, level_id):
+    """The holder hands their task on; an admin names whose (``from``). A stale choice
+    of whose task (404) shows on the form, like any other refusal."""
+    values = {name: request.form.get(name, "") for name in ("from", "to", "reason")}
+    with refusals(also=(404,)) as refused:
+        task = services.reassign_task(current_user, request_id, level_id, values["to"], values["reason"],
+                                      values["from"] or None)
+    if refused:
+        state = failed(values, refused.error, forms.reassign_field)
+        return _level_form_failed(request_id, level_id, "reassign", "workflows/_reassign.html", state, refused.status)
+    return done(f"Reassigned: the task at level {task.level.level_number} is now {task.assignee.display_name}'s.",
+                url_for(".request_page", request_id=request_id))
+
+
+@bp.post("/requests/<request_id>/levels/<level_id>/approvers")
+def add_to_level(request_id, level_id):
+    values = {"email": request.form.get("email", "")}
+    with refusals() as refused:
+        task = services.add_to_level(current_user, request_id, level_id, values["email"])
+    if refused:
+        state = failed(values, refused.error, single_field("email"))
+        return _level_form_failed(request_id, level_id, "add_to_level", "workflows/_add_to_level.html", state,
+                                  refused.status)
+    return done(f"Level {task.level.level_number} has another approver: {task.assignee.display_name}.",
+                url_for(".request_page", request_id=request_id))
+
+
+def _level_form_failed(request_id, level_id, name, partial, state, status):
+    """A level's form again with its messages: alone for htmx, else inside the whole page."""
+    if not is_htmx_request():
+        return _request_page(request_id, status, **{name: state, "level_id": str(level_id)})
+    access = load_access(current_user, request_id, with_details=True)
+    level = next((level for level in access.request.levels if str(level.id) == str(level_id).lower()), None)
+    if level is None:
+        raise NotFound("Approval level not found")
+    return render_template(partial, workflow=access.request, level=level, access=access, state=state,
+                           **_form_context()), status
 
 
 @bp.post("/requests/<request_id>/spectators")

@@ -55,7 +55,9 @@ def test_new_level_rows_have_their_own_ids(client, demo, login_as):
     first, second = (client.get("/requests/new/level-row", headers=HTMX).get_data(as_text=True) for _ in range(2))
     ids = [re.search(r'id="(level-[0-9a-f]+)-email"', row).group(1) for row in (first, second)]
     assert ids[0] != ids[1]
-    assert 'name="level_email"' in first and 'name="level_tat"' in first and 'value="24"' in first
+    key = ids[0].removeprefix("level-")
+    assert f'name="level_key" value="{key}"' in first and f'name="level_approver.{key}"' in first
+    assert 'name="level_tat"' in first and 'value="24"' in first
     spectator = client.get("/requests/new/spectator-row", headers=HTMX).get_data(as_text=True)
     assert 'name="spectator_email"' in spectator
 

@@ -121,8 +121,14 @@
     var rows = rowsOf(list);
     var min = Number(list.getAttribute("data-min") || 0);
     var max = Number(list.getAttribute("data-max") || Infinity);
+    // A list inside a row (a level's approvers) numbers its own rows with its own attribute.
+    var numberAttr = list.getAttribute("data-number-attr") || "data-row-number";
     rows.forEach(function (row, index) {
-      row.querySelectorAll("[data-row-number]").forEach(function (number) { number.textContent = index + 1; });
+      row.querySelectorAll("[" + numberAttr + "]").forEach(function (number) { number.textContent = index + 1; });
+      row.querySelectorAll("[data-approver-suffix]").forEach(function (suffix) {
+        // "Approver email", "Approver 2 email"…: only the approver's own row numbers it.
+        if (suffix.closest("[data-row]") === row) { suffix.textContent = index ? " " + (index + 1) : ""; }
+      });
       setUnavailable(row.querySelector('[data-row-action="up"]'), index === 0);
       setUnavailable(row.querySelector('[data-row-action="down"]'), index === rows.length - 1);
       setUnavailable(row.querySelector('[data-row-action="remove"]'), rows.length <= min);
@@ -131,6 +137,18 @@
     if (add) { add.disabled = rows.length >= max; }
     var note = document.querySelector('[data-limit-note="' + list.id + '"]');
     if (note) { note.hidden = rows.length < max; }
+    var owner = list.parentElement && list.parentElement.closest("[data-row]");
+    if (owner) { refreshRule(owner); }
+  }
+
+  // A level's rule (any, all, at least N; what a rejection does) matters once it has
+  // two approvers or more.
+  function refreshRule(levelRow) {
+    var approvers = levelRow.querySelectorAll("[data-approver-input]").length;
+    var rule = levelRow.querySelector("[data-rule]");
+    if (rule) { rule.hidden = approvers < 2; }
+    var count = levelRow.querySelector("[data-quorum-count]");
+    if (count) { count.max = Math.max(approvers, 1); }
   }
 
   function announce(message) {
@@ -200,6 +218,9 @@
     var target = event.detail.target;
     if (target && target.hasAttribute("data-rows")) {
       refreshRows(target);
+      var outer = target.parentElement.closest("[data-rows]");
+      if (outer) { refreshRows(outer); }  // an approver added in a level: it shows the level's number
+      target.querySelectorAll("[data-rows]").forEach(refreshRows);  // a level added: its approvers
       var rows = rowsOf(target);
       focusFirstField(rows[rows.length - 1]);
       announce((target.getAttribute("data-noun") || "Row") + " " + rows.length + " added.");
