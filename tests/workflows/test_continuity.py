@@ -207,3 +207,24 @@ def test_a_notify_level_is_not_escalated(api_as, demo, db):
     assert db.session.scalar(sa.select(Event).where(Event.type == "task.escalated")) is None
 
 
+
+
+def test_lists_show_who_acted_and_who_was_escalated_to_from_a_fresh_session(api_as, demo, db):
+    # A list's current level names, per task, its holder, who acted and who it was escalated
+    # to: all loaded with the tasks (nothing may load lazily once the session is fresh).
+    demo[B].manager_id = demo[BOSS].id
+    created = create(api_as, level(A, B, mode="ALL", onBreach="ESCALATE") | {"tatHours": 1})
+    assert act(api_as, A, created, "approve").status_code == 200
+    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
+        ApprovalLevel.request_id == created["requestId"]))
+    tat.check(deadline + timedelta(minutes=1))
+    tat.check(deadline + timedelta(minutes=2))
+    db.session.flush()
+    for email, view in ((INITIATOR, "mine"), (BOSS, "approve"), (B, "approve"), (ADMIN, "all")):
+        db.session.expunge_all()
+        response = api_as(email).get(f"/workflows?view={view}")
+        assert response.status_code == 200, (email, view, response.get_json())
+        current = response.get_json()["data"][0]["currentApproval"]
+        approver = {task["email"]: task for task in current["approvers"]}
+        assert approver[A]["actedBy"]["email"] == A
+        assert approver[B]["escalatedTo"]["email"] == BOSS
