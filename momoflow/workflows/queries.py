@@ -239,8 +239,9 @@ def inbox_count(user):
             .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None))
             .limit(INBOX_COUNT_CAP + 1)
             for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
-    waiting = sa.union_all(*arms).subquery()
-    return min(db.session.scalar(db.select(sa.func.count()).select_from(waiting)), INBOX_COUNT_CAP + 1)
+    # The outer LIMIT too: the escalated arm is not read once the first arm filled the cap.
+    waiting = sa.union_all(*arms).limit(INBOX_COUNT_CAP + 1).subquery()
+    return db.session.scalar(db.select(sa.func.count()).select_from(waiting))
 
 
 def request_detail(user, request_id):

@@ -11,7 +11,7 @@ from momoflow.database import utcnow
 from momoflow.events import Event
 from momoflow.notifications import handlers
 from momoflow.notifications.models import Notification
-from momoflow.workflows import continuity, tat
+from momoflow.workflows import continuity, queries, tat
 from momoflow.workflows.models import ApprovalLevel, WorkflowRequest
 from tests.workflows.test_several_approvers import act, create, detail, level, reassign, statuses
 
@@ -228,3 +228,16 @@ def test_lists_show_who_acted_and_who_was_escalated_to_from_a_fresh_session(api_
         approver = {task["email"]: task for task in current["approvers"]}
         assert approver[A]["actedBy"]["email"] == A
         assert approver[B]["escalatedTo"]["email"] == BOSS
+
+
+def test_inbox_count_adds_escalated_tasks_and_stops_at_its_cap(api_as, demo, db, monkeypatch):
+    demo[A].manager_id = demo[BOSS].id
+    created = create(api_as, level(A, onBreach="ESCALATE") | {"tatHours": 1})
+    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
+        ApprovalLevel.request_id == created["requestId"]))
+    tat.check(deadline + timedelta(minutes=1))
+    tat.check(deadline + timedelta(minutes=2))
+    create(api_as, level(BOSS))
+    assert queries.inbox_count(demo[BOSS]) == 2  # one held, one escalated
+    monkeypatch.setattr(queries, "INBOX_COUNT_CAP", 0)
+    assert queries.inbox_count(demo[BOSS]) == 1
