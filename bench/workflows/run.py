@@ -42,6 +42,7 @@ class DbRow:
     plan: str
     items: int | None = None  # what the app returned, for a list page
     expected_items: int | None = None
+    each_ms: tuple = ()  # execution per statement, in the order the app sent them
 
     @property
     def wrong(self):
@@ -115,7 +116,8 @@ def _database_rows(cases, calls):
 def _row(connection, label, who, captured, items=None, expected_items=None):
     total, slowest, explained = explain_all(connection, captured)
     return DbRow(label, who, len(captured), total, sum(result.planning_ms for result in explained),
-                 sum(result.buffers for result in explained), slowest.summary, items, expected_items)
+                 sum(result.buffers for result in explained), slowest.summary, items, expected_items,
+                 tuple(result.execution_ms for result in explained))
 
 
 def _inbox_comparison(case, captured, rows):
@@ -164,10 +166,11 @@ def _print_database(rows, comparisons):
     print("items: what the app returned (! = not what the data holds); db ms: execution; plan ms: planning")
     print("\nInbox as shipped (partial indexes), with them hidden (" + " and ".join(INBOX_INDEXES) +
           " dropped in a rolled-back transaction; ix_approval_tasks_undecided stays)")
-    print(f"{'case':<28}{'who':<8}{'shipped ms':>11}{'hidden ms':>12}{'slower':>8}")
+    print(f"{'case':<28}{'who':<8}{'shipped ms':>11}{'hidden ms':>12}{'slower':>8}  shipped, per statement")
     for shipped, hidden in comparisons:
+        each = " + ".join(f"{ms:.3f}" for ms in shipped.each_ms)
         print(f"{shipped.label:<28}{shipped.who:<8}{shipped.ms:>11.3f}{hidden.ms:>12.3f}"
-              f"{hidden.ms / shipped.ms:>7.1f}x")
+              f"{hidden.ms / shipped.ms:>7.1f}x  {each} (the page, then its levels' tasks)")
         print(f"    hidden plan: {hidden.plan}")
 
 
