@@ -88,7 +88,8 @@ def add_levels(tables, rng, request_id, people, cast, status, created, now):
     for offset, approvers in enumerate(cast.levels):
         level = Level(tables.new_id(), offset + 1, approvers, rng.choice(TAT_HOURS))
         _pick_rule(rng, level)
-        holders = list(_holders(rng, cast, people, approvers))
+        reached = offset < stop or (offset == stop and status != "APPROVED")
+        holders = list(_holders(rng, cast, people, approvers, reached))
         if offset < stop or (offset == stop and status == "REJECTED"):
             level.started = moment
             level.acted = min(moment + timedelta(hours=rng.uniform(0.2, level.tat * 1.3)), now)
@@ -121,15 +122,16 @@ def _pick_rule(rng, level):
     level.policy = "UNREACHABLE" if rng.random() < UNREACHABLE_SHARE else "VETO"
 
 
-def _holders(rng, cast, people, approvers):
+def _holders(rng, cast, people, approvers, reached):
     """(holder number, holder id, for whom id) per approver: the approver, or a stand-in while
-    they are away (a named person stands in for others, never the other way round)."""
+    they are away (a named person stands in for others, never the other way round). Only a
+    level that was reached can have stand-ins: tasks move when they become actionable."""
     for person in approvers:
         holder, behalf = person, None
-        if person in cast.named:
+        if reached and person in cast.named:
             if cast.spare and rng.random() < NAMED_HOLDS_SHARE:
                 behalf = cast.take_spare()
-        elif cast.spare and rng.random() < HELD_SHARE:
+        elif reached and cast.spare and rng.random() < HELD_SHARE:
             holder, behalf = cast.take_spare(), person
         yield holder, people[holder].id, people[behalf].id if behalf is not None else None
 
