@@ -62,16 +62,17 @@ def explain_all(connection, statements):
 
 
 @contextmanager
-def index_hidden(engine, index_name):
-    """A connection on which ``index_name`` does not exist; it is back once the block ends.
+def index_hidden(engine, *index_names):
+    """A connection on which ``index_names`` do not exist; they are back once the block ends.
 
     DROP INDEX runs in a transaction that is always rolled back, so the planner on this
-    connection sees the table without the index while the database keeps it.
+    connection sees the table without them while the database keeps them.
     """
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
-            connection.exec_driver_sql(f"DROP INDEX {index_name}")
+            for name in index_names:
+                connection.exec_driver_sql(f"DROP INDEX {name}")
             yield connection
         finally:
             transaction.rollback()

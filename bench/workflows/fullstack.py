@@ -81,11 +81,12 @@ def route_exists(app, path):
     return endpoint != "static"
 
 
-def signed_in_client(app, user_id):
-    """A test client whose session belongs to this user (as the tests' ``login_as`` does)."""
+def signed_in_client(app, login_id):
+    """A test client signed in as ``login_id`` (a user's ``get_id()`` after ``start_session``,
+    as the tests' ``login_as`` does)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = login_id
         session["_fresh"] = True
     return client
 
@@ -110,8 +111,9 @@ def _timed(client, path, headers=None):
     return time.perf_counter() - started
 
 
-def measure(app, engine, cases, user_ids, tokens):
-    """Baselines first, then every case as JSON and, where the route exists, as a page."""
+def measure(app, engine, cases, login_ids, tokens):
+    """Baselines first, then every case as JSON and, where the route exists, as a page
+    (``login_ids``: each person's page sign-in, ``tokens``: their API bearer token)."""
     meter = SqlMeter(engine)
     anonymous = app.test_client()
     heavy_api = {"Authorization": f"Bearer {tokens['heavy']}"}
@@ -123,12 +125,12 @@ def measure(app, engine, cases, user_ids, tokens):
     for case in cases:
         headers = {"Authorization": f"Bearer {tokens[case.who]}"}
         timings.append(time_path(anonymous, meter, f"JSON {case.label}", case.who, case.api_path, headers))
-    pages, missing = _page_timings(app, meter, cases, user_ids, anonymous)
+    pages, missing = _page_timings(app, meter, cases, login_ids, anonymous)
     return timings + pages, missing
 
 
-def _page_timings(app, meter, cases, user_ids, bare_client):
-    clients = {who: signed_in_client(app, user_id) for who, user_id in user_ids.items()}
+def _page_timings(app, meter, cases, login_ids, bare_client):
+    clients = {who: signed_in_client(app, login_id) for who, login_id in login_ids.items()}
     timings, missing = [], set()
     for case in cases:
         path = case.page_path

@@ -17,9 +17,11 @@ from momoflow.workflows.queries import DEFAULT_LIMIT, ListQuery, encode_cursor
 PEOPLE = {"heavy": HEAVY_EMAIL, "typical": TYPICAL_EMAIL, "admin": ADMIN_EMAIL}
 
 # The rows each list walks, in its own order, as (sort moment, id); :user is the reader.
+# The inbox walks tasks: the ones a person holds and the ones escalated to them.
 LIST_ORDER_SQL = {
-    "approve": """SELECT tat_deadline, id FROM approval_levels
-                  WHERE approver_id = :user AND status = 'IN_PROGRESS' ORDER BY tat_deadline, id""",
+    "approve": """SELECT due_at, id FROM approval_tasks
+                  WHERE :user IN (assignee_id, escalated_to_id) AND status = 'PENDING' AND due_at IS NOT NULL
+                  ORDER BY due_at, id""",
     "mine": """SELECT created_at, id FROM workflow_requests
                WHERE initiator_id = :user ORDER BY created_at DESC, id DESC""",
     "watching": """SELECT created_at, id FROM participants
@@ -75,6 +77,7 @@ def build_cases(people):
         for view in views:
             cases.extend(_list_cases(people[who], who, view))
         cases.append(_detail_case(people[who], who))
+    cases.append(_widest_level_case(people["heavy"], "heavy"))
     return cases
 
 
@@ -98,7 +101,19 @@ def _detail_case(user, who):
         if first:
             request_id = first[1]
             if view == "approve":
-                request_id = db.session.scalar(sa.text("SELECT request_id FROM approval_levels WHERE id = :id"),
+                request_id = db.session.scalar(sa.text("SELECT request_id FROM approval_tasks WHERE id = :id"),
                                                {"id": request_id})
             return Case("detail", who, request_id=request_id)
     raise SystemExit(f"{who} takes part in no request")
+
+
+def _widest_level_case(user, who):
+    """The detail of the request in which ``user`` shares a level with the most approvers."""
+    request_id, approvers = db.session.execute(sa.text(WIDEST_LEVEL_SQL), {"user": user.id}).one()
+    return Case(f"detail, level of {approvers}", who, request_id=request_id)
+
+
+WIDEST_LEVEL_SQL = """
+SELECT mine.request_id, count(*) FROM approval_tasks mine JOIN approval_tasks other ON other.level_id = mine.level_id
+WHERE mine.assignee_id = :user GROUP BY mine.request_id, mine.level_id ORDER BY count(*) DESC, mine.request_id LIMIT 1
+"""

@@ -170,23 +170,30 @@ def _inbox_arm(whose, query):
 
 
 def attach_tasks(levels):
-    """Load ``levels``' tasks, each with its holder and for whom they hold it: one query."""
+    """Load ``levels``' tasks, each with every person it names (holder, for whom, escalated
+    to, who acted): one query."""
     if not levels:
         return
     found = {level.id: [] for level in levels}
-    behalf = aliased(User)
+    holder = aliased(User)
+    named = [(name, aliased(User)) for name in _TASK_PEOPLE]
+    users = [holder, *(alias for _, alias in named)]
+    statement = db.select(ApprovalTask, *users).join(holder, holder.id == ApprovalTask.assignee_id)
+    for name, alias in named:
+        statement = statement.outerjoin(alias, alias.id == getattr(ApprovalTask, f"{name}_id"))
     rows = db.session.execute(
-        db.select(ApprovalTask, User, behalf)
-        .join(User, User.id == ApprovalTask.assignee_id)
-        .outerjoin(behalf, behalf.id == ApprovalTask.on_behalf_of_id)
-        .options(lazyload(User.organization), lazyload(behalf.organization))
+        statement.options(*(lazyload(user.organization) for user in users))
         .where(ApprovalTask.level_id.in_(found)).order_by(ApprovalTask.position, ApprovalTask.created_at)).all()
-    for task, holder, on_behalf_of in rows:
-        set_committed_value(task, "assignee", holder)
-        set_committed_value(task, "on_behalf_of", on_behalf_of)
+    for task, assignee, *people in rows:
+        set_committed_value(task, "assignee", assignee)
+        for (name, _), person in zip(named, people):
+            set_committed_value(task, name, person)
         found[task.level_id].append(task)
     for level in levels:
         set_committed_value(level, "tasks", found[level.id])
+
+
+_TASK_PEOPLE = ("on_behalf_of", "escalated_to", "acted_by")  # besides the holder, who a task may name
 
 
 def _filtered(statement, query):
@@ -233,8 +240,9 @@ def inbox_count(user):
             .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None))
             .limit(INBOX_COUNT_CAP + 1)
             for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
-    waiting = sa.union_all(*arms).subquery()
-    return min(db.session.scalar(db.select(sa.func.count()).select_from(waiting)), INBOX_COUNT_CAP + 1)
+    # The outer LIMIT too: the escalated arm is not read once the first arm filled the cap.
+    waiting = sa.union_all(*arms).limit(INBOX_COUNT_CAP + 1).subquery()
+    return db.session.scalar(db.select(sa.func.count()).select_from(waiting))
 
 
 def tasks_needing_an_approver(admin, limit):

@@ -11,7 +11,7 @@ from momoflow.database import utcnow
 from momoflow.events import Event
 from momoflow.notifications import handlers
 from momoflow.notifications.models import Notification
-from momoflow.workflows import continuity, tat
+from momoflow.workflows import continuity, queries, tat
 from momoflow.workflows.models import ApprovalLevel, WorkflowRequest
 from tests.workflows.test_several_approvers import act, create, detail, level, reassign, statuses
 
@@ -254,3 +254,37 @@ def test_out_of_office_through_the_api_moves_tasks_and_back(api_as, demo):
     assert inbox(api_as, A) == [] and inbox(api_as, C) == [created["requestId"]]
     assert api_as(A).delete("/me/out-of-office").status_code == 200
     assert inbox(api_as, A) == [created["requestId"]] and inbox(api_as, C) == []
+
+
+def test_lists_show_who_acted_and_who_was_escalated_to_from_a_fresh_session(api_as, demo, db):
+    # A list's current level names, per task, its holder, who acted and who it was escalated
+    # to: all loaded with the tasks (nothing may load lazily once the session is fresh).
+    demo[B].manager_id = demo[BOSS].id
+    created = create(api_as, level(A, B, mode="ALL", onBreach="ESCALATE") | {"tatHours": 1})
+    assert act(api_as, A, created, "approve").status_code == 200
+    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
+        ApprovalLevel.request_id == created["requestId"]))
+    tat.check(deadline + timedelta(minutes=1))
+    tat.check(deadline + timedelta(minutes=2))
+    db.session.flush()
+    for email, view in ((INITIATOR, "mine"), (BOSS, "approve"), (B, "approve"), (ADMIN, "all")):
+        db.session.expunge_all()
+        response = api_as(email).get(f"/workflows?view={view}")
+        assert response.status_code == 200, (email, view, response.get_json())
+        current = response.get_json()["data"][0]["currentApproval"]
+        approver = {task["email"]: task for task in current["approvers"]}
+        assert approver[A]["actedBy"]["email"] == A
+        assert approver[B]["escalatedTo"]["email"] == BOSS
+
+
+def test_inbox_count_adds_escalated_tasks_and_stops_at_its_cap(api_as, demo, db, monkeypatch):
+    demo[A].manager_id = demo[BOSS].id
+    created = create(api_as, level(A, onBreach="ESCALATE") | {"tatHours": 1})
+    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
+        ApprovalLevel.request_id == created["requestId"]))
+    tat.check(deadline + timedelta(minutes=1))
+    tat.check(deadline + timedelta(minutes=2))
+    create(api_as, level(BOSS))
+    assert queries.inbox_count(demo[BOSS]) == 2  # one held, one escalated
+    monkeypatch.setattr(queries, "INBOX_COUNT_CAP", 0)
+    assert queries.inbox_count(demo[BOSS]) == 1
