@@ -36,6 +36,8 @@ EVENT_TYPES = frozenset({
     "flow.overdue",
     "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key)
     "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
+    "person.deactivated",  # by an admin, or on leaving the directory (deactivatedBy null): admins hear
+    "person.reactivated",  # by an admin: admins hear
 })
 
 

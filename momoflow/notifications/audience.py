@@ -19,6 +19,7 @@ the event, active, and never the person who acted.
     flow.completed                 the person who assigned it
     flow.cancelled                 the assignee
     webhook.disabled               the organisation's admins
+    person.deactivated/reactivated the organisation's admins
 """
 
 import uuid
@@ -148,4 +149,6 @@ RULES = {
     "flow.completed": (assigner,),
     "flow.cancelled": (assignee,),
     "webhook.disabled": (admins,),
+    "person.deactivated": (admins,),
+    "person.reactivated": (admins,),
 }

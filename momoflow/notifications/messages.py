@@ -51,6 +51,8 @@ KINDS = {
     "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
     "flow.cancelled": Kind("A flow assigned to me is cancelled", FLOWS),
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
+    "person.deactivated": Kind("Someone's account was deactivated", ADMINISTRATION, for_roles=(Role.ADMIN,)),
+    "person.reactivated": Kind("Someone's account was reactivated", ADMINISTRATION, for_roles=(Role.ADMIN,)),
 }
 
 
@@ -248,6 +250,30 @@ def _webhook_disabled(context):
                    "Open the webhook")
 
 
+def _people_link(payload):
+    return path_for("settings.people_page", q=payload.get("email")) or path_for("settings.people_page")
+
+
+def _person_deactivated(context):
+    payload = context.payload
+    name, email = payload.get("name") or payload.get("email"), payload.get("email")
+    if (payload.get("deactivatedBy") or {}).get("email"):
+        how = f"{context.actor_name} deactivated {name}'s account ({email})"
+    else:
+        how = f"{name} ({email}) left the company directory, so their account was deactivated"
+    return Message(f"{name}'s account was deactivated",
+                   f"{how}. Their sign-ins are ended and their undecided approvals go to whoever stands in.",
+                   _people_link(payload), "Open People")
+
+
+def _person_reactivated(context):
+    payload = context.payload
+    name = payload.get("name") or payload.get("email")
+    return Message(f"{name}'s account was reactivated",
+                   f"{context.actor_name} reactivated {name}'s account ({payload.get('email')}): they can sign in "
+                   "again.", _people_link(payload), "Open People")
+
+
 _COMPOSERS = {
     "level.started": _level_started,
     "level.tat_reminder": _tat_reminder,
@@ -265,6 +291,8 @@ _COMPOSERS = {
     "flow.overdue": _flow_overdue,
     "flow.cancelled": _flow_cancelled,
     "webhook.disabled": _webhook_disabled,
+    "person.deactivated": _person_deactivated,
+    "person.reactivated": _person_reactivated,
 }
 assert set(_COMPOSERS) == set(KINDS), "every kind people can choose has a message, and the reverse"
 

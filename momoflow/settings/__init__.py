@@ -1,6 +1,6 @@
 """Settings: one blueprint under ``/settings`` whose pages share a tab bar.
 
-Admins' pages (API keys, webhooks, working time) sit next to the ones every signed-in
+Admins' pages (API keys, webhooks, working time, people) sit next to the ones every signed-in
 person has (email preferences); a page is for admins unless it is listed in
 ``FOR_EVERYONE``, so a new page cannot be left open by mistake. Every answer says
 ``Cache-Control: no-store``: secrets (a new API key, a webhook's signing secret) are
@@ -17,7 +17,8 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 FOR_EVERYONE = {"settings.notifications", "settings.save_notifications"}
 # (endpoint, tab label, for admins only); a page whose module is not installed is left out.
 TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
-        ("settings.working_time", "Working time", True), ("settings.notifications", "Email preferences", False))
+        ("settings.working_time", "Working time", True), ("settings.people_page", "People", True),
+        ("settings.notifications", "Email preferences", False))
 
 
 @bp.before_request
