@@ -7,7 +7,6 @@ from momoflow.openapi.document import build_document
 from tests.accounts.people_data import make_absence, make_request, make_task
 from tests.factories import make_org, make_user
 from tests.platform.openapi_checks import conformance, resolve
-from tests.workflows.conftest import api_as  # noqa: F401  (fixture)
 
 ADMIN = "admin@company.com"
 MANAGER = "manager@royalenfield.com"
