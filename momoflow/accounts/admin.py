@@ -39,7 +39,7 @@ def find_person(actor, email):
     address = parse_email(email, "email", Problems())
     person = db.session.scalar(db.select(User).where(User.email == address)) if address else None
     if person is None or person.organization_id != actor.organization_id:
-        raise person_not_found(email if isinstance(email, str) else "")
+        raise person_not_found(address or (email[:254] if isinstance(email, str) else ""))
     return person
 
 

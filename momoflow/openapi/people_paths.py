@@ -66,10 +66,9 @@ def schemas():
     }
 
 
-def _op(operation_id, summary, description, responses, parameters):
+def _op(operation_id, summary, description, responses, parameters, title=Forbidden.title):
     responses.setdefault("401", api_unauthorized())
-    responses.setdefault("403", api_error("Not an administrator.", ("Not an admin", Forbidden.title,
-                                                                    admin.ONLY_ADMINS)))
+    responses.setdefault("403", api_error("Not an administrator.", ("Not an admin", title, admin.ONLY_ADMINS)))
     return {"tags": [TAG], "operationId": operation_id, "summary": summary, "description": description,
             "security": BEARER, "parameters": [ref("parameters", name) for name in parameters],
             "responses": dict(sorted(responses.items()))}
@@ -80,7 +79,7 @@ def _change(verb, title, description, refusals):
                           ("Unknown person", title, admin.person_not_found("someone@example.com").message))
     return _op(f"{verb}User", f"{verb.capitalize()} a person", description,
                {"200": json_response("Done: the person as the list shows them.", "PersonForAdminsResponse"),
-                "404": not_found, **refusals}, ("userEmail",))
+                "404": not_found, **refusals}, ("userEmail",), title)
 
 
 def paths():

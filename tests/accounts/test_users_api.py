@@ -102,7 +102,11 @@ def test_refusals(api_as, demo, db, document):
         documented(document, api.post(f"/users/{email}/deactivate"), "post", path, 404)
     employee = api_as(EMPLOYEE)
     documented(document, employee.get("/users"), "get", "/api/v1/users", 403)
-    documented(document, employee.post(f"/users/{MANAGER}/deactivate"), "post", path, 403)
+    refused = documented(document, employee.post(f"/users/{MANAGER}/deactivate"), "post", path, 403)
+    assert refused == {"success": False, "error": "Failed to deactivate user",
+                       "details": "Only administrators can manage people."}
+    long = documented(document, api.post(f"/users/{'x' * 5000}@company.com/deactivate"), "post", path, 404)
+    assert len(long["details"]) < 400
     anonymous = api.client.post(f"/api/v1/users/{EMPLOYEE}/deactivate")
     documented(document, anonymous, "post", path, 401)
     assert db.session.get(User, stranger.id, populate_existing=True).active
