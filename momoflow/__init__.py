@@ -64,6 +64,7 @@ def register_extensions(app):
 def register_blueprints(app):
     # Route modules add their routes to their package's blueprint when imported.
     import momoflow.accounts.absence_api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.accounts.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.accounts.views  # noqa: F401
     import momoflow.auth.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.auth.views  # noqa: F401
@@ -78,6 +79,7 @@ def register_blueprints(app):
     import momoflow.settings.api_keys  # noqa: F401
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
+    import momoflow.settings.people  # noqa: F401
     import momoflow.settings.webhooks  # noqa: F401
     import momoflow.settings.working_time  # noqa: F401
     import momoflow.workflows.api  # noqa: F401  (on the JSON API's blueprint)

@@ -272,6 +272,23 @@ def cursor(raw, problems, *, message, path="cursor"):
     return position
 
 
+def name_cursor(raw, problems, *, message, path="cursor"):
+    """The ``(name, id)`` a ``pagination.encode_name_cursor`` text holds; blank is None."""
+    if not raw:
+        return None
+    position = None
+    if isinstance(raw, str) and len(raw) <= 2000:
+        try:
+            kind, name, identifier = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            if kind == "name" and isinstance(name, str) and isinstance(identifier, str) and is_valid_text(name):
+                position = name, uuid.UUID(identifier)
+        except (ValueError, TypeError, RecursionError, binascii.Error):
+            position = None
+    if position is None:
+        problems.add(path, message)
+    return position
+
+
 def decode_cursor(raw):
     """The ``(aware UTC moment, UUID)`` an ``encode_cursor`` text holds, or None for
     anything we did not write: bad base64, other JSON, JSON nested too deeply."""

@@ -16,6 +16,12 @@ def encode_cursor(values):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def encode_name_cursor(name, identifier):
+    """Where an alphabetical list (by name, then id) stopped; ``fields.name_cursor`` reads it."""
+    raw = json.dumps(["name", name, str(identifier)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 def newest_first_page(statement, model, after, limit):
     """One keyset page of ``statement``, newest first on ``(model.created_at, model.id)``,
     in one query: ``(rows, next cursor or None)``. ``after`` is the decoded position the

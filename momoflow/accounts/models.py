@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         # Emails are stored normalised, so a plain unique index is case-insensitive.
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # Settings → People: an organisation's people by name, in keyset pages.
+        sa.Index("ix_users_org_name", "organization_id", "display_name", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -94,7 +94,10 @@ def _refresh_from_directory(user):
         return user
     if person is None:
         log.info("%s left the directory; deactivating", user.email)
-        user.active = False
+        # Imported here: admin.py reaches the workflows package, which needs this module.
+        from momoflow.accounts.admin import person_left_directory
+
+        person_left_directory(user)
         return user
     return _upsert_person(person)
 

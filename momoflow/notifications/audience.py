@@ -26,6 +26,7 @@ the event, active, and never the person who acted.
     flow.cancelled                 the assignee
     webhook.disabled               the organisation's admins
     absence.set                    the delegate who stands in for the absent person
+    person.deactivated/reactivated the organisation's admins
 """
 
 import uuid
@@ -198,4 +199,6 @@ RULES = {
     "flow.cancelled": (assignee,),
     "webhook.disabled": (admins,),
     "absence.set": (delegate,),
+    "person.deactivated": (admins,),
+    "person.reactivated": (admins,),
 }

@@ -63,6 +63,8 @@ KINDS = {
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
     "task.needs_approver": Kind("A request needs a new approver because someone left", ADMINISTRATION,
                                 for_roles=(Role.ADMIN,)),
+    "person.deactivated": Kind("Someone's account was deactivated", ADMINISTRATION, for_roles=(Role.ADMIN,)),
+    "person.reactivated": Kind("Someone's account was reactivated", ADMINISTRATION, for_roles=(Role.ADMIN,)),
 }
 
 
@@ -344,6 +346,30 @@ def _absence_set(context):
                    path_for("workflows.inbox"), "Open your approvals")
 
 
+def _people_link(payload):
+    return path_for("settings.people_page", q=payload.get("email")) or path_for("settings.people_page")
+
+
+def _person_deactivated(context):
+    payload = context.payload
+    name, email = payload.get("name") or payload.get("email"), payload.get("email")
+    if (payload.get("deactivatedBy") or {}).get("email"):
+        how = f"{context.actor_name} deactivated {name}'s account ({email})"
+    else:
+        how = f"{name} ({email}) left the company directory, so their account was deactivated"
+    return Message(f"{name}'s account was deactivated",
+                   f"{how}. Their sign-ins are ended and their undecided approvals go to whoever stands in.",
+                   _people_link(payload), "Open People")
+
+
+def _person_reactivated(context):
+    payload = context.payload
+    name = payload.get("name") or payload.get("email")
+    return Message(f"{name}'s account was reactivated",
+                   f"{context.actor_name} reactivated {name}'s account ({payload.get('email')}): they can sign in "
+                   "again.", _people_link(payload), "Open People")
+
+
 _COMPOSERS = {
     "level.started": _level_started,
     "level.tat_reminder": _tat_reminder,
@@ -370,6 +396,8 @@ _COMPOSERS = {
     "flow.cancelled": _flow_cancelled,
     "webhook.disabled": _webhook_disabled,
     "absence.set": _absence_set,
+    "person.deactivated": _person_deactivated,
+    "person.reactivated": _person_reactivated,
 }
 assert set(_COMPOSERS) == set(KINDS), "every kind people can choose has a message, and the reverse"
 

@@ -7,7 +7,7 @@ serves it at ``/openapi.json`` and renders ``/docs/api`` from it, and
 
 from flask import current_app
 
-from momoflow.openapi import absence_paths, approval_paths, integrator_paths, webhook_events
+from momoflow.openapi import absence_paths, approval_paths, integrator_paths, people_paths, webhook_events
 from momoflow.openapi.approval_schemas import approval_schemas
 from momoflow.openapi.common import header_components, seed_example_components
 from momoflow.openapi.integrator_schemas import integrator_schemas
@@ -34,15 +34,17 @@ TAGS = [
     ("Approvers and spectators", "Add people to a request after it was raised (`/api/v1`)."),
     ("Comments and documents", "Discuss a request and download its files (`/api/v1`)."),
     (absence_paths.TAG, "Name a stand-in while you are away; administrators do it for their people (`/api/v1`)."),
+    (people_paths.TAG, "Find, deactivate and reactivate your organisation's people (`/api/v1`, administrators)."),
     ("Flow assignment", "The seed's `POST /v1/flows/assign`, and its bulk form (`/v1`)."),
     ("Flows", "The flows your organisation can assign (`/v1`)."),
     ("Assignments", "Follow and cancel what was assigned (`/v1`)."),
     ("Schedules", "Assign a flow again every few days or months, e.g. yearly training (`/v1`)."),
 ]
 TAG_GROUPS = [
-    {"name": "Approval workflow API", "path": "/api/v1", "security": "bearerAuth", "tags": [name for name, _ in TAGS[:6]]},
+    {"name": "Approval workflow API", "path": "/api/v1", "security": "bearerAuth",
+     "tags": [name for name, text in TAGS if "`/api/v1`" in text]},
     {"name": "Integrator Flow Assignment API", "path": "/v1", "security": "apiKeyAuth",
-     "tags": [name for name, _ in TAGS[6:]]},
+     "tags": [name for name, text in TAGS if "`/v1`" in text]},
 ]
 
 
@@ -77,14 +79,15 @@ def build_document(config=None):
         "servers": [{"url": "/", "description": "This MomoFlow instance"}],
         "tags": [{"name": name, "description": description} for name, description in TAGS],
         "x-tagGroups": TAG_GROUPS,
-        "paths": {**approval_paths.approval_paths(), **absence_paths.absence_paths(),
+        "paths": {**approval_paths.approval_paths(), **absence_paths.absence_paths(), **people_paths.paths(),
                   **integrator_paths.integrator_paths()},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
-            "schemas": {**approval_schemas(), **absence_paths.absence_schemas(), **integrator_schemas(),
-                        **webhook_events.webhook_schemas()},
-            "parameters": {**approval_paths.parameters(), **integrator_paths.parameters()},
+            "schemas": {**approval_schemas(), **absence_paths.absence_schemas(), **people_paths.schemas(),
+                        **integrator_schemas(), **webhook_events.webhook_schemas()},
+            "parameters": {**approval_paths.parameters(), **people_paths.parameters(),
+                           **integrator_paths.parameters()},
             "headers": header_components(),
             "examples": seed_example_components(),
         },

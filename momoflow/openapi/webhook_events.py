@@ -38,6 +38,9 @@ EVENTS = {
     "spectator.added": "A spectator was added (`userEmail`).",
     "comment.added": "A comment was written (`preview`).",
     "absence.set": "Someone set an out of office and named a stand-in.",
+    "person.deactivated": "An administrator deactivated someone, or they left the directory (`deactivatedBy` "
+                          "null); their undecided tasks moved in the same transaction.",
+    "person.reactivated": "An administrator reactivated someone.",
     "flow.assigned": "A flow was assigned (the integrator API's answer, as `data`).",
     "flow.started": "The assignee opened their first module.",
     "flow.completed": "The assignee completed every module.",

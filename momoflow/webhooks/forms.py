@@ -4,8 +4,8 @@ from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
 
 # Event type prefix -> the group its checkbox is shown in; unknown prefixes go to "Other".
 _GROUPS = {"workflow": "Requests", "approver": "Requests", "spectator": "Requests", "comment": "Requests",
-           "level": "Approval levels", "flow": "Flows"}
-_GROUP_ORDER = ("Requests", "Approval levels", "Flows", "Other")
+           "level": "Approval levels", "flow": "Flows", "person": "People"}
+_GROUP_ORDER = ("Requests", "Approval levels", "Flows", "People", "Other")
 
 
 def event_groups():

@@ -28,7 +28,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ADMIN_PAGES = ["/", "/inbox", "/requests", "/watching", "/requests/all", "/requests/new", "/my-flows",
                "/flows/manage", "/flows/new", "/flows/flow_123abc/edit", "/flows/assign", "/flows/assignments",
-               "/flows/schedules", "/settings/api-keys", "/settings/webhooks", "/settings/working-time",
+               "/flows/schedules", "/settings/api-keys", "/settings/webhooks", "/settings/working-time", "/settings/people",
                "/settings/notifications", "/notifications", "/docs/api", "/no-such-page"]
 EMPLOYEE_PAGES = ["/", "/requests", "/my-flows", "/notifications", "/settings/notifications"]
 

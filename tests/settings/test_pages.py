@@ -4,7 +4,7 @@ import pytest
 
 ADMIN = "admin@company.com"
 EMPLOYEE = "employee@company.com"
-ADMIN_PAGES = ("/settings/api-keys", "/settings/webhooks", "/settings/working-time")
+ADMIN_PAGES = ("/settings/api-keys", "/settings/webhooks", "/settings/working-time", "/settings/people")
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
