@@ -75,7 +75,7 @@ def _op(operation_id, summary, description, responses, parameters, title=Forbidd
 
 
 def _change(verb, title, description, refusals):
-    not_found = api_error("No such person in your organisation.",
+    not_found = api_error("The email names nobody in your organisation.",
                           ("Unknown person", title, admin.person_not_found("someone@example.com").message))
     return _op(f"{verb}User", f"{verb.capitalize()} a person", description,
                {"200": json_response("Done: the person as the list shows them.", "PersonForAdminsResponse"),

@@ -29,7 +29,7 @@ def make_task(request, assignee, level_number=1, status=TaskStatus.PENDING, due_
     """A task for ``assignee`` at level ``level_number`` of ``request`` (a level of its own)."""
     started = due_in_hours is not None
     level = ApprovalLevel(request_id=request.id, level_number=level_number, level_name=f"Level {level_number} Approval",
-                          approver_id=assignee.id, tat_hours=24,
+                          tat_hours=24,
                           status=LevelStatus.IN_PROGRESS if started else LevelStatus.PENDING)
     db.session.add(level)
     db.session.flush()

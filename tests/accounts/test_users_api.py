@@ -37,7 +37,8 @@ def test_the_list_has_the_pages_fields(api_as, demo, db, document):
     people = {person["email"]: person for person in body["data"]}
     assert len(people) == 20 and body["pagination"] == {"limit": 100, "nextCursor": None, "hasMore": False}
     assert people[MANAGER] == {
-        "email": MANAGER, "name": manager.display_name, "role": "manager", "active": True, "manager": None,
+        "email": MANAGER, "name": manager.display_name, "role": "manager", "active": True,
+        "manager": {"email": "director@royalenfield.com", "name": "Kavita Rao"},
         "absence": {"startsAt": absence.starts_at.isoformat(), "endsAt": absence.ends_at.isoformat(),
                     "delegate": {"email": "director@royalenfield.com", "name": "Kavita Rao"}},
         "undecidedTasks": 1}

@@ -53,8 +53,7 @@ def test_admins_see_everyone_with_manager_absence_and_waiting_tasks(client, demo
     assert f'href="/settings/people/{MANAGER}/tasks"' in row
     employee_row = html[html.index(f'id="person-{employee.id}"'):]
     assert manager.display_name in employee_row[:employee_row.index("</tr>")]
-    # The out-of-office page is not installed yet: no link to it, and the page still renders.
-    assert "/settings/out-of-office" not in html
+    assert f'href="/settings/out-of-office?person={MANAGER}"' in row
     # Your own row offers no Deactivate.
     own = html[html.index(f'id="person-{demo[ADMIN].id}"'):]
     assert "(you)" in own[:own.index("</tr>")] and "Deactivate" not in own[:own.index("</tr>")]
