@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from momoflow.accounts.emails import normalize_email
@@ -86,12 +87,42 @@ def _is_stale(user):
     return user.synced_at is None or utcnow() - user.synced_at > max_age
 
 
+SWEEP_BATCH = 50  # people per tick: each costs a directory lookup
+
+
+def refresh_approvers(now):
+    """The tick's duty: look up again, in the directory, people who hold undecided approval
+    tasks and were last read longer ago than ``DIRECTORY_REFRESH_SECONDS``. Someone who
+    left is deactivated and their tasks move on; otherwise nobody would notice until they
+    were next looked up, and their requests would wait. Returns how many were read."""
+    from momoflow.workflows.models import ApprovalTask, TaskStatus
+
+    stale_before = now - timedelta(seconds=current_app.config["DIRECTORY_REFRESH_SECONDS"])
+    holding = sa.exists().where(ApprovalTask.assignee_id == User.id, ApprovalTask.status == TaskStatus.PENDING)
+    people = db.session.scalars(
+        sa.select(User).where(User.source == Source.DIRECTORY, User.active,
+                              sa.or_(User.synced_at.is_(None), User.synced_at < stale_before), holding)
+        .order_by(User.synced_at.nulls_first()).limit(SWEEP_BATCH).with_for_update(of=User, skip_locked=True)).all()
+    for user in people:
+        try:
+            _reread(user)
+        except DirectoryUnavailable as exc:  # the next tick tries again; no use asking 49 more times
+            log.warning("directory down; approvers' details not refreshed (%s)", exc.detail)
+            break
+    return len(people)
+
+
 def _refresh_from_directory(user):
     try:
-        person = get_directory().lookup(user.email)
+        return _reread(user)
     except DirectoryUnavailable as exc:
         log.warning("directory down; using stored details for %s (%s)", user.email, exc.detail)
         return user
+
+
+def _reread(user):
+    """``user`` as the directory has them now (DirectoryUnavailable if it cannot say)."""
+    person = get_directory().lookup(user.email)
     if person is None:
         log.info("%s left the directory; deactivating", user.email)
         # Imported here: admin.py reaches the workflows package, which needs this module.

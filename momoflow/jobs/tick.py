@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 DUTIES = (
     "momoflow.outbox.sweep",  # work a lost kick left behind: undispatched events, due mail and webhooks
     "momoflow.accounts.absences.tick",  # out of office began (tasks to the stand-in) or ended (back)
+    "momoflow.accounts.services.refresh_approvers",  # approvers who left the directory: their tasks move on
     "momoflow.workflows.tat.check",  # TAT reminders at 50 % and 75 %, breaches at 100 %
     "momoflow.flows.overdue.check",  # assignments past due: flow.overdue, once
     "momoflow.flows.schedules.run_due",  # recurring assignments

@@ -301,3 +301,30 @@ def test_hung_server_times_out_with_a_clear_error(silent_server, slapd):
     with pytest.raises(DirectoryUnavailable):
         directory.lookup("alice@momoflow.test")
     assert time.monotonic() - started < 6
+
+
+def test_the_tick_notices_an_approver_who_left_the_directory_and_moves_their_tasks(db, org, app):
+    from datetime import timedelta
+
+    from momoflow.accounts.services import refresh_approvers
+    from momoflow.database import utcnow
+    from momoflow.workflows import services
+    from momoflow.workflows.models import ApprovalTask, TaskStatus
+    from momoflow.workflows.validation import parse_new_request
+    from tests.workflows.conftest import simple_request
+
+    initiator = provision_user("bob@momoflow.test", org)
+    manager = provision_user("alice@momoflow.test", org)
+    gone = make_user(org, email="left@momoflow.test", source=Source.DIRECTORY)
+    gone.synced_at, gone.manager_id = utcnow(), manager.id
+    request = services.create_request(initiator, parse_new_request(simple_request("left@momoflow.test")))
+    db.session.flush()
+    assert refresh_approvers(utcnow()) == 0  # read recently: left alone
+    later = utcnow() + timedelta(seconds=app.config["DIRECTORY_REFRESH_SECONDS"] + 1)
+    assert refresh_approvers(later) == 1
+    assert gone.active is False
+    tasks = db.session.scalars(db.select(ApprovalTask).where(ApprovalTask.request_id == request.id)
+                               .order_by(ApprovalTask.created_at)).all()
+    assert [(t.assignee_id, t.status) for t in tasks] == [(gone.id, TaskStatus.REASSIGNED),
+                                                          (manager.id, TaskStatus.PENDING)]
+    assert refresh_approvers(later) == 1 and manager.active  # Alice holds it now: read, and still there
