@@ -94,10 +94,12 @@ class WorkerPool:
 
 
 def wait_for(condition, timeout, what, interval=0.1):
+    """``condition()`` once it is truthy; AssertionError naming ``what`` (text, or a function
+    giving it, read only then: e.g. the worker log as it is at the timeout)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout} s waiting for {what() if callable(what) else what}")

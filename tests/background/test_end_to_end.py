@@ -107,7 +107,7 @@ def test_a_past_due_date_delivers_flow_overdue_exactly_once(background_app, inte
     [overdue] = arrived(receiver, "flow.overdue", workers=workers)
     assert overdue.json["data"]["status"] == "overdue"
     wait_for(lambda: any("overdue" in message["Subject"].lower() for message in smtp.to(EMPLOYEE)),
-             timeout=30, what="the overdue email")
+             timeout=30, what=lambda: f"the overdue email; worker log:\n{workers.log()[-3000:]}")
     ticked = _ticks(workers)
     assert wait_for(lambda: _ticks(workers) >= ticked + 3, timeout=30, what="three more ticks")
     assert len(receiver.received("flow.overdue")) == 1
