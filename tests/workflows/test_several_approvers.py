@@ -125,8 +125,9 @@ def test_all_needs_everyone_and_counts_progress(api_as, demo):
     assert detail(api_as, created)["status"] == "APPROVED"
 
 
-def test_all_with_one_rejection_is_rejected_whatever_the_policy(api_as, demo):
-    created = create(api_as, level(A, B, mode="ALL", policy="UNREACHABLE"))
+@pytest.mark.parametrize("policy", ["VETO", "UNREACHABLE"])
+def test_all_with_one_rejection_is_rejected_whatever_the_policy(api_as, demo, policy):
+    created = create(api_as, level(A, B, mode="ALL", policy=policy))
     assert act(api_as, A, created, "reject", "no budget").status_code == 200
     data = detail(api_as, created)
     assert (data["status"], statuses(data)) == ("REJECTED", {A: "REJECTED", B: "SUPERSEDED"})
