@@ -21,7 +21,7 @@ from momoflow.openapi.common import (
 from momoflow.workflows import api, documents, queries, reassigning, refusals, rules
 from momoflow.workflows.access import PERSON_NOT_FOUND
 from momoflow.workflows.models import LevelStatus, Priority, RequestStatus
-from momoflow.workflows.validation import LEVEL_OUT_OF_RANGE, duplicate_approver_message
+from momoflow.workflows.validation import LEVEL_OUT_OF_RANGE, REASON_REQUIRED, duplicate_approver_message
 
 INVALID = ValidationFailed.title
 
@@ -256,7 +256,7 @@ def _task_paths():
         "anyone's (`from`). The old task reads REASSIGNED; the new holder gets it with the level's remaining "
         "TAT. The initiator can never receive a task of their own request.",
         {"200": json_response("Reassigned: the whole request.", "WorkflowResponse"),
-         "400": api_validation(("No reason", INVALID, "reason: Reason is required: say why"),
+         "400": api_validation(("No reason", INVALID, f"reason: {REASON_REQUIRED}"),
                                ("Initiator", reassign_title, refusals.OWN_REQUEST)),
          "403": api_error("Not the holder, and not an administrator.",
                           ("Not yours", reassign_title, refusals.no_task_to_hand_over(1)),
@@ -273,7 +273,7 @@ def _task_paths():
         "another person in one go. A task the new person may not hold (their own request, a level they "
         "already decide) stays where it is and is listed under `skipped` with the reason.",
         {"200": json_response("How many moved, and which stayed.", "ReassignAllResponse"),
-         "400": api_validation(("No reason", INVALID, "reason: Reason is required: say why")),
+         "400": api_validation(("No reason", INVALID, f"reason: {REASON_REQUIRED}")),
          "403": api_error("Not an administrator.", ("Not an admin", api.REASSIGN_ALL_FAILED,
                                                     reassigning.ONLY_ADMINS_REASSIGN_ALL)),
          "404": api_error("Nobody with that email in your organisation.",

@@ -60,15 +60,9 @@ def route_task(request, level, task, now):
     holder = task.assignee
     if not absences.is_absent(holder, now):
         return
-    stand_in = _stand_in(request, level, holder, now, with_manager=False) or _manager_if_free(
-        request, level, holder, now)
+    stand_in = _stand_in(request, level, holder, now)
     if stand_in is not None:
         _delegate(request, level, task, holder, stand_in)
-
-
-def _manager_if_free(request, level, person, now):
-    manager = db.session.get(User, person.manager_id) if person.manager_id else None
-    return manager if _may_hold(request, level, manager, now) else None
 
 
 def _delegate(request, level, task, absent, stand_in):

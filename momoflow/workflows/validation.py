@@ -138,8 +138,11 @@ def parse_reason(value):
     return parse_comment(value, "reason", label="Reason")
 
 
+REASON_REQUIRED = "Reason is required: say why"
+
+
 def parse_reason_required(value):
-    return parse_comment(value, "reason", label="Reason", required_message="Reason is required: say why")
+    return parse_comment(value, "reason", label="Reason", required_message=REASON_REQUIRED)
 
 
 def parse_files(files):
