@@ -275,3 +275,33 @@ def test_an_admin_moves_anyones_task(api_as, demo):
                        f"{demo[C].display_name}")
     missing = reassign(api_as, ADMIN, created, {"from": LATER, "to": "hr@royalenfield.com", "reason": "x"})
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("action, body", [
+    ("reassign", {"to": 5, "reason": "x"}),
+    ("reassign", {"to": C, "reason": ["x"]}),
+    ("reassign", {"to": C, "reason": "x" * 100_000}),
+    ("reassign", {"to": "\ud800@x.com", "reason": "x"}),
+    ("reassign", {"to": C, "reason": "x", "from": {"email": B}}),
+    ("approvers", {"email": None}),
+    ("approvers", {"email": "a" * 5000 + "@x.com"}),
+    ("approvers", [C]),
+])
+def test_hostile_bodies_on_task_endpoints_are_400(api_as, demo, action, body):
+    created = create(api_as, level(A, B, mode="ALL"))
+    level_id = created["approvalLevels"][0]["levelId"]
+    response = api_as(ADMIN).post(f"/workflows/{created['requestId']}/levels/{level_id}/{action}", json=body)
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["success"] is False
+
+
+@pytest.mark.parametrize("body", [
+    level(A, B, mode="QUORUM", minimum=2 ** 70),
+    level(A, B, mode="QUORUM", minimum=True),
+    level(A, B, mode=["ALL"]),
+    {"approvers": "manager@royalenfield.com", "tatHours": 24},
+    {"approvers": [A, B], "tatHours": 24},
+])
+def test_hostile_levels_are_400(api_as, demo, body):
+    response = api_as(INITIATOR).post("/workflows", json=simple_request(approvalLevels=[body]))
+    assert response.status_code == 400, response.get_json()
