@@ -68,7 +68,7 @@ def route_task(request, level, task, now):
 def _delegate(request, level, task, absent, stand_in):
     make_approver(request, stand_in, None)
     if task.reason != TaskReason.OUT_OF_OFFICE:  # a stand-in who goes away passes on the first one's task
-        task.on_behalf_of_id = absent.id
+        task.on_behalf_of = absent
     task.assignee = stand_in
     task.assignee_id = stand_in.id
     task.reason = TaskReason.OUT_OF_OFFICE
@@ -77,7 +77,7 @@ def _delegate(request, level, task, absent, stand_in):
                  f"{absent.display_name} is out of office: {stand_in.display_name} decides for them "
                  f"at level {level.level_number}",
                  **_task_details(level, task), assigneeId=str(stand_in.id), assigneeEmail=stand_in.email,
-                 onBehalfOf=_as_who(db.session.get(User, task.on_behalf_of_id)), reason="out_of_office")
+                 onBehalfOf=tasks.who(task.on_behalf_of), reason="out_of_office")
 
 
 def absence_began(absence, now):
@@ -98,7 +98,7 @@ def absence_ended(absence, now):
                                                 and task.reason == TaskReason.OUT_OF_OFFICE):
             stand_in = task.assignee
             task.assignee, task.assignee_id = person, person.id
-            task.on_behalf_of_id = task.reason = None
+            task.on_behalf_of, task.reason = None, None
             db.session.flush()
             log_activity(request, None, "task.delegation_ended",
                          f"{person.display_name} is back: their task at level {level.level_number} returns "
@@ -185,10 +185,6 @@ def person(user_id):
     return db.session.get(User, user_id) if user_id else None
 
 
-def _as_who(user):
-    return {"email": user.email, "name": user.display_name}
-
-
 def log_moved(request, level, task, actor, action, summary, **extra):
     db.session.flush()
     log_activity(request, actor, action, summary, **_task_details(level, task), assigneeId=str(task.assignee_id),
@@ -220,5 +216,5 @@ def escalate(request, level, now):
                      f"Level {level.level_number} breached its TAT: {manager.display_name} may now decide "
                      f"for {holder.display_name}",
                      **_task_details(level, task), assigneeId=str(manager.id), assigneeEmail=manager.email,
-                     onBehalfOf={"email": holder.email, "name": holder.display_name}, reason="escalated")
+                     onBehalfOf=tasks.who(holder), reason="escalated")
 

@@ -3,7 +3,7 @@
 from flask import url_for
 
 from momoflow.workflows.rules import approvals_needed, tat_hours_json
-from momoflow.workflows.tasks import counted, first_approver, in_order
+from momoflow.workflows.tasks import counted, first_approver, in_order, who
 
 
 def _time(value):
@@ -64,9 +64,6 @@ def level_json(level):
 def task_json(task):
     """One approver's task: who holds it, what they decided, for whom and why."""
     acted_by = task.acted_by if task.status.is_decision else None
-    behalf = task.on_behalf_of
-    if behalf is None and acted_by is not None and acted_by.id != task.assignee_id:
-        behalf = task.assignee  # the manager of an escalated task acted for its holder
     return {
         "taskId": str(task.id),
         "email": task.assignee.email,
@@ -74,15 +71,11 @@ def task_json(task):
         "status": task.status.value,
         "actedAt": _time(task.acted_at),
         "comments": task.comments,
-        "actedBy": _who(acted_by),
-        "onBehalfOf": _who(behalf),
+        "actedBy": who(acted_by),
+        "onBehalfOf": who(task.on_behalf_of),
         "reason": task.reason.value if task.reason else None,
-        "escalatedTo": _who(task.escalated_to),
+        "escalatedTo": who(task.escalated_to),
     }
-
-
-def _who(user):
-    return {"email": user.email, "name": user.display_name} if user is not None else None
 
 
 def participant_json(participant):

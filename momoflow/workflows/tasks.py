@@ -6,7 +6,6 @@ the level closes the others as SUPERSEDED; handing a task to someone else closes
 REASSIGNED and opens its replacement at the same position, with the same deadline.
 """
 
-from momoflow.accounts.models import User
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError
 from momoflow.extensions import db
@@ -72,7 +71,7 @@ def check_can_hold(request, level, person):
 def record_decision(task, actor, status, comments, now):
     """``actor`` decides ``task``; through an escalation the manager acts for its holder."""
     if task.assignee_id != actor.id and task.escalated_to_id == actor.id:
-        task.on_behalf_of_id = task.on_behalf_of_id or task.assignee_id
+        task.on_behalf_of = task.on_behalf_of or task.assignee
         task.reason = TaskReason.ESCALATED
     task.status = status
     task.acted_at = now
@@ -117,14 +116,12 @@ def hand_over(request, task, to, reason, actor, now, *, comments=None, on_behalf
 
 def acting(task, actor):
     """``{"actedBy", "onBehalfOf", "reason"}`` for activity lines and event payloads."""
-    behalf_id = task.on_behalf_of_id
-    if behalf_id is None and task.acted_by_id and task.acted_by_id != task.assignee_id:
-        behalf_id = task.assignee_id
-    behalf = db.session.get(User, behalf_id) if behalf_id else None  # loaded with the request
-    return {"actedBy": _who(actor), "onBehalfOf": _who(behalf), "reason": task.reason.value if task.reason else None}
+    return {"actedBy": who(actor), "onBehalfOf": who(task.on_behalf_of),
+            "reason": task.reason.value if task.reason else None}
 
 
-def _who(user):
+def who(user):
+    """``{"email", "name"}`` of a person in payloads and JSON; None for nobody."""
     return {"email": user.email, "name": user.display_name} if user is not None else None
 
 
