@@ -165,8 +165,13 @@ def _inbox_arm(whose, query):
             WorkflowRequest.priority == query.priority)
     if query.cursor:
         arm = arm.where(_after((task.due_at, task.id), query.cursor, ascending=True))
-    # A subquery each: a LIMITed SELECT inside UNION ALL must be parenthesised.
-    return sa.select(arm.order_by(task.due_at, task.id).limit(query.limit + 1).subquery())
+    return union_arm(arm.order_by(task.due_at, task.id).limit(query.limit + 1))
+
+
+def union_arm(select):
+    """``select`` (with its own ORDER BY / LIMIT) fit to go in a UNION ALL: as a subquery,
+    which every database takes (SQLite refuses a LIMITed SELECT there)."""
+    return sa.select(select.subquery())
 
 
 def attach_tasks(levels):
@@ -236,9 +241,9 @@ _VIEW_BUILDERS = {"mine": _mine, "watching": _watching, "all": _all}
 def inbox_count(user):
     """How many tasks wait for ``user``, counted no further than INBOX_COUNT_CAP + 1."""
     task = ApprovalTask
-    arms = [sa.select(sa.literal(1)).select_from(task)
-            .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None))
-            .limit(INBOX_COUNT_CAP + 1)
+    arms = [union_arm(sa.select(sa.literal(1).label("one")).select_from(task)
+                      .where(whose, task.status == sa.literal_column("'PENDING'"), task.due_at.is_not(None))
+                      .limit(INBOX_COUNT_CAP + 1))
             for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
     # The outer LIMIT too: the escalated arm is not read once the first arm filled the cap.
     waiting = sa.union_all(*arms).limit(INBOX_COUNT_CAP + 1).subquery()
