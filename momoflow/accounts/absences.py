@@ -79,10 +79,18 @@ def delegation_chain(person, moment):
     return chain
 
 
+def absent_among(user_ids, moment):
+    """Which of ``user_ids`` are away at ``moment``: one query for a level's approvers."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Absence.user_id).where(Absence.user_id.in_(user_ids),
+                                                                   Absence.covers(moment))))
+
+
 def _covering(user_id, moment):
     return db.session.scalar(
         sa.select(Absence).options(joinedload(Absence.delegate))
-        .where(Absence.user_id == user_id, Absence.starts_at <= moment, Absence.ends_at > moment))
+        .where(Absence.user_id == user_id, Absence.covers(moment)))
 
 
 def person_for(actor, email):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from momoflow.database import UTCDateTime, enum_column, utcnow
@@ -133,8 +134,10 @@ class Absence(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
     delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="raise_on_sql")
 
+    @hybrid_method
     def covers(self, moment):
-        return self.starts_at <= moment < self.ends_at
+        """Away at ``moment``: on a row, and as SQL (``Absence.covers(now)``)."""
+        return (self.starts_at <= moment) & (self.ends_at > moment)
 
 
 @sa.event.listens_for(User.role, "set", active_history=True)

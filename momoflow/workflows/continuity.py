@@ -10,7 +10,7 @@ else it stays, and for someone who left the organisation's admins are alerted.
 import sqlalchemy as sa
 
 from momoflow.accounts import absences
-from momoflow.accounts.models import Absence, User
+from momoflow.accounts.models import User
 from momoflow.extensions import db
 from momoflow.workflows import tasks
 from momoflow.workflows.access import levels_with_tasks
@@ -42,17 +42,10 @@ def route_at_start(request, level, now):
     """A level starts: tasks of approvers who are away go to their stand-ins (one query
     finds who is away; only their tasks look further)."""
     waiting = tasks.undecided(level)
-    away = _absent_among([task.assignee_id for task in waiting], now)
+    away = absences.absent_among([task.assignee_id for task in waiting], now)
     for task in waiting:
         if task.assignee_id in away:
             route_task(request, level, task, now)
-
-
-def _absent_among(user_ids, moment):
-    if not user_ids:
-        return set()
-    return set(db.session.scalars(sa.select(Absence.user_id).where(
-        Absence.user_id.in_(user_ids), Absence.starts_at <= moment, Absence.ends_at > moment)))
 
 
 def route_task(request, level, task, now):

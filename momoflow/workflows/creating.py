@@ -67,8 +67,8 @@ def create_request(initiator, spec, files=(), category=None):
     return request
 
 
-def _new_level(request, spec, approvers, number, *, final, status=LevelStatus.PENDING):
-    level = ApprovalLevel(request=request, level_number=number, tat_hours=spec.tat_hours, status=status,
+def _new_level(request, spec, approvers, number, *, final):
+    level = ApprovalLevel(request=request, level_number=number, tat_hours=spec.tat_hours, status=LevelStatus.PENDING,
                           is_final_approver=final,
                           level_name=spec.level_name or rules.level_name_for(approvers, number),
                           approval_mode=spec.approval_mode, min_approvals=spec.min_approvals,

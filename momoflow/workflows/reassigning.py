@@ -3,15 +3,12 @@ admin moves anyone's, or all of one person's at once (Settings → People)."""
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from momoflow.accounts.services import provision_user
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError, Forbidden, NotFound
-from momoflow.extensions import db
 from momoflow.workflows import continuity, tasks
 from momoflow.workflows.access import find_level, require_pending
-from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason, TaskStatus
+from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason
 from momoflow.workflows.participants import make_approver
 from momoflow.workflows.refusals import (
     ONLY_ADMINS_NAME_FROM,
@@ -122,7 +119,3 @@ def reassign_all(actor, person, to_email, reason):
         results.append(Moved(request, level, new))
     return results
 
-
-def undecided_count(person):
-    return db.session.scalar(sa.select(sa.func.count()).where(
-        ApprovalTask.assignee_id == person.id, ApprovalTask.status == TaskStatus.PENDING))

@@ -1,6 +1,7 @@
 """No request ever stuck: out of office, chains and cycles, people who leave, escalation
 (issue 12). Absences are rows here; their API and page have tests of their own."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from momoflow.events import Event
 from momoflow.notifications import handlers
 from momoflow.notifications.models import Notification
 from momoflow.workflows import continuity, queries, tat
-from momoflow.workflows.models import ApprovalLevel, WorkflowRequest
+from momoflow.workflows.models import ApprovalLevel
 from tests.workflows.test_several_approvers import act, create, detail, level, reassign, statuses
 
 INITIATOR, ADMIN = "employee@company.com", "admin@company.com"
@@ -37,6 +38,12 @@ def away(demo, db):
         return absence
 
     return set_absence
+
+
+def deadline_of(db, request):
+    """The first level's deadline (ids from JSON are text: SQLite needs a UUID to compare)."""
+    return db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
+        ApprovalLevel.request_id == uuid.UUID(request["requestId"])))
 
 
 def inbox(api_as, email):
@@ -183,8 +190,7 @@ def test_a_breached_escalate_level_offers_each_task_to_the_holders_manager_once(
     demo[A].manager_id, demo[B].manager_id = demo[BOSS].id, None
     created = create(api_as, level(A, B, mode="ALL", onBreach="ESCALATE") | {"tatHours": 1})
     assert created["approvalLevels"][0]["onBreach"] == "ESCALATE"
-    request = db.session.get(WorkflowRequest, created["requestId"])
-    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(ApprovalLevel.request_id == request.id))
+    deadline = deadline_of(db, created)
     tat.check(deadline + timedelta(minutes=1))
     tat.check(deadline + timedelta(minutes=2))
     escalations = db.session.scalars(sa.select(Event).where(Event.type == "task.escalated")).all()
@@ -201,8 +207,7 @@ def test_a_breached_escalate_level_offers_each_task_to_the_holders_manager_once(
 def test_a_notify_level_is_not_escalated(api_as, demo, db):
     demo[A].manager_id = demo[BOSS].id
     created = create(api_as, level(A, B) | {"tatHours": 1})
-    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
-        ApprovalLevel.request_id == created["requestId"]))
+    deadline = deadline_of(db, created)
     tat.check(deadline + timedelta(minutes=1))
     assert db.session.scalar(sa.select(Event).where(Event.type == "task.escalated")) is None
 
@@ -262,8 +267,7 @@ def test_lists_show_who_acted_and_who_was_escalated_to_from_a_fresh_session(api_
     demo[B].manager_id = demo[BOSS].id
     created = create(api_as, level(A, B, mode="ALL", onBreach="ESCALATE") | {"tatHours": 1})
     assert act(api_as, A, created, "approve").status_code == 200
-    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
-        ApprovalLevel.request_id == created["requestId"]))
+    deadline = deadline_of(db, created)
     tat.check(deadline + timedelta(minutes=1))
     tat.check(deadline + timedelta(minutes=2))
     db.session.flush()
@@ -280,8 +284,7 @@ def test_lists_show_who_acted_and_who_was_escalated_to_from_a_fresh_session(api_
 def test_inbox_count_adds_escalated_tasks_and_stops_at_its_cap(api_as, demo, db, monkeypatch):
     demo[A].manager_id = demo[BOSS].id
     created = create(api_as, level(A, onBreach="ESCALATE") | {"tatHours": 1})
-    deadline = db.session.scalar(sa.select(ApprovalLevel.tat_deadline).where(
-        ApprovalLevel.request_id == created["requestId"]))
+    deadline = deadline_of(db, created)
     tat.check(deadline + timedelta(minutes=1))
     tat.check(deadline + timedelta(minutes=2))
     create(api_as, level(BOSS))
