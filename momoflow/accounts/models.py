@@ -40,6 +40,12 @@ class Organization(db.Model):
     workdays: Mapped[str] = mapped_column(sa.String(40), default="mon-fri", server_default="mon-fri")
     work_hours: Mapped[str] = mapped_column(sa.String(20), default="09:00-17:00", server_default="09:00-17:00")
     holidays: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # one YYYY-MM-DD a line
+    # Approvals (Settings → Approvals): how often a request may be sent back for rework,
+    # whether each new round starts again at level 1, and whether deciding from an email
+    # link needs a signed-in session besides the link's token.
+    max_revisions: Mapped[int] = mapped_column(sa.SmallInteger, default=3, server_default="3")
+    rounds_restart_at_first_level: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    email_decisions_need_sign_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self):
         return f"<Organization {self.slug}>"

@@ -154,7 +154,7 @@ def require_pending(request, verb):
 def levels_with_tasks():
     """The levels, each with its tasks and every person a task names: two queries."""
     people = (ApprovalTask.assignee, ApprovalTask.on_behalf_of, ApprovalTask.escalated_to, ApprovalTask.acted_by)
-    tasks = selectinload(WorkflowRequest.levels).selectinload(ApprovalLevel.tasks)
+    tasks = selectinload(WorkflowRequest.levels).selectinload(ApprovalLevel.all_tasks)
     return tasks.options(*(joinedload(person).lazyload(User.organization) for person in people))
 
 

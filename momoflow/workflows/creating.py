@@ -46,7 +46,7 @@ def create_request(initiator, spec, files=(), category=None):
         request_number=next_request_number(initiator.organization_id, now),
         template_type=spec.template_type, title=spec.title, description=spec.description,
         priority=spec.priority, status=RequestStatus.PENDING, initiator=initiator,
-        total_levels=len(spec.levels), created_at=now, updated_at=now,
+        total_levels=len(spec.levels), created_at=now, updated_at=now, round=1,
     )
     db.session.add(request)
     levels = [_new_level(request, level, people, number, final=bool(level.is_final_approver)
@@ -69,6 +69,7 @@ def create_request(initiator, spec, files=(), category=None):
 
 def _new_level(request, spec, approvers, number, *, final):
     level = ApprovalLevel(request=request, level_number=number, tat_hours=spec.tat_hours, status=LevelStatus.PENDING,
+                          round=request.round,
                           is_final_approver=final,
                           level_name=spec.level_name or rules.level_name_for(approvers, number),
                           approval_mode=spec.approval_mode, min_approvals=spec.min_approvals,

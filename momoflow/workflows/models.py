@@ -32,6 +32,7 @@ class RequestStatus(enum.StrEnum):
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
+    RETURNED = "RETURNED"  # sent back to the initiator for changes; resubmitting starts the next round
 
 
 class LevelStatus(enum.StrEnum):
@@ -68,6 +69,7 @@ class TaskStatus(enum.StrEnum):
     REJECTED = "REJECTED"
     SUPERSEDED = "SUPERSEDED"  # the level was decided (or the request closed) without them
     REASSIGNED = "REASSIGNED"  # handed to someone else: a new task took its place
+    RETURNED = "RETURNED"  # its holder sent the request back for rework instead of deciding
 
     @property
     def is_decision(self):
@@ -134,18 +136,29 @@ class WorkflowRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rounds: each resubmission after a return runs the request again as the next round.
+    # While RETURNED, ``resume_level`` is the level the next round starts from.
+    round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    resume_level: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     initiator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     levels: Mapped[list["ApprovalLevel"]] = relationship(
         back_populates="request", order_by="ApprovalLevel.level_number", lazy="raise_on_sql")
     participants: Mapped[list["Participant"]] = relationship(
         back_populates="request", order_by="Participant.created_at", lazy="raise_on_sql")
+    # The files attached now; one removed on a resubmission stays (``removed_at``) for the record.
     documents: Mapped[list["Document"]] = relationship(
+        primaryjoin="and_(Document.request_id == WorkflowRequest.id, Document.removed_at.is_(None))",
         back_populates="request", order_by="Document.created_at", lazy="raise_on_sql")
 
     @property
     def is_pending(self):
         return self.status == RequestStatus.PENDING
+
+    @property
+    def is_returned(self):
+        return self.status == RequestStatus.RETURNED
 
     def __repr__(self):
         return f"<WorkflowRequest {self.request_number}>"
@@ -184,10 +197,24 @@ class ApprovalLevel(db.Model):
         enum_column(RejectionPolicy), default=RejectionPolicy.VETO, server_default=RejectionPolicy.VETO.value)
     on_breach: Mapped[BreachAction] = mapped_column(
         enum_column(BreachAction), default=BreachAction.NOTIFY, server_default=BreachAction.NOTIFY.value)
+    # The round the level's current tasks belong to: a round that runs the level again
+    # gives it fresh tasks, and the earlier ones stay as its history.
+    round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
 
     request: Mapped[WorkflowRequest] = relationship(back_populates="levels", lazy="raise_on_sql")
-    tasks: Mapped[list["ApprovalTask"]] = relationship(
-        back_populates="level", order_by="(ApprovalTask.position, ApprovalTask.created_at)", lazy="raise_on_sql")
+    all_tasks: Mapped[list["ApprovalTask"]] = relationship(
+        back_populates="level", order_by="(ApprovalTask.round, ApprovalTask.position, ApprovalTask.created_at)",
+        lazy="raise_on_sql")
+
+    @property
+    def tasks(self):
+        """The tasks of the level's current round: the ones its rule counts."""
+        return [task for task in self.all_tasks if task.round == self.round]
+
+    @property
+    def earlier_tasks(self):
+        """Tasks of rounds before the current one, oldest first."""
+        return [task for task in self.all_tasks if task.round < self.round]
 
     def __repr__(self):
         return f"<ApprovalLevel {self.level_number} {self.status}>"
@@ -237,9 +264,10 @@ class ApprovalTask(db.Model):
     acted_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     comments: Mapped[str | None] = mapped_column(sa.Text)
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("approval_tasks.id"))
+    round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    level: Mapped[ApprovalLevel] = relationship(back_populates="tasks", lazy="raise_on_sql")
+    level: Mapped[ApprovalLevel] = relationship(back_populates="all_tasks", lazy="raise_on_sql")
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id], lazy="raise_on_sql")
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="raise_on_sql")
     escalated_to: Mapped[User | None] = relationship(foreign_keys=[escalated_to_id], lazy="raise_on_sql")
@@ -289,6 +317,7 @@ class Document(db.Model):
     category: Mapped[DocumentCategory] = mapped_column(enum_column(DocumentCategory))
     uploaded_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[WorkflowRequest] = relationship(back_populates="documents", lazy="raise_on_sql")
     uploaded_by: Mapped[User] = relationship(lazy="raise_on_sql")
@@ -321,6 +350,7 @@ class Activity(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     summary: Mapped[str] = mapped_column(sa.String(1000))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="raise_on_sql")

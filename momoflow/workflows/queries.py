@@ -195,7 +195,7 @@ def attach_tasks(levels):
             set_committed_value(task, name, person)
         found[task.level_id].append(task)
     for level in levels:
-        set_committed_value(level, "tasks", found[level.id])
+        set_committed_value(level, "all_tasks", found[level.id])
 
 
 _TASK_PEOPLE = ("on_behalf_of", "escalated_to", "acted_by")  # besides the holder, who a task may name

@@ -30,7 +30,8 @@ def undecided(level):
 def new_task(request, level, assignee, position, *, reason=None, on_behalf_of=None, replaces=None):
     task = ApprovalTask(request_id=request.id, level=level, position=position, assignee=assignee,
                         assignee_id=assignee.id, on_behalf_of=on_behalf_of, reason=reason,
-                        status=TaskStatus.PENDING, replaces_id=replaces.id if replaces else None)
+                        status=TaskStatus.PENDING, replaces_id=replaces.id if replaces else None,
+                        round=level.round)
     if level.status == LevelStatus.IN_PROGRESS:
         task.due_at = level.tat_deadline
     db.session.add(task)

@@ -294,7 +294,7 @@ def _load_tasks(levels):
         sa.orm.attributes.set_committed_value(task, "assignee", holder)
         found[task.level_id].append(task)
     for level in levels:
-        sa.orm.attributes.set_committed_value(level, "tasks", found[level.id])
+        sa.orm.attributes.set_committed_value(level, "all_tasks", found[level.id])
 
 
 def _advance(request, level, calendar, now):

@@ -239,7 +239,7 @@ def test_bad_list_arguments(api_as):
     assert (status, title) == (400, "Validation failed")
     assert details.split("; ") == [
         "view: View must be one of mine, approve, watching, all",
-        "status: Status must be one of PENDING, APPROVED, REJECTED, CANCELLED",
+        "status: Status must be one of PENDING, APPROVED, REJECTED, CANCELLED, RETURNED",
         "cursor: Cursor is not valid (use nextCursor from the previous page)",
         "limit: Limit must be a whole number from 1 to 100",
     ]
