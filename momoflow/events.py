@@ -22,6 +22,8 @@ EVENT_TYPES = frozenset({
     "workflow.approved",
     "workflow.rejected",
     "workflow.withdrawn",
+    "workflow.returned",  # an approver sent it back for changes (comments, to, resumeLevel, returnsLeft)
+    "workflow.resubmitted",  # the initiator changed it and the next round started (round, changes)
     "level.started",  # a level is now waiting on its approver (payload: approverId, tatDeadline, …)
     "level.tat_reminder",  # 50 % or 75 % of a level's TAT has passed (payload: percent)
     "level.tat_breached",  # the TAT has passed without a decision

@@ -15,6 +15,8 @@ the event, active, and never the person who acted.
     task.reassigned                the new holder, and the one it was taken from
     task.needs_approver            the organisation's admins
     workflow.approved / rejected   the initiator and the spectators
+    workflow.returned              the initiator, the spectators, the approvers whose tasks closed
+    workflow.resubmitted           the spectators, and the approver who returned it
     level.rejected                 nobody: it always ends the request (workflow.rejected tells)
     workflow.created               the spectators named in the new request
     approver.added                 the new approver
@@ -70,6 +72,10 @@ def superseded(event):
     people = [condition for condition in map(_person, ids)] if isinstance(ids, list) else []
     people = [condition for condition in people if condition is not None]
     return sa.or_(*people) if people else None
+
+
+def returned_by(event):
+    return _person(_payload(event).get("returnedById"))
 
 
 def task_holder(event):
@@ -190,6 +196,8 @@ RULES = {
     "workflow.approved": DECISION,
     "workflow.rejected": DECISION,
     "workflow.created": (named_spectators,),
+    "workflow.returned": (initiator, spectators, superseded),
+    "workflow.resubmitted": (spectators, returned_by),
     "approver.added": (added_person,),
     "spectator.added": (added_person,),
     "comment.added": (everyone_who_has_seen_it,),

@@ -54,6 +54,8 @@ KINDS = {
     "task.escalated": Kind("A decision of someone I manage is overdue and offered to me", APPROVALS),
     "workflow.approved": Kind("A request I raised or watch is fully approved", APPROVALS),
     "workflow.rejected": Kind("A request I raised or watch is rejected", APPROVALS),
+    "workflow.returned": Kind("A request I raised or watch is sent back for changes", APPROVALS),
+    "workflow.resubmitted": Kind("A request I watch or sent back is resubmitted", APPROVALS),
     "comment.added": Kind("New comments on requests I take part in", APPROVALS),
     "flow.assigned": Kind("A flow is assigned to me", FLOWS),
     "flow.overdue": Kind("A flow is overdue (mine, or one I assigned)", FLOWS),
@@ -240,6 +242,31 @@ def _workflow_rejected(context):
                     f"“{payload.get('title')}” is closed." + (f" {context.actor_name}:{comment}" if comment else ""))
 
 
+def _workflow_returned(context):
+    payload = context.payload
+    comment = _quoted(payload, "comments")
+    said = f" {context.actor_name}:{comment}" if comment else ""
+    if str(context.recipient.id) in (payload.get("supersededIds") or ()):
+        return _request(context, "sent back for changes",
+                        f"{context.actor_name} returned “{payload.get('title')}” to its initiator, so your decision "
+                        f"at level {payload.get('levelNumber')} is no longer needed for now.{said}")
+    if str(context.recipient.id) == payload.get("initiatorId"):
+        return _request(context, f"{context.actor_name} asks for changes",
+                        f"“{payload.get('title')}” came back to you.{said} Change it and resubmit it, "
+                        "or withdraw it.", "Change and resubmit")
+    return _request(context, "sent back for changes",
+                    f"{context.actor_name} returned “{payload.get('title')}” to its initiator.{said}")
+
+
+def _workflow_resubmitted(context):
+    payload = context.payload
+    labels = [str(change.get("label", "")).lower() for change in payload.get("changes") or () if isinstance(change, dict)]
+    what = f"Changed: {', '.join(labels)}." if labels else "Nothing was changed."
+    return _request(context, f"resubmitted (round {payload.get('round')})",
+                    f"{context.actor_name} resubmitted “{payload.get('title')}”. {what} It runs again from level "
+                    f"{payload.get('resumeLevel')}.")
+
+
 def _workflow_created(context):
     return _request(context, "you are watching a new request",
                     f"{context.actor_name} raised “{context.payload.get('title')}” and added you as a spectator: "
@@ -387,6 +414,8 @@ _COMPOSERS = {
     "workflow.approved": _workflow_approved,
     "workflow.rejected": _workflow_rejected,
     "workflow.created": _workflow_created,
+    "workflow.returned": _workflow_returned,
+    "workflow.resubmitted": _workflow_resubmitted,
     "approver.added": _approver_added,
     "spectator.added": _spectator_added,
     "comment.added": _comment_added,

@@ -148,6 +148,9 @@ def _level_rule_inputs():
     }
 
 
+ROUND = {"type": "integer", "minimum": 1, "description": "The round it belongs to (1 until a resubmission)."}
+
+
 def _who():
     return {"oneOf": [obj({"email": EMAIL, "name": {"type": "string"}}, ["email", "name"]), {"type": "null"}]}
 
@@ -157,14 +160,16 @@ def _request_parts():
         "ApprovalTask": obj({
             "taskId": UUID, "email": {**EMAIL, "description": "Who holds the task (may act on it)."},
             "name": {"type": "string"},
-            "status": _enum(TaskStatus, "SUPERSEDED: the level was decided without them; REASSIGNED: handed "
-                                        "to someone else (a new task took its place)."),
+            "status": _enum(TaskStatus, "SUPERSEDED: the level was decided (or the request returned) without "
+                                        "them; REASSIGNED: handed to someone else (a new task took its place); "
+                                        "RETURNED: they sent the request back for changes."),
             "actedAt": moment("When they decided, or handed the task on.", True),
             "comments": nullable("string", description="Their comment (or the reason they reassigned)."),
             "actedBy": {**_who(), "description": "Who decided (the holder, or their manager after an escalation)."},
             "onBehalfOf": {**_who(), "description": "The person the decider stood in for, if anyone."},
             "reason": {"oneOf": [_enum(TaskReason, "Why someone else holds or decided it."), {"type": "null"}]},
             "escalatedTo": {**_who(), "description": "The holder's manager, once the TAT was breached (ESCALATE)."},
+            "round": ROUND,
         }, ["taskId", "email", "name", "status", "actedAt", "comments", "actedBy", "onBehalfOf", "reason"]),
         "ApprovalLevel": obj({
             "levelId": UUID, "levelNumber": {"type": "integer", "minimum": 1},
@@ -175,7 +180,11 @@ def _request_parts():
             "rejectionPolicy": _enum(RejectionPolicy, "When rejections reject the level."),
             "onBreach": _enum(BreachAction, "What a breached TAT does."),
             "approvers": {"type": "array", "items": schema("ApprovalTask"),
-                          "description": "One task per approver, in order (approverId/Email/Name: the first)."},
+                          "description": "One task per approver, in order (approverId/Email/Name: the first), "
+                                         "of the level's current round."},
+            "round": {**ROUND, "description": "The round the level's current tasks belong to."},
+            "earlierRounds": {"type": "array", "items": schema("ApprovalTask"),
+                              "description": "The level's tasks in rounds before a resubmission, oldest first."},
             "tatHours": {"type": "number", "description": "24 rather than 24.0; 1.5 stays 1.5."},
             "isFinalApprover": {"type": "boolean"},
             "status": _enum(LevelStatus, "IN_PROGRESS is the current level; SKIPPED was never reached."),
@@ -205,7 +214,8 @@ def _request_parts():
                        ["commentId", "comment", "author", "createdAt"]),
         "Activity": obj({"activityId": UUID, "action": text("e.g. workflow.created, level.approved."),
                          "summary": {"type": "string"}, "actor": {"oneOf": [schema("Person"), {"type": "null"}]},
-                         "details": nullable("object"), "createdAt": moment("When it happened.")},
+                         "details": nullable("object"), "round": ROUND,
+                         "createdAt": moment("When it happened.")},
                         ["activityId", "action", "summary", "actor", "details", "createdAt"]),
     }
 
@@ -216,14 +226,21 @@ def _requests():
         "requestNumber": text("REQ-YYYY-MM-NNNN, counting from 1 each month (UTC).", examples=["REQ-2025-12-0001"]),
         "templateType": _enum(TemplateType, "Workflow type."), "title": {"type": "string"},
         "description": {"type": "string"}, "priority": _enum(Priority, "Request priority."),
-        "status": _enum(RequestStatus, "CANCELLED means withdrawn by the initiator."),
-        "currentLevel": nullable("integer", description="The level waiting for a decision; null once closed."),
+        "status": _enum(RequestStatus, "CANCELLED means withdrawn by the initiator; RETURNED means an approver "
+                                       "sent it back for changes and it waits for the initiator to resubmit it."),
+        "currentLevel": nullable("integer", description="The level waiting for a decision; null once closed "
+                                                        "or while returned."),
         "totalLevels": {"type": "integer"}, "initiator": schema("Person"),
         "createdAt": moment("When it was raised."), "updatedAt": moment("Last change."),
         "closedAt": moment("When it was approved, rejected or withdrawn.", True),
+        "round": {**ROUND, "description": "1, then one more for each resubmission after a return."},
+        "resumeLevel": nullable("integer", description="While RETURNED: the level the next round starts at."),
+        "returnedAt": moment("While RETURNED: when it was sent back.", True),
         "currentApproval": {**schema("ApprovalLevel"), "description": "The current level, while pending."},
     }
-    required = [name for name in summary_fields if name != "currentApproval"]
+    # The seed's examples predate rounds: those fields are always sent, but not required.
+    required = [name for name in summary_fields
+                if name not in ("currentApproval", "round", "resumeLevel", "returnedAt")]
     detail_fields = {
         **summary_fields,
         "approvalLevels": {"type": "array", "items": schema("ApprovalLevel")},

@@ -17,6 +17,12 @@ EVENTS = {
     "workflow.approved": "Every level needed approved the request.",
     "workflow.rejected": "A level was rejected, and with it the request. `comments`.",
     "workflow.withdrawn": "The initiator or an administrator withdrew the request. `reason`.",
+    "workflow.returned": "An approver sent the request back for changes instead of deciding (status RETURNED). "
+                         "`comments`, `to` (`INITIATOR` or the earlier level that looks again), `resumeLevel`, "
+                         f"`round`, `returnsLeft`, `levelNumber`. {ACTING}",
+    "workflow.resubmitted": "The initiator changed a returned request and the next round started. `round`, "
+                            "`resumeLevel`, `changes` (`[{field, label, old, new}]`), `filesAdded`, `filesRemoved`, "
+                            "`comments`.",
     "level.started": "A level waits for its approvers. `approverIds`/`approverEmails` (whoever may decide "
                      "now, stand-ins included), `approverId` (the first), `tatDeadline`.",
     "level.tat_reminder": "50 % or 75 % of a level's TAT has passed (`percent`).",

@@ -70,7 +70,11 @@ class Access:
 
     @property
     def can_withdraw(self):
-        return self.may_withdraw_any and self.request.is_pending
+        return self.may_withdraw_any and self.request.is_open
+
+    @property
+    def can_resubmit(self):
+        return self.is_initiator and self.request.is_returned
 
     def my_open_task(self, level):
         """The undecided task this person may act on in ``level`` now, if any."""

@@ -16,6 +16,7 @@ from momoflow.workflows.validation import (
     parse_files,
     parse_new_level,
     parse_new_request,
+    parse_resubmission,
 )
 
 # The seed's error titles, one per route; the API document (momoflow/openapi) shows them too.
@@ -27,6 +28,7 @@ WITHDRAW_FAILED, COMMENT_FAILED, DOWNLOAD_FAILED = (
 APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
 TO_LEVEL_FAILED, REASSIGN_FAILED = "Failed to add approver to level", "Failed to reassign"
 REASSIGN_ALL_FAILED = "Failed to reassign tasks"
+RETURN_FAILED, RESUBMIT_FAILED = "Failed to return", "Failed to resubmit"
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -124,6 +126,27 @@ def approve_level(request_id, level_id):
 def reject_level(request_id, level_id):
     services.reject_level(g.api_user, request_id, level_id, json_body().get("comments"))
     return _ok(_detail(request_id), message="Level rejected")
+
+
+@bp.post("/workflows/<request_id>/levels/<level_id>/return")
+@fails_as(RETURN_FAILED)
+def return_request(request_id, level_id):
+    body = json_body()
+    services.return_request(g.api_user, request_id, level_id, body.get("comments"), body.get("to"))
+    return _ok(_detail(request_id), message="Request returned for changes")
+
+
+@bp.post("/workflows/<request_id>/resubmit")
+@fails_as(RESUBMIT_FAILED)
+def resubmit(request_id):
+    """JSON with the changed fields, or multipart like create (``payload``, ``files``, ``category``)."""
+    if request.mimetype == "multipart/form-data":
+        changes = parse_resubmission(_payload_field())
+        files = parse_files(request.files.getlist("files"))
+        services.resubmit_request(g.api_user, request_id, changes, files, parse_category(request.form.get("category")))
+    else:
+        services.resubmit_request(g.api_user, request_id, parse_resubmission(json_body()))
+    return _ok(_detail(request_id), message="Request resubmitted")
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/approvers")

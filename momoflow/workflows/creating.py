@@ -36,9 +36,9 @@ def create_request(initiator, spec, files=(), category=None):
     now = utcnow()
     tat.refuse_far_deadlines(initiator.organization, spec.priority, [
         (f"approvalLevels.{index}.tatHours", level.tat_hours) for index, level in enumerate(spec.levels)], now)
-    approvers = [_resolve(initiator, level) for level in spec.levels]
+    approvers = [resolve_approvers(initiator, level) for level in spec.levels]
     everyone = [person for people in approvers for person in people]
-    spectators = _resolve_spectators(initiator, spec.spectators, everyone)
+    spectators = resolve_spectators(initiator, spec.spectators, everyone)
     stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
     request = WorkflowRequest(
         id=uuid.uuid4(),  # now, not at flush: the tasks name it before anything is flushed
@@ -49,7 +49,7 @@ def create_request(initiator, spec, files=(), category=None):
         total_levels=len(spec.levels), created_at=now, updated_at=now, round=1,
     )
     db.session.add(request)
-    levels = [_new_level(request, level, people, number, final=bool(level.is_final_approver)
+    levels = [build_level(request, level, people, number, final=bool(level.is_final_approver)
                          or number == len(spec.levels))
               for number, (level, people) in enumerate(zip(spec.levels, approvers), start=1)]
     add_participant(request, initiator, ParticipantType.INITIATOR, initiator)
@@ -63,11 +63,11 @@ def create_request(initiator, spec, files=(), category=None):
                  f"level{'s' if len(levels) > 1 else ''}",
                  approvers=[a.email for a in everyone], spectators=[s.email for s in spectators])
     start_level(request, levels[0], now, initiator)
-    _attach(request, initiator, stored_files, category)
+    attach_files(request, initiator, stored_files, category)
     return request
 
 
-def _new_level(request, spec, approvers, number, *, final):
+def build_level(request, spec, approvers, number, *, final):
     level = ApprovalLevel(request=request, level_number=number, tat_hours=spec.tat_hours, status=LevelStatus.PENDING,
                           round=request.round,
                           is_final_approver=final,
@@ -80,7 +80,7 @@ def _new_level(request, spec, approvers, number, *, final):
     return level
 
 
-def _resolve(initiator, level, paths=None):
+def resolve_approvers(initiator, level, paths=None):
     """The level's approvers, found in the directory; the initiator is never one."""
     people = []
     for email, path in zip(level.emails, paths or level.email_paths):
@@ -95,7 +95,7 @@ def _resolve(initiator, level, paths=None):
     return people
 
 
-def _resolve_spectators(initiator, emails, approvers):
+def resolve_spectators(initiator, emails, approvers):
     taken = {initiator.email, *(approver.email for approver in approvers)}
     spectators = []
     for index, email in enumerate(emails):
@@ -113,7 +113,7 @@ def _resolve_spectators(initiator, emails, approvers):
     return spectators
 
 
-def _attach(request, uploader, stored_files, category):
+def attach_files(request, uploader, stored_files, category):
     documents = []
     for stored in stored_files:
         document = Document(request_id=request.id, uploaded_by=uploader, category=category,
@@ -136,7 +136,7 @@ def add_approver_at_level(actor, request_id, new_level):
     spec, number = new_level.spec, new_level.level_number
     access = load_access(actor, request_id)
     access.require(access.can_manage_approvers, ONLY_MANAGERS_ADD_APPROVERS)
-    approvers = _resolve(access.request.initiator, spec)
+    approvers = resolve_approvers(access.request.initiator, spec)
     tat.refuse_far_deadlines(actor.organization, access.request.priority, [("tatHours", spec.tat_hours)], utcnow())
     request = load_access(actor, request_id, for_change=True).request
     require_pending(request, "changed")
@@ -159,7 +159,7 @@ def add_approver_at_level(actor, request_id, new_level):
     _shift_levels(request, number)
     if appended:
         request.levels[-1].is_final_approver = False  # the new last level decides now
-    level = _new_level(request, spec, approvers, number, final=appended)
+    level = build_level(request, spec, approvers, number, final=appended)
     request.total_levels += 1
     takes_over = existing is not None and existing.status == LevelStatus.IN_PROGRESS
     for approver in approvers:

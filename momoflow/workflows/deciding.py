@@ -10,7 +10,7 @@ from momoflow.database import utcnow
 from momoflow.errors import Conflict
 from momoflow.extensions import db
 from momoflow.workflows import continuity, rules, tasks, tat
-from momoflow.workflows.access import find_level, load_access, require_pending
+from momoflow.workflows.access import find_level, load_access
 from momoflow.workflows.activity import log_activity
 from momoflow.workflows.models import LevelStatus, RequestStatus, TaskStatus
 from momoflow.workflows.refusals import (
@@ -18,6 +18,7 @@ from momoflow.workflows.refusals import (
     REJECT_NEEDS_COMMENTS,
     already_decided,
     handed_over,
+    no_longer,
     not_current_yet,
     only_the_approver,
     you_already_decided,
@@ -39,7 +40,7 @@ def reject_level(actor, request_id, level_id, comments):
 def decide(actor, request_id, level_id, decision, comments):
     """``actor`` approves or rejects their task in the level; returns the level."""
     access, level = find_level(actor, request_id, level_id, for_change=True)
-    task = _task_to_decide(access, level, actor, VERBS[decision])
+    task = task_to_decide(access, level, actor, VERBS[decision])
     request, now = access.request, utcnow()
     tasks.record_decision(task, actor, decision, comments, now)
     outcome = rules.level_outcome(level, [task.status for task in level.tasks])
@@ -51,7 +52,7 @@ def decide(actor, request_id, level_id, decision, comments):
     return level
 
 
-def _task_to_decide(access, level, actor, verb):
+def task_to_decide(access, level, actor, verb):
     task = tasks.open_for(level, actor)
     if task is None:
         earlier = tasks.decided_by(level, actor)
@@ -73,6 +74,8 @@ def _ever_held(level, actor):
 def _not_current_message(request, level):
     if level.status.is_done:
         return already_decided(level.level_number, level.status)
+    if request.is_returned:
+        return "The request was returned to its initiator for changes: nothing to decide until it is resubmitted"
     if not request.is_pending:
         return f"The request is already {request.status.value.lower()}"
     return not_current_yet(level.level_number)
@@ -129,7 +132,8 @@ def withdraw_request(actor, request_id, reason=None):
     reason = parse_reason(reason)
     access = load_access(actor, request_id, for_change=True)
     access.require(access.may_withdraw_any, ONLY_INITIATOR_WITHDRAWS)
-    require_pending(access.request, "withdrawn")
+    if not access.request.is_open:
+        raise Conflict(no_longer(access.request.status, "withdrawn"))
     close(access.request, RequestStatus.CANCELLED, utcnow())
     log_activity(access.request, actor, "workflow.withdrawn", f"{actor.display_name} withdrew the request",
                  reason=reason)

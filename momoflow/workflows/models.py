@@ -160,6 +160,11 @@ class WorkflowRequest(db.Model):
     def is_returned(self):
         return self.status == RequestStatus.RETURNED
 
+    @property
+    def is_open(self):
+        """Not closed: running, or back with the initiator for changes."""
+        return self.status in (RequestStatus.PENDING, RequestStatus.RETURNED)
+
     def __repr__(self):
         return f"<WorkflowRequest {self.request_number}>"
 

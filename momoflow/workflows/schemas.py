@@ -31,6 +31,9 @@ def request_json(request, current_level=None):
         "createdAt": _time(request.created_at),
         "updatedAt": _time(request.updated_at),
         "closedAt": _time(request.closed_at),
+        "round": request.round,
+        "resumeLevel": request.resume_level,
+        "returnedAt": _time(request.returned_at),
     }
     if current_level is not None:
         data["currentApproval"] = level_json(current_level)
@@ -51,6 +54,8 @@ def level_json(level):
         "rejectionPolicy": level.rejection_policy.value,
         "onBreach": level.on_breach.value,
         "approvers": [task_json(task) for task in in_order(level.tasks)],
+        "round": level.round,
+        "earlierRounds": [task_json(task) for task in level.earlier_tasks],
         "tatHours": tat_hours_json(level.tat_hours),
         "isFinalApprover": level.is_final_approver,
         "status": level.status.value,
@@ -75,6 +80,7 @@ def task_json(task):
         "onBehalfOf": who(task.on_behalf_of),
         "reason": task.reason.value if task.reason else None,
         "escalatedTo": who(task.escalated_to),
+        "round": task.round,
     }
 
 
@@ -117,7 +123,7 @@ def comment_json(comment):
 
 def activity_json(activity):
     return {"activityId": str(activity.id), "action": activity.action, "summary": activity.summary,
-            "actor": person_json(activity.actor), "details": activity.details,
+            "actor": person_json(activity.actor), "details": activity.details, "round": activity.round,
             "createdAt": _time(activity.created_at)}
 
 

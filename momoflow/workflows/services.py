@@ -10,6 +10,9 @@ from momoflow.workflows.reassigning import reassign_all, reassign_task
 from momoflow.workflows.creating import add_approver_at_level, add_to_level, create_request
 from momoflow.workflows.deciding import approve_level, reject_level, withdraw_request
 from momoflow.workflows.participants import add_approver, add_comment, add_spectator
+from momoflow.workflows.resubmitting import resubmit_request
+from momoflow.workflows.returning import return_request
 
 __all__ = ["add_approver", "add_approver_at_level", "add_comment", "add_spectator", "add_to_level", "approve_level",
-           "create_request", "reassign_all", "reassign_task", "reject_level", "withdraw_request"]
+           "create_request", "reassign_all", "reassign_task", "reject_level", "resubmit_request", "return_request",
+           "withdraw_request"]

@@ -280,3 +280,72 @@ def _spectators(value, problems):
         email = item.get("email") if isinstance(item, dict) else None
         emails.append(_email(email, f"spectators.{index}.email", problems))
     return emails
+
+
+# --- sending back and resubmitting ---------------------------------------------------
+
+TO_INITIATOR = "INITIATOR"
+RETURN_NEEDS_COMMENTS = "Comments are required to return a request: say what should change"
+RETURN_TARGET_PROBLEM = 'to must be "INITIATOR" or the number of an earlier level'
+
+
+@dataclass
+class Resubmission:
+    """What the initiator changed; None (or an absent key) leaves a field as it was.
+    ``levels`` are the levels that run again, from the one the next round starts at."""
+
+    title: str | None = None
+    description: str | None = None
+    priority: Priority | None = None
+    spectators: list[str] | None = None
+    levels: list[LevelSpec] | None = None
+    remove_documents: list[str] = field(default_factory=list)
+    comments: str | None = None  # what the initiator says about the changes
+
+
+def parse_return_target(value):
+    """``"INITIATOR"`` (or absent): back to the initiator; a level number: that level's
+    approvers look again after the changes. Returns None or the number."""
+    if value is None or value == TO_INITIATOR:
+        return None
+    problems = Problems()
+    number = fields.whole_number(value, "to", problems, low=1, high=rules.MAX_LEVELS, message=RETURN_TARGET_PROBLEM)
+    problems.raise_if_any()
+    return number
+
+
+def parse_resubmission(data):
+    """The create format's fields, each optional, plus ``removeDocuments`` (document ids)."""
+    problems = Problems()
+    changes = Resubmission()
+    if "title" in data:
+        changes.title = _text(data, "title", "Title", rules.MAX_TITLE_LENGTH, problems)
+    if "description" in data:
+        changes.description = _text(data, "description", "Description", rules.MAX_DESCRIPTION_LENGTH, problems)
+    if "priority" in data:
+        changes.priority = _choice(data, "priority", Priority, "Priority must be STANDARD or EXPRESS", problems)
+    if "spectators" in data:
+        changes.spectators = _spectators(data.get("spectators"), problems) or []
+    if "approvalLevels" in data:
+        changes.levels = _levels(data.get("approvalLevels"), problems)
+    changes.remove_documents = _document_ids(data.get("removeDocuments"), problems)
+    changes.comments = _free_text(data.get("comments"), "comments", "Comments", rules.MAX_COMMENT_LENGTH, problems)
+    problems.raise_if_any()
+    if changes.levels:
+        refuse_duplicate_approvers(changes.levels)
+    return changes
+
+
+def _document_ids(value, problems):
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > rules.MAX_FILES * 10:
+        problems.add("removeDocuments", "removeDocuments must be a list of document ids")
+        return []
+    ids = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not fields.is_valid_text(item) or len(item) > 64:
+            problems.add(f"removeDocuments.{index}", "Each entry must be a document id")
+            continue
+        ids.append(item.strip().lower())
+    return ids

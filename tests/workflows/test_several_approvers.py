@@ -56,7 +56,7 @@ def test_a_level_of_several_shows_its_rule_and_each_approvers_task(api_as, demo)
     assert [task["email"] for task in first["approvers"]] == [A, B, C]
     assert first["approvers"][0] == {
         "taskId": first["approvers"][0]["taskId"], "email": A, "name": demo[A].display_name, "status": "PENDING",
-        "actedAt": None, "comments": None, "actedBy": None, "onBehalfOf": None, "reason": None, "escalatedTo": None}
+        "actedAt": None, "comments": None, "actedBy": None, "onBehalfOf": None, "reason": None, "escalatedTo": None, "round": 1}
     # The seed's one-email level is one approver, ANY.
     assert (second["approvalMode"], second["minApprovals"], [t["email"] for t in second["approvers"]]) == (
         "ANY", 1, [LATER])
