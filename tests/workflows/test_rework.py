@@ -109,7 +109,7 @@ def test_returned_to_an_earlier_level_its_approvers_look_again(api_as):
     _resubmit(api_as, request_id, title="Purchase Order (vendor checked)")
     levels = _detail(api_as(INITIATOR), request_id)["approvalLevels"]
     assert [(level["status"], level["round"]) for level in levels] == [
-        ("IN_PROGRESS", 2, ), ("PENDING", 2), ("PENDING", 2)][:1] + [(levels[1]["status"], 2), (levels[2]["status"], 2)]
+        ("IN_PROGRESS", 2), ("PENDING", 2), ("PENDING", 2)]
     assert [task["status"] for task in levels[0]["earlierRounds"]] == ["APPROVED"]  # round 1's decision, on record
     for email, number in ((MANAGER, 1), (DIRECTOR, 2), (CFO, 3)):
         assert _act(api_as, email, request_id, number, "approve").status_code == 200
@@ -186,7 +186,7 @@ def test_the_clock_restarts_from_the_resubmission(api_as, db, monkeypatch):
 def test_resubmission_changes_levels_spectators_and_files_and_records_the_diff(api_as, client):
     request_id = _create(api_as, MANAGER, DIRECTOR, spectators=["spectator@royalenfield.com"])
     initiator = api_as(INITIATOR)
-    upload = client.post(f"/api/v1/workflows/multipart", headers=initiator.headers, data={
+    upload = client.post("/api/v1/workflows/multipart", headers=initiator.headers, data={
         "payload": '{"templateType": "CUSTOM", "title": "With file", "description": "d", "priority": "STANDARD",'
                    ' "approvalLevels": [{"email": "manager@royalenfield.com", "tatHours": 24}]}',
         "files": [(io.BytesIO(PDF), "old.pdf")]})
