@@ -13,12 +13,15 @@ from itertools import zip_longest
 from momoflow import fields
 from momoflow.errors import DomainError
 from momoflow.fields import Problems
+from momoflow.workflows import rules, tasks
+from momoflow.workflows.models import ParticipantType
 from momoflow.workflows.validation import (
     duplicate_approver_problems,
     parse_category,
     parse_files,
     parse_new_level,
     parse_new_request,
+    parse_resubmission,
 )
 
 DEFAULT_TAT_HOURS = "24"
@@ -78,28 +81,66 @@ BLANK_ADDED_APPROVER = "Enter this approver's email or remove them"
 
 def parse_new_request_form(values, files):
     """``(spec, category)`` from the form's values; ValidationFailed lists every problem."""
-    levels = values["levels"]
-    data = {
-        "templateType": values["template_type"],
+    data = {"templateType": values["template_type"], **_request_json(values)}
+    return _parse_request_form(parse_new_request, data, values, files)
+
+
+def _request_json(values):
+    return {
         "title": values["title"],
         "description": values["description"],
         "priority": values["priority"],
-        "approvalLevels": [_level_json(level) for level in levels],
+        "approvalLevels": [_level_json(level) for level in values["levels"]],
         "spectators": [{"email": email} for email in values["spectators"]],
     }
+
+
+def _parse_request_form(parse, data, values, files):
     problems = Problems()
     try:
-        spec = problems.collect(parse_new_request, data)
+        spec = problems.collect(parse, data)
     except DomainError:  # a duplicate approver: listed below with every other one
         spec = None
     problems[:] = [_in_form_words(path, message, values) for path, message in problems]
     duplicates = duplicate_approver_problems(
-        (email, path) for index, level in enumerate(levels) for email, path in _approver_paths(level, index))
+        (email, path) for index, level in enumerate(values["levels"]) for email, path in _approver_paths(level, index))
     problems += [problem for problem in duplicates if problem not in problems]
     category = problems.collect(parse_category, values["category"])
     problems.collect(parse_files, files)
     problems.raise_if_any()
     return spec, category
+
+
+# --- a returned request, changed and resubmitted ---------------------------------------
+
+
+def resubmit_values(request, form=None):
+    """The resubmit form: what the request holds now (levels from where the next round
+    starts), or what was posted."""
+    if form is not None:
+        return {**new_request_values(form), "remove_documents": form.getlist("remove_document"),
+                "comments": form.get("comments", "")}
+    levels = [level for level in request.levels if level.level_number >= request.resume_level]
+    spectators = [p.user.email for p in request.participants if p.participant_type == ParticipantType.SPECTATOR]
+    return {"priority": request.priority.value, "title": request.title, "description": request.description,
+            "category": "SUPPORTING", "levels": [_level_as_row(level) for level in levels],
+            "spectators": spectators, "remove_documents": [], "comments": ""}
+
+
+def _level_as_row(level):
+    named = [tasks.named(task) for task in tasks.in_order(tasks.counted(level))]
+    # A name the level got from its approvers is left blank, so new approvers name it anew.
+    given = level.level_name if level.level_name != rules.level_name_for(named, level.level_number) else ""
+    return {"approvers": [person.email for person in named] or [""], "tat": str(rules.tat_hours_json(level.tat_hours)),
+            "name": given, "added": False, "mode": level.approval_mode.value,
+            "min": str(level.min_approvals), "policy": level.rejection_policy.value, "breach": level.on_breach.value}
+
+
+def parse_resubmit_form(values, files):
+    """``(changes, category)``: the whole form as the API's resubmission (unchanged fields
+    make no difference: the service records only what changed)."""
+    data = {**_request_json(values), "removeDocuments": values["remove_documents"], "comments": values["comments"]}
+    return _parse_request_form(parse_resubmission, data, values, files)
 
 
 def _level_json(level):
@@ -143,7 +184,8 @@ def _in_form_words(path, message, values):
 
 _REQUEST_FIELDS = {"templateType": "template_type", "title": "title", "description": "description",
                    "priority": "priority", "approvalLevels": "levels", "spectators": "spectators",
-                   "files": "files", "category": "category"}
+                   "files": "files", "category": "category", "removeDocuments": "remove_documents",
+                   "comments": "comments"}
 _LEVEL_FIELDS = {"email": "level_email", "tatHours": "level_tat", "levelName": "level_name",
                  "approvalMode": "level_mode", "minApprovals": "level_min", "rejectionPolicy": "level_policy",
                  "onBreach": "level_breach"}

@@ -16,6 +16,7 @@ STATUS_LABELS = {
     RequestStatus.APPROVED: "Approved",
     RequestStatus.REJECTED: "Rejected",
     RequestStatus.CANCELLED: "Withdrawn",
+    RequestStatus.RETURNED: "Returned for changes",
 }
 LEVEL_STATUS_LABELS = {
     LevelStatus.PENDING: "Waiting",
@@ -30,6 +31,7 @@ TASK_STATUS_LABELS = {
     TaskStatus.REJECTED: "Rejected",
     TaskStatus.SUPERSEDED: "Decided without them",
     TaskStatus.REASSIGNED: "Reassigned",
+    TaskStatus.RETURNED: "Sent back for changes",
 }
 
 

@@ -269,6 +269,16 @@ def tasks_needing_an_approver(admin, limit):
     return [ListItem(request, level, task) for task, _, level, request in rows]
 
 
+def last_return(request):
+    """The activity line of the request's latest return (who, when, their comment): what a
+    RETURNED request waits on. None for a request that is not returned."""
+    if not request.is_returned:
+        return None
+    return db.session.scalar(
+        db.select(Activity).where(Activity.request_id == request.id, Activity.action == "workflow.returned")
+        .options(joinedload(Activity.actor)).order_by(Activity.created_at.desc(), Activity.id.desc()).limit(1))
+
+
 def request_detail(user, request_id):
     """The request with levels, participants, documents, comments and recent activity."""
     access = load_access(user, request_id, with_details=True)

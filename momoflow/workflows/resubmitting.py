@@ -16,7 +16,7 @@ from momoflow.workflows.activity import log_activity
 from momoflow.workflows.creating import attach_files, build_level, resolve_approvers, resolve_spectators
 from momoflow.workflows.deciding import start_level
 from momoflow.workflows.documents import store_upload
-from momoflow.workflows.models import Activity, ParticipantType, RequestStatus, TaskReason, TaskStatus
+from momoflow.workflows.models import Activity, ParticipantType, RequestStatus
 from momoflow.workflows.participants import add_participant, make_approver
 from momoflow.workflows.validation import duplicate_approver_message
 
@@ -129,17 +129,16 @@ def _rerun_levels(request, resume):
 
 
 def _named(task, level):
-    """Who the task was for: the absent person a stand-in held it for, else its holder."""
-    person = task.on_behalf_of if task.reason == TaskReason.OUT_OF_OFFICE and task.on_behalf_of else task.assignee
+    person = tasks.named(task)
     if not person.active:
         raise DomainError(left_the_organisation(person.display_name, level.level_number), field="approvalLevels")
     return person
 
 
 def _fresh_tasks(request, level, people):
-    for task in tasks.undecided(level):  # levels the last round never reached
-        task.status = TaskStatus.SUPERSEDED
-        task.due_at = None
+    for task in tasks.undecided(level):  # a level the last round never reached: nothing happened to keep
+        level.all_tasks.remove(task)
+        db.session.delete(task)
     level.round = request.round
     for position, person in enumerate(people):
         tasks.new_task(request, level, person, position)

@@ -61,6 +61,14 @@ def first_approver(level):
     return min(tasks, key=lambda task: task.position).assignee if tasks else None
 
 
+def named(task):
+    """Who the task is for: the absent person a stand-in holds it for, else its holder
+    (a reassignment or a successor makes the new holder the one named)."""
+    if task.reason == TaskReason.OUT_OF_OFFICE and task.on_behalf_of is not None:
+        return task.on_behalf_of
+    return task.assignee
+
+
 def check_can_hold(request, level, person):
     """A task of ``level`` may go to ``person``: never the initiator, never twice in a level."""
     if person.id == request.initiator_id:

@@ -14,6 +14,7 @@ import secrets
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from momoflow import fields
 from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.forms import FormState, failed, single_field
@@ -96,7 +97,8 @@ def request_page(request_id):
 def _request_page(request_id, status=200, **states):
     detail = queries.request_detail(current_user, request_id)
     return render_template("workflows/detail.html", detail=detail, access=detail.access,
-                           workflow=detail.access.request, states=states, **_form_context()), status
+                           workflow=detail.access.request, states=states,
+                           returned=queries.last_return(detail.access.request), **_form_context()), status
 
 
 @bp.get("/requests/<request_id>/documents/<document_id>")
@@ -146,6 +148,50 @@ def _decision_failed(request_id, level_id, state, status, from_inbox):
                                state=state), status
     return render_template("workflows/_decision.html", workflow=access.request, level=level, task=task,
                            state=state), status
+
+
+@bp.post("/requests/<request_id>/levels/<level_id>/return")
+def send_back(request_id, level_id):
+    values = {name: request.form.get(name, "") for name in ("comments", "to")}
+    to = fields.form_whole_number(values["to"]) if values["to"] not in ("", "INITIATOR") else None
+    with refusals() as refused:
+        returned = services.return_request(current_user, request_id, level_id, values["comments"], to)
+    if refused:
+        return _request_page(request_id, refused.status, send_back=failed(values, refused.error, _SEND_BACK_FIELDS.get))
+    whom = returned.initiator.display_name if to is None else f"level {to}'s approvers, after {returned.initiator.display_name}"
+    return done(f"Sent back to {whom} for changes. You'll be asked again when it is resubmitted.",
+                url_for(".request_page", request_id=request_id))
+
+
+_SEND_BACK_FIELDS = {"comments": "comments", "to": "to"}
+
+
+@bp.route("/requests/<request_id>/resubmit", methods=["GET", "POST"])
+def resubmit(request_id):
+    access = load_access(current_user, request_id, with_details=True)
+    if not access.can_resubmit:
+        flash("Only a request returned to you for changes can be resubmitted.", "error")
+        return redirect(url_for(".request_page", request_id=request_id), 303)
+    if request.method == "GET":
+        return _resubmit_page(access, FormState(values=forms.resubmit_values(access.request)))
+    values = forms.resubmit_values(access.request, request.form)
+    files = [file for file in request.files.getlist("files") if file.filename]
+    with refusals() as refused:
+        changes, category = forms.parse_resubmit_form(values, files)
+        resubmitted = services.resubmit_request(current_user, request_id, changes, files, category)
+    if refused:
+        state = failed(values, refused.error, forms.new_request_field)
+        return _resubmit_page(load_access(current_user, request_id, with_details=True), state,
+                              files_dropped=bool(files)), 422
+    flash(f"{resubmitted.request_number} resubmitted: round {resubmitted.round} starts at level "
+          f"{resubmitted.current_level}.", "success")
+    return redirect(url_for(".request_page", request_id=request_id), 303)
+
+
+def _resubmit_page(access, state, files_dropped=False):
+    return render_template("workflows/resubmit.html", workflow=access.request, access=access, state=state,
+                           files_dropped=files_dropped, returned=queries.last_return(access.request),
+                           **_form_context())
 
 
 @bp.post("/requests/<request_id>/withdraw")

@@ -123,8 +123,9 @@
     var max = Number(list.getAttribute("data-max") || Infinity);
     // A list inside a row (a level's approvers) numbers its own rows with its own attribute.
     var numberAttr = list.getAttribute("data-number-attr") || "data-row-number";
+    var first = Number(list.getAttribute("data-first-number") || 1);  // levels from a returned request's resume level
     rows.forEach(function (row, index) {
-      row.querySelectorAll("[" + numberAttr + "]").forEach(function (number) { number.textContent = index + 1; });
+      row.querySelectorAll("[" + numberAttr + "]").forEach(function (number) { number.textContent = index + first; });
       row.querySelectorAll("[data-approver-suffix]").forEach(function (suffix) {
         // "Approver email", "Approver 2 email"…: only the approver's own row numbers it.
         if (suffix.closest("[data-row]") === row) { suffix.textContent = index ? " " + (index + 1) : ""; }
