@@ -150,7 +150,13 @@ def person_of_my_organization(caller, email):
     return person
 
 
+RETURNED_NOT_CHANGED = ("The request was returned for changes: its levels change when the initiator resubmits it, "
+                        "and its tasks start afresh then")
+
+
 def require_pending(request, verb):
+    if request.is_returned:
+        raise Conflict(RETURNED_NOT_CHANGED)
     if not request.is_pending:
         raise Conflict(no_longer(request.status, verb))
 

@@ -120,3 +120,14 @@ def test_send_back_to_an_earlier_level_from_the_page(client, db, demo, login_as)
     response = _send_back(client, workflow, second, token, comments="Manager should recheck", to="1")
     assert response.status_code == 303
     assert fresh(db, WorkflowRequest, workflow.id).resume_level == 1
+
+
+def test_my_requests_says_a_returned_request_waits_for_me(client, db, demo, login_as):
+    workflow = raise_request(db, demo, MANAGER, DIRECTOR)
+    login_as(demo[MANAGER])
+    _send_back(client, workflow, current_level(db, workflow), token_on(client, f"/requests/{workflow.id}"),
+               comments="fix")
+    login_as(demo[INITIATOR])
+    page = client.get("/requests?status=returned").get_data(as_text=True)
+    assert workflow.request_number in page and "Returned to you for changes" in page
+    assert "Round 2 starts at level 1 when resubmitted" in page
