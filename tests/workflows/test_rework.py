@@ -269,3 +269,27 @@ def _heard(db, kind, request_id):
         sa.select(User.email).join(Notification, Notification.user_id == User.id)
         .join(Event, Event.id == Notification.event_id)
         .where(Notification.kind == kind, Event.subject_id == uuid.UUID(request_id))))
+
+
+def test_an_approver_who_left_between_rounds_must_be_replaced(api_as, db, demo):
+    request_id = _create(api_as, MANAGER, DIRECTOR)
+    _act(api_as, MANAGER, request_id, 1, "return", comments="fix")
+    demo[DIRECTOR].active = False
+    db.session.flush()
+    refused = _resubmit(api_as, request_id, title="Fixed")
+    assert refused.status_code == 400
+    assert refused.get_json()["details"] == ("Kavita Rao no longer works here: give level 2's approvers again in "
+                                             "approvalLevels to choose someone else")
+    assert _detail(api_as(INITIATOR), request_id)["status"] == "RETURNED"
+    replaced = _resubmit(api_as, request_id, title="Fixed", approvalLevels=[
+        {"email": MANAGER, "tatHours": 24}, {"email": CFO, "tatHours": 24}])
+    assert replaced.status_code == 200, replaced.get_json()
+    assert [t["email"] for t in replaced.get_json()["data"]["approvalLevels"][1]["approvers"]] == [CFO]
+
+
+def test_an_admin_cannot_resubmit_for_the_initiator_but_can_withdraw(api_as):
+    request_id = _create(api_as, MANAGER)
+    _act(api_as, MANAGER, request_id, 1, "return", comments="fix")
+    admin = api_as("admin@company.com")
+    assert admin.post(f"/workflows/{request_id}/resubmit", json={}).status_code == 403
+    assert admin.post(f"/workflows/{request_id}/withdraw", json={}).status_code == 200
