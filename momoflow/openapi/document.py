@@ -7,7 +7,7 @@ serves it at ``/openapi.json`` and renders ``/docs/api`` from it, and
 
 from flask import current_app
 
-from momoflow.openapi import absence_paths, approval_paths, integrator_paths, people_paths, webhook_events
+from momoflow.openapi import absence_paths, approval_paths, bulk_paths, integrator_paths, people_paths, webhook_events
 from momoflow.openapi.approval_schemas import approval_schemas
 from momoflow.openapi.common import header_components, seed_example_components
 from momoflow.openapi.integrator_schemas import integrator_schemas
@@ -79,12 +79,13 @@ def build_document(config=None):
         "servers": [{"url": "/", "description": "This MomoFlow instance"}],
         "tags": [{"name": name, "description": description} for name, description in TAGS],
         "x-tagGroups": TAG_GROUPS,
-        "paths": {**approval_paths.approval_paths(), **absence_paths.absence_paths(), **people_paths.paths(),
-                  **integrator_paths.integrator_paths()},
+        "paths": {**approval_paths.approval_paths(), **bulk_paths.paths(), **absence_paths.absence_paths(),
+                  **people_paths.paths(), **integrator_paths.integrator_paths()},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
-            "schemas": {**approval_schemas(), **absence_paths.absence_schemas(), **people_paths.schemas(),
+            "schemas": {**approval_schemas(), **bulk_paths.schemas(), **absence_paths.absence_schemas(),
+                        **people_paths.schemas(),
                         **integrator_schemas(), **webhook_events.webhook_schemas()},
             "parameters": {**approval_paths.parameters(), **people_paths.parameters(),
                            **integrator_paths.parameters()},

@@ -31,6 +31,10 @@ DECISIONS_PROBLEM = f"decisions must be a list of 1 to {MAX_DECISIONS} decisions
 ACTION_PROBLEM = "must be approve or reject"
 
 
+def repeated(path, first_index):
+    return f"{path} repeats decisions.{first_index}: one decision per level"
+
+
 @dataclass(frozen=True)
 class Decision:
     """One parsed item; ``comments`` stays raw, for the decision service to judge."""
@@ -77,7 +81,7 @@ def parse_decisions(body):
             continue
         key = (decision.request_id, decision.level_id)
         if key in first_seen:
-            problems.add(path, f"{path} repeats decisions.{first_seen[key]}: one decision per level")
+            problems.add(path, repeated(path, first_seen[key]))
             continue
         first_seen[key] = index
         decisions.append(decision)

@@ -334,3 +334,22 @@ def test_a_tampered_selection_is_refused_on_the_form(client, three):
 def test_the_bulk_bar_needs_a_csrf_token(client, three):
     response = client.post("/inbox/decisions", data={"selected": _selection(*three), "action": "approve"})
     assert response.status_code == 400
+
+
+# --- the API document ----------------------------------------------------------------------------
+
+
+def test_the_answers_are_the_documented_ones(app, api_as, db, demo):
+    from momoflow.openapi.document import build_document
+    from tests.platform.openapi_checks import conformance, resolve
+
+    document = build_document(app.config)
+    responses = document["paths"]["/api/v1/workflows/decisions"]["post"]["responses"]
+    workflow = raise_for(demo[INITIATOR], MANAGER)
+    manager = api_as(MANAGER)
+    for body, status in (({"decisions": [item(workflow), GOOD], "dryRun": True}, 200),
+                         ({"decisions": [item(workflow, "reject")]}, 200), ({"decisions": []}, 400)):
+        response = manager.post(DECISIONS, json=body)
+        assert response.status_code == status
+        documented = resolve(document, responses[str(status)])["content"]["application/json"]["schema"]
+        assert conformance(document, response.get_json(), documented) == []
