@@ -353,3 +353,54 @@ def test_the_answers_are_the_documented_ones(app, api_as, db, demo):
         assert response.status_code == status
         documented = resolve(document, responses[str(status)])["content"]["application/json"]["schema"]
         assert conformance(document, response.get_json(), documented) == []
+
+
+# --- failures part-way through an item --------------------------------------------------------------
+
+
+def test_an_item_refused_after_it_wrote_is_undone_alone(api_as, db, demo, monkeypatch):
+    """A refusal late in an item (after its task was recorded) rolls back that item's
+    SAVEPOINT only: its task stays undecided, the items around it are applied."""
+    from momoflow.errors import Conflict
+    from momoflow.workflows import deciding
+
+    workflows = [raise_for(demo[INITIATOR], MANAGER, DIRECTOR) for _ in range(3)]
+    db.session.flush()
+    refused_id, real_start = workflows[1].id, deciding.start_level
+
+    def start_level(request, level, now, actor):
+        if request.id == refused_id:
+            raise Conflict("Someone else moved first")
+        return real_start(request, level, now, actor)
+
+    monkeypatch.setattr(deciding, "start_level", start_level)
+    before = row_counts(db)
+    body = api_as(MANAGER).post(DECISIONS, json={"decisions": [item(w) for w in workflows]}).get_json()
+    assert outcomes_of(body) == [("applied", "PENDING"), ("skipped", "PENDING"), ("applied", "PENDING")]
+    assert body["data"]["results"][1]["error"] == "Someone else moved first"
+    tasks = [fresh(db, ApprovalTask, w.levels[0].tasks[0].id) for w in workflows]
+    assert [task.status.value for task in tasks] == ["APPROVED", "PENDING", "APPROVED"]
+    assert tasks[1].acted_at is None and fresh(db, ApprovalLevel, workflows[1].levels[0].id).status.value == "IN_PROGRESS"
+    assert row_counts(db)["activities"] - before["activities"] == 2 * 2
+
+
+def test_a_crash_part_way_leaves_no_half_items(app, api_as, db, demo, monkeypatch):
+    """An unexpected error is the request's 500: everything rolls back, so no item is left
+    half done (nor any done at all: the caller can send the same body again)."""
+    from momoflow.workflows import deciding
+
+    workflows = [raise_for(demo[INITIATOR], MANAGER, DIRECTOR) for _ in range(3)]
+    db.session.flush()
+    crashing_id, real_start = workflows[1].id, deciding.start_level
+
+    def start_level(request, level, now, actor):
+        if request.id == crashing_id:
+            raise RuntimeError("the database went away")
+        return real_start(request, level, now, actor)
+
+    monkeypatch.setattr(deciding, "start_level", start_level)
+    body = {"decisions": [item(w) for w in workflows]}
+    before, state = row_counts(db), snapshot(db)
+    response = api_as(MANAGER).post(DECISIONS, json=body)
+    assert response.status_code == 500 and response.get_json()["success"] is False
+    assert row_counts(db) == before and snapshot(db) == state
