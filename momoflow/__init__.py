@@ -83,6 +83,7 @@ def register_blueprints(app):
     import momoflow.settings.webhooks  # noqa: F401
     import momoflow.settings.working_time  # noqa: F401
     import momoflow.workflows.api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.workflows.bulk_views  # noqa: F401
     import momoflow.workflows.list_views  # noqa: F401
     import momoflow.workflows.views  # noqa: F401
     from momoflow.accounts import bp as people_bp

@@ -65,6 +65,7 @@ class Defaults:
     LOG_LEVEL = "INFO"
     API_RATE_LIMIT_STANDARD = "100 per minute"
     API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
+    BULK_DECISIONS_RATE_LIMIT = "30 per minute"  # bulk decisions per person (inbox page and API together)
     TRUSTED_PROXIES = 0  # how many reverse proxies set X-Forwarded-* in front of us
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -112,6 +113,7 @@ ENVIRONMENT = {
     "LOG_LEVEL": str,
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,
+    "BULK_DECISIONS_RATE_LIMIT": str,
     "TRUSTED_PROXIES": int,
     "SESSION_COOKIE_SECURE": lambda v: _parse_bool(v),
     "DEMO_PASSWORD": str,

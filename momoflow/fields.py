@@ -213,6 +213,28 @@ def form_whole_number(raw):
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else raw
 
 
+def identifier(value, path, problems, message):
+    """A UUID written as JSON text (any letter case), or None after adding ``message``."""
+    if not isinstance(value, str) or len(value) > 36 + 4:
+        problems.add(path, message)
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        problems.add(path, message)
+        return None
+
+
+def flag(value, path, problems, *, default=False):
+    """A JSON boolean; absent or null is ``default``."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        problems.add(path, f"{path} must be true or false")
+        return None
+    return value
+
+
 # --- choices and moments -----------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from flask import current_app
 from momoflow.openapi import (
     absence_paths,
     approval_paths,
+    bulk_paths,
     integrator_paths,
     people_paths,
     rework_paths,
@@ -86,12 +87,12 @@ def build_document(config=None):
         "servers": [{"url": "/", "description": "This MomoFlow instance"}],
         "tags": [{"name": name, "description": description} for name, description in TAGS],
         "x-tagGroups": TAG_GROUPS,
-        "paths": {**approval_paths.approval_paths(), **rework_paths.paths(), **absence_paths.absence_paths(),
+        "paths": {**approval_paths.approval_paths(), **rework_paths.paths(), **bulk_paths.paths(), **absence_paths.absence_paths(),
                   **people_paths.paths(), **integrator_paths.integrator_paths()},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
-            "schemas": {**approval_schemas(), **rework_paths.schemas(), **absence_paths.absence_schemas(),
+            "schemas": {**approval_schemas(), **rework_paths.schemas(), **bulk_paths.schemas(), **absence_paths.absence_schemas(),
                         **people_paths.schemas(),
                         **integrator_schemas(), **webhook_events.webhook_schemas()},
             "parameters": {**approval_paths.parameters(), **people_paths.parameters(),

@@ -6,10 +6,18 @@ from flask import g, jsonify, request
 
 from momoflow.api import bp, checks_initiator, fails_as, json_body
 from momoflow.errors import ValidationFailed
-from momoflow.workflows import queries, services
+from momoflow.workflows import bulk, queries, services
 from momoflow.workflows.access import load_access, person_of_my_organization
 from momoflow.workflows.documents import send_document
-from momoflow.workflows.schemas import comment_json, detail_json, level_json, list_item_json, participant_json
+from momoflow.workflows.schemas import (
+    bulk_outcome_json,
+    comment_json,
+    detail_json,
+    level_json,
+    list_item_json,
+    participant_json,
+)
+from momoflow.workflows.throttle import throttle_bulk_decisions
 from momoflow.workflows.validation import (
     parse_category,
     parse_email,
@@ -29,6 +37,7 @@ APPROVE_FAILED, REJECT_FAILED = "Failed to approve", "Failed to reject"
 TO_LEVEL_FAILED, REASSIGN_FAILED = "Failed to add approver to level", "Failed to reassign"
 REASSIGN_ALL_FAILED = "Failed to reassign tasks"
 RETURN_FAILED, RESUBMIT_FAILED = "Failed to return", "Failed to resubmit"
+DECIDE_MANY_FAILED = "Failed to decide"
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -147,6 +156,20 @@ def resubmit(request_id):
     else:
         services.resubmit_request(g.api_user, request_id, parse_resubmission(json_body()))
     return _ok(_detail(request_id), message="Request resubmitted")
+
+
+@bp.post("/workflows/decisions")
+@fails_as(DECIDE_MANY_FAILED)
+@throttle_bulk_decisions
+def decide_many():
+    """Many approvals and rejections in one call, each applied (or refused) on its own.
+    Text is checked item by item (``check_text`` off), so a bad comment fails only its item."""
+    decisions, dry_run = bulk.parse_decisions(json_body(check_text=False))
+    outcomes = bulk.decide_many(g.api_user, decisions, dry_run=dry_run)
+    summary = bulk.counts(outcomes)
+    message = ", ".join(f"{count} {name}" for name, count in summary.items())
+    return _ok({"dryRun": dry_run, "summary": summary, "results": [bulk_outcome_json(o) for o in outcomes]},
+               message=f"Dry run: {message}" if dry_run else message.capitalize())
 
 
 @bp.post("/workflows/<request_id>/levels/<level_id>/approvers")

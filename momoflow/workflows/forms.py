@@ -13,7 +13,7 @@ from itertools import zip_longest
 from momoflow import fields
 from momoflow.errors import DomainError
 from momoflow.fields import Problems
-from momoflow.workflows import rules, tasks
+from momoflow.workflows import bulk, rules, tasks
 from momoflow.workflows.models import ParticipantType
 from momoflow.workflows.validation import (
     duplicate_approver_problems,
@@ -265,3 +265,38 @@ def new_request_problem(key, message):
     if name == "spectator_email":
         return f"Spectator {int(row) + 1}: {message}"
     return f"Level {int(row) + 1}{f', approver {int(approver) + 1}' if approver else ''}: {message}"
+
+
+# --- deciding several in the inbox ---------------------------------------------------------
+
+NOTHING_SELECTED = "Select at least one request to decide"
+TOO_MANY_SELECTED = f"Select at most {bulk.MAX_DECISIONS} requests at a time"
+NO_ACTION = "Choose Approve selected or Reject selected"
+
+
+def parse_bulk_form(form):
+    """The inbox's bulk bar as the bulk API's decisions: every ticked item (``selected``
+    holds ``requestId/levelId``) with the one action and comment. The comment is checked
+    once, up front, so a missing reason shows on its field rather than on every item."""
+    action, comments, selected = form.get("action", ""), form.get("comments", ""), form.getlist("selected")
+    problems = Problems()
+    if action not in bulk.DECIDERS:
+        problems.add("action", NO_ACTION)
+    if not selected:
+        problems.add("selected", NOTHING_SELECTED)
+    elif len(selected) > bulk.MAX_DECISIONS:
+        problems.add("selected", TOO_MANY_SELECTED)
+    problems.raise_if_any()
+    bulk.parse_shared_comment(action, comments)
+    items = [{"requestId": request_id, "levelId": level_id, "action": action, "comments": comments}
+             for request_id, _, level_id in (value.partition("/") for value in selected)]
+    decisions, _ = bulk.parse_decisions({"decisions": items})
+    return decisions
+
+
+def bulk_field(path):
+    """The bulk bar's field for a problem path; an item's own problem (a tampered id) shows
+    above the form."""
+    if path in ("action", "selected", "comments"):
+        return path
+    return None

@@ -40,12 +40,18 @@ NEEDING_SHOWN = 20  # an admin's "needs a new approver" list: the oldest request
 
 @bp.get("/inbox")
 def inbox():
-    page, problems, more_url = _page("approve")
+    return inbox_page()
+
+
+def inbox_page(status=200, **bulk):
+    """The inbox; ``bulk`` is what the bulk bar shows (``bulk_state``, ``bulk_outcomes``)
+    when a plain post of it answers with the whole page."""
+    page, problems, more_url = _page("approve", "workflows.inbox")
     if is_htmx_request() and request.args.get("cursor"):
         return _more(page, more_url, "inbox-list", "workflows/_inbox_item.html")
     needing = queries.tasks_needing_an_approver(current_user, NEEDING_SHOWN) if current_user.is_admin else []
     return render_template("workflows/inbox.html", page=page, problems=problems, more_url=more_url,
-                           needing=needing), 400 if problems else 200
+                           needing=needing, **bulk), 400 if problems else status
 
 
 @bp.get("/requests")
@@ -73,8 +79,9 @@ def _list(view):
                            **LISTS[view]), 400 if problems else 200
 
 
-def _page(view):
-    """``(page, problems, more_url)``; bad arguments give an empty page and their problems."""
+def _page(view, endpoint=None):
+    """``(page, problems, more_url)``; bad arguments give an empty page and their problems.
+    "Load more" links to ``endpoint`` (default: this request's)."""
     args = {"view": view, "cursor": request.args.get("cursor")}
     if view != "approve":
         args.update(status=request.args.get("status"), priority=request.args.get("priority"))
@@ -86,7 +93,7 @@ def _page(view):
     more_url = None
     if page.next_cursor:
         kept = {name: value for name, value in args.items() if value and name not in ("view", "cursor")}
-        more_url = url_for(request.endpoint, cursor=page.next_cursor, **kept)
+        more_url = url_for(endpoint or request.endpoint, cursor=page.next_cursor, **kept)
     return page, [], more_url
 
 

@@ -145,3 +145,13 @@ def detail_json(detail):
 
 def list_item_json(item):
     return request_json(item.request, item.current_level)
+
+
+def bulk_outcome_json(outcome):
+    """One item of a bulk decision: ``error`` only when it was not applied."""
+    body = {"requestId": str(outcome.decision.request_id), "levelId": str(outcome.decision.level_id),
+            "action": outcome.decision.action, "outcome": outcome.outcome,
+            "status": outcome.status.value if outcome.status else None}
+    if outcome.error:
+        body["error"] = outcome.error
+    return body

@@ -240,6 +240,7 @@
     }
     focusAfterSwap = null;
     refreshEmptyStates();
+    refreshBulkSelection();
     arm(document);
   });
 
@@ -261,6 +262,34 @@
       if (empty) { empty.hidden = list.children.length > 0 || Boolean(more); }
     });
   }
+
+  // --- the inbox's bulk bar: "Select all on this page" and how many are ticked -------
+
+  function bulkItems() {
+    return Array.prototype.slice.call(document.querySelectorAll("input[data-bulk-item]"));
+  }
+
+  function refreshBulkSelection() {
+    var all = document.querySelector("[data-select-all]");
+    if (!all) { return; }
+    var items = bulkItems();
+    var ticked = items.filter(function (item) { return item.checked; }).length;
+    all.closest("[data-select-all-wrap]").hidden = items.length === 0;  // it needs JavaScript
+    all.checked = items.length > 0 && ticked === items.length;
+    all.indeterminate = ticked > 0 && ticked < items.length;
+    var count = document.querySelector("[data-selected-count]");
+    if (count) {
+      count.textContent = ticked ? ticked + " of " + items.length + " selected." : "None selected yet.";
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      var checked = event.target.checked;
+      bulkItems().forEach(function (item) { item.checked = checked; });
+    }
+    if (event.target.matches("[data-select-all], input[data-bulk-item]")) { refreshBulkSelection(); }
+  });
 
   // --- copy a value (a new API key) ------------------------------------------------
 
@@ -355,6 +384,7 @@
     setInterval(function () { refreshCountdowns(document); }, COUNTDOWN_MILLISECONDS);
     document.querySelectorAll("[data-rows]").forEach(refreshRows);
     showCurrentNavItem();
+    refreshBulkSelection();
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) { summary.focus(); }
   });
