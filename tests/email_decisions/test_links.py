@@ -258,3 +258,26 @@ def test_only_the_emails_that_make_a_decision_yours_carry_the_buttons(api_as, sm
     [watching] = smtp_server.to(OTHER)  # workflow.created, for a spectator
     assert "Approve: " not in text_of(watching) and "Approve</a>" not in html_of(watching)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DecisionLink)) == 1
+
+
+def test_the_manager_a_task_was_escalated_to_decides_with_their_own_link(api_as, smtp_server, browser, demo, db):
+    from momoflow import jobs
+    from momoflow.workflows import tat
+
+    demo[MANAGER].manager_id = demo[DIRECTOR].id
+    created = raise_request(api_as, approvalLevels=[{"email": MANAGER, "tatHours": 1, "onBreach": "ESCALATE"}])
+    deadline = level_of(db, created["requestId"]).tat_deadline
+    tat.check(deadline + timedelta(minutes=1))
+    db.session.commit()
+    jobs.run_pending_in_process()  # the events become emails, and they are sent
+
+    [escalated] = [message for message in smtp_server.to(DIRECTOR) if "overdue" in message["Subject"]]
+    page, answer = confirm(browser, link_in(escalated))
+    assert "Kavita Rao" in page.get_data(as_text=True)  # the decision is recorded as the manager's
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    [task] = tasks_of(db, created["requestId"])
+    assert task.status == TaskStatus.APPROVED and task.acted_by.email == DIRECTOR
+    assert task.on_behalf_of.email == MANAGER
+    assert the_link(db, token_of(link_in(smtp_server.to(MANAGER)[0]))).used_at is None
+    stale = browser.get(link_in(smtp_server.to(MANAGER)[0]))  # the holder's own link now
+    assert stale.status_code == 409 and "The request was already approved." in stale.get_data(as_text=True)
