@@ -69,6 +69,7 @@ def register_blueprints(app):
     import momoflow.auth.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.auth.views  # noqa: F401
     import momoflow.dashboard.views  # noqa: F401
+    import momoflow.email_decisions.views  # noqa: F401
     import momoflow.flows.api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.assign_views  # noqa: F401
     import momoflow.flows.manage_views  # noqa: F401
@@ -77,6 +78,7 @@ def register_blueprints(app):
     import momoflow.flows.views  # noqa: F401
     import momoflow.notifications.views  # noqa: F401
     import momoflow.settings.api_keys  # noqa: F401
+    import momoflow.settings.approvals  # noqa: F401
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
     import momoflow.settings.people  # noqa: F401
@@ -90,6 +92,7 @@ def register_blueprints(app):
     from momoflow.api import bp as api_bp
     from momoflow.auth import bp as auth_bp
     from momoflow.dashboard import bp as dashboard_bp
+    from momoflow.email_decisions import bp as email_decisions_bp
     from momoflow.extensions import csrf
     from momoflow.flows import bp as flows_bp
     from momoflow.health import bp as health_bp
@@ -113,6 +116,7 @@ def register_blueprints(app):
     app.register_blueprint(flows_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(email_decisions_bp)
 
 
 def register_response_hooks(app):

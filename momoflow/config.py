@@ -66,6 +66,9 @@ class Defaults:
     API_RATE_LIMIT_STANDARD = "100 per minute"
     API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
     BULK_DECISIONS_RATE_LIMIT = "30 per minute"  # bulk decisions per person (inbox page and API together)
+    # Opening and confirming decision links from emails, per source address.
+    EMAIL_DECISION_RATE_LIMIT = "30 per minute"
+    EMAIL_DECISION_LINK_HOURS = 72  # how long a decision link in an email can be used
     TRUSTED_PROXIES = 0  # how many reverse proxies set X-Forwarded-* in front of us
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -114,6 +117,8 @@ ENVIRONMENT = {
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,
     "BULK_DECISIONS_RATE_LIMIT": str,
+    "EMAIL_DECISION_RATE_LIMIT": str,
+    "EMAIL_DECISION_LINK_HOURS": int,
     "TRUSTED_PROXIES": int,
     "SESSION_COOKIE_SECURE": lambda v: _parse_bool(v),
     "DEMO_PASSWORD": str,

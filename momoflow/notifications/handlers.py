@@ -5,17 +5,20 @@ For a batch of events: one query per event for its audience (with the actor's na
 and everyone's email opt-out), then one INSERT of notifications and one of emails for
 the whole batch. Both INSERTs skip rows that exist (unique on event and person), so
 handling an event twice adds nothing; emails are rendered only for notifications this
-run inserted. Sending is the ``mail`` drain's job, after the commit.
+run inserted. An email telling someone a decision is theirs offers Approve and Reject
+buttons (``momoflow.email_decisions.links``). Sending is the ``mail`` drain's job,
+after the commit.
 """
 
 import uuid
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 
 from momoflow import jobs
 from momoflow.accounts.models import User
 from momoflow.database import built_per_dialect, dialect_insert, utcnow
+from momoflow.email_decisions import links as decision_links
 from momoflow.extensions import db
 from momoflow.notifications import audience, messages
 from momoflow.notifications.models import Email, EmailOptOut, Notification
@@ -29,9 +32,16 @@ def handle(events):
     if not composed:
         return
     new = _insert_notifications(composed)
-    emails = [_email_row(event, user, message) for event, user, opted_out, message in composed
+    wanted = [(event, user, message) for event, user, opted_out, message in composed
               if (event.id, user.id) in new and not opted_out]
-    if emails and db.session.execute(_insert_emails(), emails).first() is not None:
+    if not wanted:
+        return
+    tasks = decision_links.decision_tasks([(event, user) for event, user, _ in wanted])
+    emails = [(_email_row(event, user, message, task), task)
+              for event, user, message in wanted for task in [tasks.get((event.id, user.id))]]
+    inserted = set(db.session.execute(_insert_emails(), [row for row, _ in emails]).scalars())
+    if inserted:
+        decision_links.add([(row, task) for row, task in emails if task is not None and row["id"] in inserted])
         jobs.kick_after_commit(db.session(), "mail")
 
 
@@ -79,18 +89,21 @@ def _insert_emails():
             .returning(_emails.c.id))
 
 
-def _email_row(event, user, message):
-    text, html = render_email(event, user, message)
+def _email_row(event, user, message, task=None):
+    text, html = render_email(event, user, message, decision=task is not None)
     now = utcnow()
     return {"id": uuid.uuid4(), "user_id": user.id, "event_id": event.id, "to_address": user.email,
             "subject": message.title, "text_body": text, "html_body": html, "created_at": now, "attempts": 0,
             "next_attempt_at": now, "last_error": None, "sent_at": None, "failed_at": None}
 
 
-def render_email(event, user, message):
-    """``(text, html)``: the event type's two templates, which extend the shared layouts."""
+def render_email(event, user, message, decision=False):
+    """``(text, html)``: the event type's two templates, which extend the shared layouts.
+    With ``decision`` the email offers Approve and Reject buttons (``email_decisions.links``)."""
     context = {"event": event, "payload": event.payload or {}, "recipient": user, "message": message,
                "url": messages.absolute_url(message.link),
+               "decision": decision_links.button_urls() if decision else None,
+               "decision_hours": current_app.config["EMAIL_DECISION_LINK_HOURS"],
                "preferences_url": messages.absolute_url(messages.path_for("settings.notifications")),
                "when": lambda value: messages.local_time(value, messages.zone_of(user))}
     return (render_template(f"emails/{event.type}.txt", **context),

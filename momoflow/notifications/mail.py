@@ -7,7 +7,8 @@ moves ``next_attempt_at`` a lease ahead, and commits. Only then does the drain t
 the SMTP server, over one connection per batch, committing each email as sent the
 moment the server accepts it. A drain that dies mid-batch leaves its unsent emails to
 be claimed again once the lease is over (only one it died sending may go twice; its
-Message-ID is the same both times).
+Message-ID is the same both times). An email with decision links gets a fresh token
+each time it is sent (``email_decisions.links.with_token``), committed with its outcome.
 
 Failures are retried later (``RETRY_AFTER``, about a day in all, then the email is
 given up: ``failed_at``): the whole rest of the batch when the server cannot be
@@ -27,6 +28,7 @@ from flask import current_app
 
 from momoflow import jobs
 from momoflow.database import utcnow
+from momoflow.email_decisions import links as decision_links
 from momoflow.extensions import db
 from momoflow.notifications.models import Email
 
@@ -79,7 +81,7 @@ def _send_batch(batch, now):
     try:
         with _connect(config) as smtp:
             while pending:
-                email = pending[0]
+                email = decision_links.with_token(pending[0])
                 try:
                     smtp.send_message(build_message(email, config["MAIL_FROM"]))
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
