@@ -169,6 +169,27 @@ def test_a_withdrawn_request_makes_the_link_stale(api_as, smtp_server, browser, 
     assert page.status_code == 409 and "The request was withdrawn." in page.get_data(as_text=True)
 
 
+def test_a_returned_request_makes_the_link_stale_and_the_next_round_sends_a_new_one(api_as, smtp_server, browser,
+                                                                                   db):
+    created = raise_request(api_as, MANAGER)
+    first = link_in(smtp_server.to(MANAGER)[0])
+    level = level_of(db, created["requestId"])
+    returned = api_as(MANAGER).post(f"/workflows/{created['requestId']}/levels/{level.id}/return",
+                                    json={"comments": "Add the quote"})
+    assert returned.status_code == 200, returned.get_json()
+    page = browser.get(first)
+    assert page.status_code == 409 and "The request was returned for changes." in page.get_data(as_text=True)
+
+    assert api_as(INITIATOR).post(f"/workflows/{created['requestId']}/resubmit", json={}).status_code == 200
+    page = browser.get(first)  # round 1's link stays stale in round 2
+    assert page.status_code == 409 and "submitted again since" in page.get_data(as_text=True)
+    second = link_in(smtp_server.to(MANAGER)[-1])
+    assert second != first
+    _, answer = confirm(browser, second)
+    assert answer.status_code == 200
+    assert [task.status for task in tasks_of(db, created["requestId"])] == [TaskStatus.RETURNED, TaskStatus.APPROVED]
+
+
 def test_an_expired_link_is_refused_as_expired(api_as, smtp_server, browser, db):
     created = raise_request(api_as, MANAGER)
     approve = link_in(smtp_server.to(MANAGER)[0])
