@@ -9,6 +9,21 @@ from tests.conftest import need
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def shoot(page, name):
+    """test-artifacts/<name>-desktop.png and -phone.png for people to look at (toasts
+    dismissed); nothing may scroll sideways at either width."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("document.querySelectorAll('.toast').forEach(function (toast) { toast.remove(); })")
+    for size, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
+        # caret="initial": hiding the caret leaves style="" on inputs, which htmx would copy (a CSP report)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{suffix}.png"), full_page=True, caret="initial")
+    page.set_viewport_size(DESKTOP)
 
 
 @pytest.fixture(scope="session")

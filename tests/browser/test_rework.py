@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_several_approvers import DESKTOP, PHONE
+from tests.browser.conftest import shoot as shoot_as
 
 INITIATOR, MANAGER, DIRECTOR, CFO = ("employee@company.com", "manager@royalenfield.com",
                                      "director@royalenfield.com", "cfo@royalenfield.com")
@@ -15,11 +14,7 @@ TITLE = "Team offsite budget"
 
 
 def shoot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    for size, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(ARTIFACTS / f"rework-{name}-{suffix}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    shoot_as(page, f"rework-{name}")
 
 
 def test_send_back_change_and_resubmit(live_server, committed_demo, person):

@@ -12,23 +12,16 @@ from momoflow.accounts.models import Absence
 from momoflow.accounts.services import find_user
 from momoflow.database import utcnow
 from momoflow.extensions import db
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import shoot as shoot_as
 
 INITIATOR = "employee@company.com"
 FIRST = ["manager@royalenfield.com", "director@royalenfield.com", "cfo@royalenfield.com"]
 AWAY, DELEGATE = "vp@royalenfield.com", "legal@royalenfield.com"  # Rohan Kapoor, Farah Khan
 TITLE = "Vendor contract renewal"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def shoot(page, name):
-    """Desktop and phone screenshots of the page as it is."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    for size, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(ARTIFACTS / f"several-{name}-{suffix}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    shoot_as(page, f"several-{name}")
 
 
 def away_from_today(app):
