@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from momoflow.accounts.models import User
-from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
+from momoflow.database import JSON, UTCDateTime, enum_column, trigram_index, utcnow
 from momoflow.extensions import db
 
 class TemplateType(enum.StrEnum):
@@ -120,6 +120,9 @@ class WorkflowRequest(db.Model):
         sa.Index("ix_workflow_requests_initiator_created", "initiator_id", "created_at", "id"),
         sa.Index("ix_workflow_requests_initiator_status_created", "initiator_id", "status", "created_at", "id"),
         sa.Index("ix_workflow_requests_org_created", "organization_id", "created_at", "id"),
+        # The lists' search box: part of a number or of the title (momoflow.workflows.search).
+        trigram_index("ix_workflow_requests_title_trgm", "title"),
+        trigram_index("ix_workflow_requests_number_trgm", "request_number"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -1,0 +1,47 @@
+"""Search: trigram indexes on request titles and numbers, people's names and emails
+
+PostgreSQL only (pg_trgm, a trusted extension: the database owner may create it). The
+list searches match ``ILIKE '%words%'``, which a trigram GIN index answers; SQLite has
+no such index and scans, which is fine at its size (``momoflow.database.trigram_index``).
+
+Revision ID: f3b5d7f9a1c4
+Revises: c4e6a8b0d2f1
+Create Date: 2026-12-05 10:00:00.000000
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'f3b5d7f9a1c4'
+down_revision = 'c4e6a8b0d2f1'
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ('ix_users_display_name_trgm', 'users', 'display_name'),
+    ('ix_users_email_trgm', 'users', 'email'),
+    ('ix_workflow_requests_title_trgm', 'workflow_requests', 'title'),
+    ('ix_workflow_requests_number_trgm', 'workflow_requests', 'request_number'),
+)
+
+
+def _postgresql():
+    return op.get_bind().dialect.name == 'postgresql'
+
+
+def upgrade():
+    if not _postgresql():
+        return
+    op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    for name, table, column in INDEXES:
+        op.create_index(name, table, [column], unique=False, postgresql_using='gin',
+                        postgresql_ops={column: 'gin_trgm_ops'})
+
+
+def downgrade():
+    # The extension stays: other schemas in the database may use it.
+    if not _postgresql():
+        return
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table_name=table)
