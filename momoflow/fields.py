@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from momoflow.accounts.emails import normalize_email
 from momoflow.errors import ValidationFailed
+from momoflow.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 
 
 class Problems(list):
@@ -307,7 +308,7 @@ def decode_cursor(raw):
         return None
 
 
-def search_text(raw, problems, *, path="q", max_length=200):
+def search_text(raw, problems, *, path="q", max_length=SEARCH_MAX_LENGTH):
     """A list's search box: its words joined by single spaces, or None (no filter) when
     blank; too long, NUL or invalid text is a problem. What it matches is ``momoflow.search``."""
     text_value = text(raw, path, problems, label="Search", max_length=max_length)
