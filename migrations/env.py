@@ -78,6 +78,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(item, name, type_, reflected, compare_to):
+    """Leave out what is declared for another database only (``database.declared_for``)."""
+    from momoflow.database import declared_for
+
+    return declared_for(item if item is not None else compare_to, get_engine().dialect.name)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -98,6 +105,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

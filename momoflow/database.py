@@ -37,6 +37,22 @@ def enum_column(cls):
                    values_callable=lambda members: [m.value for m in members], length=20)
 
 
+def trigram_index(name, column):
+    """A PostgreSQL trigram (pg_trgm) index on ``column``, for ``ILIKE '%words%'`` searches
+    (``momoflow.search``). PostgreSQL only: SQLite has no such index and scans instead,
+    so the migration creates it there alone and ``declared_for`` keeps the schema
+    comparison from expecting it elsewhere."""
+    return sa.Index(name, column, postgresql_using="gin",
+                    postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+def declared_for(item, dialect_name):
+    """False for a schema item declared for another database only (``ddl_if``): what
+    Alembic's comparisons pass as ``include_object`` (it does not read ``ddl_if`` itself)."""
+    condition = getattr(item, "_ddl_if", None)
+    return condition is None or condition.dialect in (None, dialect_name)
+
+
 def dialect_insert(table):
     """An INSERT with ``on_conflict_do_*``, for the database the session is on (both of
     ours spell upserts the same way; SQLAlchemy keeps them in separate dialects)."""

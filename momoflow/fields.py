@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from momoflow.accounts.emails import normalize_email
 from momoflow.errors import ValidationFailed
+from momoflow.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 
 
 class Problems(list):
@@ -327,3 +328,10 @@ def decode_cursor(raw):
         return moment.astimezone(timezone.utc), uuid.UUID(identifier)
     except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error):
         return None
+
+
+def search_text(raw, problems, *, path="q", max_length=SEARCH_MAX_LENGTH):
+    """A list's search box: its words joined by single spaces, or None (no filter) when
+    blank; too long, NUL or invalid text is a problem. What it matches is ``momoflow.search``."""
+    text_value = text(raw, path, problems, label="Search", max_length=max_length)
+    return " ".join(text_value.split()) if text_value else None

@@ -44,6 +44,16 @@ def file_size(size):
         size /= 1024
 
 
+def excerpt(text, length=160):
+    """The start of ``text`` on one line, at most ``length`` characters, cut at a word
+    (with "…" when cut): what a card shows of a description."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= length:
+        return flat
+    cut = flat[:length + 1].rsplit(" ", 1)[0] if " " in flat[:length + 1] else flat[:length]
+    return cut[:length].rstrip(" ,.;:-") + "…"
+
+
 def register(app):
     from momoflow.flows import labels as flow_labels
     from momoflow.flows.access import can_assign
@@ -56,6 +66,7 @@ def register(app):
     from momoflow.workflows.rules import tat_hours_json
 
     app.jinja_env.filters.update(moment=moment_text, date=date_text, file_size=file_size, hours=tat_hours_json,
+                                 excerpt=excerpt,
                                  duration=flow_rules.duration_text)
     app.jinja_env.globals.update(
         htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),

@@ -57,6 +57,8 @@ class Case:
         return path and (path + ("?" + urlencode(arguments) if arguments else ""))
 
     def _arguments(self, **arguments):
+        if self.query.q:
+            arguments["q"] = self.query.q
         if self.query.cursor:
             arguments["cursor"] = encode_cursor(self.query.cursor)
         return arguments
@@ -78,6 +80,42 @@ def build_cases(people):
             cases.extend(_list_cases(people[who], who, view))
         cases.append(_detail_case(people[who], who))
     cases.append(_widest_level_case(people["heavy"], "heavy"))
+    cases.extend(inbox_search_cases(people["heavy"], "heavy"))
+    return cases
+
+
+# --- the inbox search (momoflow.workflows.search) ----------------------------------------
+
+# What a correct search page holds, counted another way: every waiting task whose request
+# matches (number, title, initiator, or a holder of a current-round task that was not handed on).
+SEARCH_COUNT_SQL = """
+SELECT count(*) FROM approval_tasks t JOIN workflow_requests r ON r.id = t.request_id
+WHERE :user IN (t.assignee_id, t.escalated_to_id) AND t.status = 'PENDING' AND t.due_at IS NOT NULL
+  AND (r.request_number ILIKE :p OR r.title ILIKE :p OR EXISTS (
+    SELECT 1 FROM users u WHERE (u.display_name ILIKE :p OR u.email ILIKE :p) AND (u.id = r.initiator_id OR EXISTS (
+      SELECT 1 FROM approval_tasks h JOIN approval_levels l ON l.id = h.level_id
+      WHERE h.request_id = r.id AND h.round = l.round AND h.status <> 'REASSIGNED'
+        AND u.id IN (h.assignee_id, h.on_behalf_of_id)))))
+"""
+FIRST_WAITING_SQL = """
+SELECT r.request_number, i.display_name FROM approval_tasks t JOIN workflow_requests r ON r.id = t.request_id
+JOIN users i ON i.id = r.initiator_id
+WHERE t.assignee_id = :user AND t.status = 'PENDING' AND t.due_at IS NOT NULL ORDER BY t.due_at DESC LIMIT 1
+"""
+
+
+def inbox_search_cases(user, who):
+    """The inbox searched for: a title word (many matches: the page fills early), the
+    number of the request waiting longest (one match, the last row: the whole inbox is
+    looked at), its initiator's name (people first, then their requests), and text that
+    matches nothing."""
+    number, initiator = db.session.execute(sa.text(FIRST_WAITING_SQL), {"user": user.id}).one()
+    cases = []
+    for label, text in (("title word", "laptop"), ("a number", number), ("a name", initiator),
+                        ("no match", "no such words")):
+        count = db.session.scalar(sa.text(SEARCH_COUNT_SQL), {"user": user.id, "p": f"%{text}%"})
+        cases.append(Case(f"inbox search: {label}", who, ListQuery(view="approve", q=text),
+                          expected_items=min(count, DEFAULT_LIMIT)))
     return cases
 
 

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
-from momoflow.database import UTCDateTime, enum_column, utcnow
+from momoflow.database import UTCDateTime, enum_column, trigram_index, utcnow
 from momoflow.extensions import db
 
 
@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         # Settings → People: an organisation's people by name, in keyset pages.
         sa.Index("ix_users_org_name", "organization_id", "display_name", "id"),
+        # Searching people by part of their name or email (list searches, the assignments' person filter).
+        trigram_index("ix_users_display_name_trgm", "display_name"),
+        trigram_index("ix_users_email_trgm", "email"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -10,7 +10,7 @@ from momoflow.extensions import limiter
 
 SUGGESTIONS = 8
 # Autocompleting inputs send their own value under their own name (htmx GET).
-QUERY_NAMES = ("q", "email", "level_email", "spectator_email", "delegate_email", "to")
+QUERY_NAMES = ("q", "email", "person", "level_email", "spectator_email", "delegate_email", "to")
 QUERY_PREFIX = "level_approver."  # a level row's approvers: level_approver.<row key>
 
 

@@ -24,6 +24,7 @@ OVERVIEW_PAGE = 25
 FILTER_PROBLEMS = {  # the API's wording names its parameters; the page names its fields
     "flowId": "Choose a flow from the list.",
     "userEmail": "Enter the person's full email address, e.g. employee@company.com.",
+    "q": "Enter part of the person's name or email, at most 200 characters.",
     "status": "Choose a status from the list.",
     "cursor": "That page link is no longer valid: start again from the first page.",
 }
@@ -75,7 +76,7 @@ def person_row():
 @bp.get("/flows/assignments")
 @assigner_required
 def assignments():
-    filters = {name: (request.args.get(name) or "").strip() for name in ("flow", "email", "status")}
+    filters = {name: (request.args.get(name) or "").strip() for name in ("flow", "email", "person", "status")}
     page, problems = _overview_page(filters)
     more_url = None
     if page.next_cursor:
@@ -88,8 +89,8 @@ def assignments():
 
 
 def _overview_page(filters):
-    args = {"flowId": filters["flow"], "userEmail": filters["email"], "status": filters["status"],
-            "cursor": request.args.get("cursor"), "limit": OVERVIEW_PAGE}
+    args = {"flowId": filters["flow"], "userEmail": filters["email"], "q": filters["person"],
+            "status": filters["status"], "cursor": request.args.get("cursor"), "limit": OVERVIEW_PAGE}
     try:
         if len(filters["flow"]) > 100 or "\x00" in filters["flow"]:
             raise ValidationFailed([("flowId", "Choose a flow from the list")])

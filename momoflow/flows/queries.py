@@ -13,6 +13,7 @@ from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
 from momoflow.pagination import encode_cursor
+from momoflow.search import contains, like_pattern
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -26,6 +27,7 @@ class AssignmentQuery:
     status: AssignmentStatus | None = None
     cursor: tuple | None = None
     limit: int = DEFAULT_LIMIT
+    q: str | None = None  # part of the person's name or email (momoflow.search)
 
 
 @dataclass
@@ -48,10 +50,11 @@ def parse_assignment_query(args):
                            message="cursor is not valid (use nextCursor from the previous page)")
     limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
                               message=f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    q = fields.search_text(args.get("q"), problems)
     if problems:
         raise ValidationFailed(problems)
     return AssignmentQuery(normalize_email(email) if email else None, args.get("flowId") or None,
-                           AssignmentStatus(status) if status else None, cursor, limit)
+                           AssignmentStatus(status) if status else None, cursor, limit, q)
 
 
 def list_assignments(organization, query):
@@ -62,6 +65,8 @@ def list_assignments(organization, query):
                  .where(Assignment.organization_id == organization.id))
     if query.user_email:
         statement = statement.where(User.email == query.user_email)
+    if query.q:
+        statement = statement.where(Assignment.user_id.in_(_people_named(organization, query.q)))
     if query.flow_id:
         statement = statement.where(Flow.public_id == query.flow_id)
     if query.status == AssignmentStatus.OVERDUE:
@@ -80,6 +85,13 @@ def list_assignments(organization, query):
     rows = [tuple(row) for row in rows[: query.limit]]
     next_cursor = encode_cursor((rows[-1][0].assigned_at, rows[-1][0].id)) if more else None
     return AssignmentPage(rows, next_cursor)
+
+
+def _people_named(organization, text):
+    """The people of ``organization`` whose name or email holds ``text``: a subquery the
+    planner can walk each one's assignments from (``ix_assignments_user_assigned``)."""
+    return sa.select(User.id).where(User.organization_id == organization.id,
+                                    contains(like_pattern(text), User.display_name, User.email))
 
 
 def assignment_row(organization, assignment_id):

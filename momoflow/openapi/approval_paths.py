@@ -6,6 +6,7 @@ from momoflow.accounts.services import INVALID_CREDENTIALS, INVALID_CREDENTIALS_
 from momoflow.api import NOT_JSON
 from momoflow.errors import HTTP_TITLES, Forbidden, NotFound, ValidationFailed
 from momoflow.fields import EMAIL_REQUIRED, too_long
+from momoflow import search
 from momoflow.openapi.common import (
     api_error,
     api_throttled,
@@ -55,6 +56,10 @@ def parameters():
                                                       "maximum": queries.MAX_LIMIT,
                                                       "default": queries.DEFAULT_LIMIT}),
         "workflowCursor": query("cursor", "`pagination.nextCursor` from the previous page.", {"type": "string"}),
+        "workflowSearch": query("q", "Only requests whose number or title holds this text, or whose initiator's "
+                                     "or a current approver's name or email does (any letter case; `%` and `_` "
+                                     "are plain characters; blank: no filter). Send it again with `cursor`.",
+                                {"type": "string", "maxLength": search.MAX_LENGTH}),
     }
 
 
@@ -126,10 +131,13 @@ def _workflow_paths():
     listing = _op(WORKFLOWS, "listWorkflows", "List requests, one page at a time",
                   "Newest first. Follow `pagination.nextCursor` while `pagination.hasMore` is true.",
                   {"200": json_response("One page.", "WorkflowListResponse"),
-                   "400": api_validation(("Bad view", INVALID, f"view: {queries.VIEW_PROBLEM}")),
+                   "400": api_validation(("Bad view", INVALID, f"view: {queries.VIEW_PROBLEM}"),
+                                         ("Search too long", INVALID,
+                                          f"q: {too_long('Search', search.MAX_LENGTH)}")),
                    "403": api_error("`view=all` is for administrators.",
                                     ("Not an admin", Forbidden.title, queries.ONLY_ADMINS_SEE_ALL))},
-                  parameters=("view", "requestStatus", "requestPriority", "workflowLimit", "workflowCursor"))
+                  parameters=("view", "requestStatus", "requestPriority", "workflowSearch", "workflowLimit",
+                              "workflowCursor"))
     detail = _op(WORKFLOWS, "getWorkflow", "Get a request",
                  "The request with its levels, participants, documents, comments and activity.",
                  {"200": json_response("The request.", "WorkflowResponse"), "404": request_not_found(NotFound.title)},

@@ -1,5 +1,6 @@
 """``paths`` for the integrator Flow Assignment API (``/v1``)."""
 
+from momoflow import search
 from momoflow.api import NOT_JSON
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.flows import access, queries, rules, services
@@ -51,6 +52,9 @@ def parameters():
                          "schema": {"type": "string"}},
         "userEmailFilter": query("userEmail", "Only this person's assignments.", {"type": "string", "format": "email"}),
         "flowIdFilter": query("flowId", "Only assignments of this flow.", {"type": "string"}),
+        "personSearch": query("q", "Only assignments of people whose name or email holds this text (any letter "
+                                   "case; `%` and `_` are plain characters; blank: no filter). Send it again with "
+                                   "`cursor`.", {"type": "string", "maxLength": search.MAX_LENGTH}),
         "statusFilter": query("status", "`overdue` means open and past due; `assigned` and `in_progress` "
                                         "then mean open and not overdue.",
                               {"type": "string", "enum": [s.value for s in AssignmentStatus]}),
@@ -137,7 +141,8 @@ def _assignment_paths():
         {"200": integrator_ok("One page.", "AssignmentList"),
          "400": integrator_validation(("Bad status", ValidationFailed.code,
                                        problems(("status", queries.STATUS_PROBLEM))))},
-        parameters=("userEmailFilter", "flowIdFilter", "statusFilter", "assignmentCursor", "assignmentLimit"))
+        parameters=("userEmailFilter", "personSearch", "flowIdFilter", "statusFilter", "assignmentCursor",
+                    "assignmentLimit"))
     detail = _op(ASSIGNMENTS, "getAssignment", "Get an assignment", "With its progress.",
                  {"200": integrator_ok("The assignment.", "Assignment"), "404": not_found},
                  parameters=("assignmentId",))

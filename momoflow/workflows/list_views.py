@@ -1,7 +1,8 @@
 """The list pages: the inbox ("To approve"), my requests, watching and all requests.
 
 Pages come from ``queries.list_requests`` (keyset pagination, one query); "Load more"
-asks for the next page with htmx and appends it, and is a plain link without JS.
+asks for the next page with htmx and appends it, and is a plain link without JS. Each
+has a search box (``q``, ``workflows.search``) that "Load more" keeps.
 """
 
 from flask import render_template, request, url_for
@@ -10,6 +11,7 @@ from flask_login import current_user
 from momoflow.errors import ValidationFailed
 from momoflow.htmx import is_htmx_request
 from momoflow.workflows import queries
+from momoflow.workflows.documents import attachment_counts
 from momoflow.workflows.models import Priority, RequestStatus
 from momoflow.workflows import bp
 
@@ -36,6 +38,7 @@ LISTS = {
 
 
 NEEDING_SHOWN = 20  # an admin's "needs a new approver" list: the oldest requests first
+SEARCH_SHOWN = 400  # characters of a refused search shown back in its box
 
 
 @bp.get("/inbox")
@@ -47,11 +50,14 @@ def inbox_page(status=200, **bulk):
     """The inbox; ``bulk`` is what the bulk bar shows (``bulk_state``, ``bulk_outcomes``)
     when a plain post of it answers with the whole page."""
     page, problems, more_url = _page("approve", "workflows.inbox")
+    attachments = attachment_counts([item.request.id for item in page.items])
     if is_htmx_request() and request.args.get("cursor"):
-        return _more(page, more_url, "inbox-list", "workflows/_inbox_item.html")
-    needing = queries.tasks_needing_an_approver(current_user, NEEDING_SHOWN) if current_user.is_admin else []
+        return _more(page, more_url, "inbox-list", "workflows/_inbox_item.html", attachments=attachments)
+    needing = []
+    if current_user.is_admin and not request.args.get("q"):  # a search shows its matches alone
+        needing = queries.tasks_needing_an_approver(current_user, NEEDING_SHOWN)
     return render_template("workflows/inbox.html", page=page, problems=problems, more_url=more_url,
-                           needing=needing, **bulk), 400 if problems else status
+                           needing=needing, q=_search_text(), attachments=attachments, **bulk), 400 if problems else status
 
 
 @bp.get("/requests")
@@ -74,15 +80,21 @@ def _list(view):
     if is_htmx_request() and request.args.get("cursor"):
         return _more(page, more_url, "request-list", "workflows/_request_row.html")
     filters = {name: (request.args.get(name) or "").upper() for name in ("status", "priority")}
+    filters["q"] = _search_text()
     return render_template("workflows/list.html", view=view, page=page, problems=problems, more_url=more_url,
                            filters=filters, statuses=list(RequestStatus), priorities=list(Priority),
                            **LISTS[view]), 400 if problems else 200
 
 
+def _search_text():
+    """The search box's text as typed, for showing it again (bounded: it may be refused)."""
+    return (request.args.get("q") or "")[:SEARCH_SHOWN]
+
+
 def _page(view, endpoint=None):
     """``(page, problems, more_url)``; bad arguments give an empty page and their problems.
     "Load more" links to ``endpoint`` (default: this request's)."""
-    args = {"view": view, "cursor": request.args.get("cursor")}
+    args = {"view": view, "cursor": request.args.get("cursor"), "q": request.args.get("q")}
     if view != "approve":
         args.update(status=request.args.get("status"), priority=request.args.get("priority"))
     try:
@@ -97,6 +109,6 @@ def _page(view, endpoint=None):
     return page, [], more_url
 
 
-def _more(page, more_url, list_id, item_template):
+def _more(page, more_url, list_id, item_template, **context):
     return render_template("workflows/_more_items.html", page=page, more_url=more_url, list_id=list_id,
-                           item_template=item_template, oob=False)
+                           item_template=item_template, oob=False, **context)

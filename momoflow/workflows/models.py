@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from momoflow.accounts.models import User
-from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
+from momoflow.database import JSON, UTCDateTime, enum_column, trigram_index, utcnow
 from momoflow.extensions import db
 
 class TemplateType(enum.StrEnum):
@@ -120,6 +120,9 @@ class WorkflowRequest(db.Model):
         sa.Index("ix_workflow_requests_initiator_created", "initiator_id", "created_at", "id"),
         sa.Index("ix_workflow_requests_initiator_status_created", "initiator_id", "status", "created_at", "id"),
         sa.Index("ix_workflow_requests_org_created", "organization_id", "created_at", "id"),
+        # The lists' search box: part of a number or of the title (momoflow.workflows.search).
+        trigram_index("ix_workflow_requests_title_trgm", "title"),
+        trigram_index("ix_workflow_requests_number_trgm", "request_number"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -241,7 +244,8 @@ class ApprovalTask(db.Model):
     __table_args__ = (
         # The inbox: a person's actionable tasks, nearest deadline first. Partial, so it
         # holds only the tasks waiting on someone, however many are decided.
-        sa.Index("ix_approval_tasks_inbox", "assignee_id", "due_at", "id",
+        # It carries request_id (PostgreSQL) so an inbox search reads no task rows.
+        sa.Index("ix_approval_tasks_inbox", "assignee_id", "due_at", "id", postgresql_include=["request_id"],
                  postgresql_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL"),
                  sqlite_where=sa.text("status = 'PENDING' AND due_at IS NOT NULL")),
         sa.Index("ix_approval_tasks_escalated_inbox", "escalated_to_id", "due_at", "id",

@@ -16,6 +16,7 @@ from momoflow.accounts.models import User
 from momoflow.errors import Forbidden, ValidationFailed
 from momoflow.extensions import db
 from momoflow.pagination import encode_cursor
+from momoflow.workflows import search
 from momoflow.workflows.access import load_access
 from momoflow.workflows.models import (
     Activity,
@@ -47,6 +48,7 @@ class ListQuery:
     priority: Priority | None = None
     cursor: tuple | None = None
     limit: int = DEFAULT_LIMIT
+    q: str | None = None  # the search box (momoflow.workflows.search)
 
 
 @dataclass
@@ -82,9 +84,10 @@ def parse_list_query(args):
                            message="Cursor is not valid (use nextCursor from the previous page)")
     limit = fields.page_limit(args.get("limit"), problems, default=DEFAULT_LIMIT, maximum=MAX_LIMIT,
                               message=f"Limit must be a whole number from 1 to {MAX_LIMIT}")
+    q = fields.search_text(args.get("q"), problems)
     if problems:
         raise ValidationFailed(problems)
-    return ListQuery(view, status, priority, cursor, limit)
+    return ListQuery(view, status, priority, cursor, limit, q)
 
 
 def _enum_arg(args, name, enum, problems):
@@ -135,7 +138,8 @@ def _inbox_page(user, query):
     if query.status not in (None, RequestStatus.PENDING):
         return Page([], None, query)  # only pending requests wait for anyone
     task = ApprovalTask
-    arms = [_inbox_arm(task.assignee_id == user.id, query), _inbox_arm(task.escalated_to_id == user.id, query)]
+    matches = search.matcher(query.q) if query.q else None
+    arms = [_inbox_arm(whose, query, matches) for whose in (task.assignee_id == user.id, task.escalated_to_id == user.id)]
     page = sa.union_all(*arms).subquery()
     statement = (
         db.select(WorkflowRequest, ApprovalLevel, task)
@@ -155,7 +159,7 @@ def _inbox_page(user, query):
     return Page(items, next_cursor, query)
 
 
-def _inbox_arm(whose, query):
+def _inbox_arm(whose, query, matches):
     task = ApprovalTask
     # Literal predicates, so a generic plan still sees they imply the partial indexes'.
     arm = (sa.select(task.id, task.due_at)
@@ -163,6 +167,8 @@ def _inbox_arm(whose, query):
     if query.priority:
         arm = arm.join(WorkflowRequest, WorkflowRequest.id == task.request_id).where(
             WorkflowRequest.priority == query.priority)
+    if matches:
+        arm = arm.where(matches(task.request_id))
     if query.cursor:
         arm = arm.where(_after((task.due_at, task.id), query.cursor, ascending=True))
     return union_arm(arm.order_by(task.due_at, task.id).limit(query.limit + 1))
@@ -206,6 +212,8 @@ def _filtered(statement, query):
         statement = statement.where(WorkflowRequest.status == query.status)
     if query.priority:
         statement = statement.where(WorkflowRequest.priority == query.priority)
+    if query.q:
+        statement = statement.where(search.matcher(query.q)(WorkflowRequest.id))
     return statement
 
 
