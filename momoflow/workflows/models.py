@@ -296,6 +296,8 @@ class Participant(db.Model):
         sa.UniqueConstraint("request_id", "user_id"),
         # "Watching": a person's spectator rows, newest first.
         sa.Index("ix_participants_user_type_created", "user_id", "participant_type", "created_at", "id"),
+        # The requests a person takes part in (search by a person's name), read index-only.
+        sa.Index("ix_participants_user_request", "user_id", "request_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -13,9 +13,12 @@ How it stays fast (measured in ``bench/workflows``, the inbox search):
   and looking each row up (a common text fills a page after a few rows) or hashing the
   few requests the trigram indexes find (a rare one, which would otherwise walk a whole
   3,000-item inbox);
-- when people match, each row of the list is also checked for them (its initiator, then
-  its tasks through ``ix_approval_tasks_request``): a walk of the list, stopping once
-  the page is full.
+- when people match, a row of the list is checked for them only if they take part in its
+  request at all (``participants``, read index-only through ``ix_participants_user_request``
+  and hashed once): every holder of a task is a participant, so this loses nothing, and the
+  exact checks (its initiator, its current tasks) run for those few rows alone. A walk of
+  the list, stopping once the page is full. (Checked on every row, a name that matches
+  ~100 people cost 9 ms on the heavy approver's 3,000 waiting; prefiltered, 2.4 ms.)
 """
 
 import sqlalchemy as sa
@@ -24,7 +27,7 @@ from sqlalchemy.orm import aliased
 from momoflow.accounts.models import User
 from momoflow.extensions import db
 from momoflow.search import contains, like_pattern
-from momoflow.workflows.models import ApprovalLevel, ApprovalTask, TaskStatus, WorkflowRequest
+from momoflow.workflows.models import ApprovalLevel, ApprovalTask, Participant, TaskStatus, WorkflowRequest
 
 MAX_PEOPLE = 200  # named one by one in the condition; more than this go as a subquery
 
@@ -41,7 +44,10 @@ def matcher(text):
         by_text = request_id.in_(sa.select(request.id).where(contains(pattern, request.request_number, request.title)))
         if people is None:
             return by_text
-        return sa.or_(by_text, _raised_by(request_id, people), _held_by(request_id, people))
+        exact = sa.or_(_raised_by(request_id, people), _held_by(request_id, people))
+        if not isinstance(people, list):  # so many people that most requests involve one
+            return sa.or_(by_text, exact)
+        return sa.or_(by_text, sa.and_(request_id.in_(_taking_part(people)), exact))
 
     return condition
 
@@ -52,6 +58,10 @@ def _people(pattern):
     found = sa.select(User.id).where(contains(pattern, User.display_name, User.email))
     ids = db.session.scalars(found.limit(MAX_PEOPLE + 1)).all()
     return found if len(ids) > MAX_PEOPLE else (ids or None)
+
+
+def _taking_part(people):
+    return sa.select(Participant.request_id).where(Participant.user_id.in_(people))
 
 
 def _raised_by(request_id, people):
