@@ -37,6 +37,7 @@ def matcher(text):
     ``text``. Runs one query, for the people the text names (once, however many
     conditions are then built)."""
     pattern = like_pattern(text)
+    _plan_for_these_values()
     people = _people(pattern)
 
     def condition(request_id):
@@ -50,6 +51,15 @@ def matcher(text):
         return sa.or_(by_text, sa.and_(request_id.in_(_taking_part(people)), exact))
 
     return condition
+
+
+def _plan_for_these_values():
+    """A search's best plan depends on its text (a rare word: hash the few matches; a
+    common one: walk the list) and on how many people it names. A cached generic plan,
+    which psycopg's server-side prepared statements lead to after a few runs, knows
+    neither: on PostgreSQL, plan this transaction's statements for their values."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.set_config("plan_cache_mode", "force_custom_plan", True)))
 
 
 def _people(pattern):
