@@ -22,6 +22,7 @@ How it stays fast (measured in ``bench/workflows``, the inbox search):
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from momoflow.accounts.models import User
@@ -70,13 +71,21 @@ def _people(pattern):
     return found if len(ids) > MAX_PEOPLE else (ids or None)
 
 
+def _among(column, people):
+    """``column`` is one of ``people`` (ids, or a subquery). On PostgreSQL ids go as one
+    array parameter (``= ANY``): bound and planned once, not as ~100 parameters, four times."""
+    if isinstance(people, list) and db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(people, postgresql.ARRAY(sa.Uuid)))
+    return column.in_(people)
+
+
 def _taking_part(people):
-    return sa.select(Participant.request_id).where(Participant.user_id.in_(people))
+    return sa.select(Participant.request_id).where(_among(Participant.user_id, people))
 
 
 def _raised_by(request_id, people):
     request = aliased(WorkflowRequest)
-    return sa.select(request.id).where(request.id == request_id, request.initiator_id.in_(people)).exists()
+    return sa.select(request.id).where(request.id == request_id, _among(request.initiator_id, people)).exists()
 
 
 def _held_by(request_id, people):
@@ -84,5 +93,5 @@ def _held_by(request_id, people):
     return (sa.select(task.id).join(level, level.id == task.level_id)
             .where(task.request_id == request_id, task.round == level.round,
                    task.status != TaskStatus.REASSIGNED,
-                   sa.or_(task.assignee_id.in_(people), task.on_behalf_of_id.in_(people)))
+                   sa.or_(_among(task.assignee_id, people), _among(task.on_behalf_of_id, people)))
             .exists())
