@@ -57,7 +57,8 @@ def inbox_page(status=200, **bulk):
     if current_user.is_admin and not request.args.get("q"):  # a search shows its matches alone
         needing = queries.tasks_needing_an_approver(current_user, NEEDING_SHOWN)
     return render_template("workflows/inbox.html", page=page, problems=problems, more_url=more_url,
-                           needing=needing, q=_search_text(), attachments=attachments, **bulk), 400 if problems else status
+                           needing=needing, q=_search_text(), attachments=attachments,
+                           **bulk), 400 if problems else status
 
 
 @bp.get("/requests")
