@@ -171,18 +171,19 @@ def client(app, db):
     return app.test_client()
 
 
+def sign_in(client, user):
+    """Sign ``user`` in on ``client`` (a test client) without going through the form."""
+    start_session(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return user
+
+
 @pytest.fixture
 def login_as(client):
     """Sign ``user`` in on the test client without going through the form."""
-
-    def login(user):
-        start_session(user)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return user
-
-    return login
+    return lambda user: sign_in(client, user)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ and a second client for the person who opens the links."""
 
 import pytest
 
+from tests.conftest import sign_in
+
 from tests.notifications.conftest import smtp_server  # noqa: F401  (fixtures used here too)
 from tests.workflows.conftest import api_as  # noqa: F401
 
@@ -16,13 +18,4 @@ def browser(app, db):
 @pytest.fixture
 def browser_login(browser):
     """Sign the browser in as ``user`` (as ``login_as`` does for ``client``)."""
-    from momoflow.auth.services import start_session
-
-    def login(user):
-        start_session(user)
-        with browser.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return user
-
-    return login
+    return lambda user: sign_in(browser, user)
