@@ -11,9 +11,8 @@ from flask_login import current_user
 from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.transactions import refusals
-from momoflow.workflows import bp, bulk, forms
+from momoflow.workflows import bp, bulk, forms, labels
 from momoflow.workflows.list_views import inbox_page
-from momoflow.workflows.models import LevelStatus, RequestStatus
 from momoflow.workflows.throttle import throttle_bulk_decisions
 
 LABELS = {bulk.APPLIED: "Done", bulk.SKIPPED: "Skipped", bulk.FAILED: "Failed"}
@@ -53,15 +52,8 @@ def outcome_words(outcome):
     else why it was not applied."""
     if outcome.outcome != bulk.APPLIED:
         return outcome.error
-    level, workflow = outcome.level, outcome.request
     verb = "Approved" if outcome.decision.action == "approve" else "Rejected"
-    if level.status == LevelStatus.IN_PROGRESS:
-        return f"{verb}: level {level.level_number} waits for the other approvers."
-    if workflow.status == RequestStatus.REJECTED:
-        return f"{verb}: the request is rejected and closed."
-    if workflow.status == RequestStatus.APPROVED:
-        return "Approved: the request is fully approved."
-    return f"{verb}: it moves on to level {workflow.current_level}."
+    return f"{verb}: {labels.where_it_stands(outcome.level, outcome.request)}."
 
 
 @bp.context_processor

@@ -78,6 +78,18 @@ def waiting_on(level, shown=2):
     return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
 
 
+def where_it_stands(level, workflow):
+    """Where a decision on ``level`` left the request, as the end of a sentence: for the
+    decision's toast and for each item of a bulk decision."""
+    if level.status == LevelStatus.IN_PROGRESS:
+        return f"level {level.level_number} waits for the other approvers"
+    if workflow.status == RequestStatus.REJECTED:
+        return "the request is rejected and closed"
+    if workflow.status == RequestStatus.APPROVED:
+        return "it is now fully approved"
+    return f"it moves on to level {workflow.current_level}"
+
+
 def inbox_badge():
     """The top bar's inbox count ("" for none, "99+" past the cap); one query per page."""
     if "inbox_badge" not in g:

@@ -21,10 +21,10 @@ from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import done, is_htmx_request, toast
 from momoflow.transactions import refusals
 from momoflow.workflows import bp
-from momoflow.workflows import forms, queries, rules, services
+from momoflow.workflows import forms, labels, queries, rules, services
 from momoflow.workflows.access import load_access
 from momoflow.workflows.documents import ACCEPT, send_document
-from momoflow.workflows.models import DocumentCategory, LevelStatus, RequestStatus, WorkflowRequest
+from momoflow.workflows.models import DocumentCategory, WorkflowRequest
 from momoflow.workflows.queries import ListItem
 from momoflow.workflows.validation import parse_email
 
@@ -126,13 +126,8 @@ def decide(request_id, level_id, decision):
 def _decision_message(decision, level):
     workflow = db.session.get(WorkflowRequest, level.request_id)  # already loaded by the service
     verb = "approved" if decision == "approve" else "rejected"
-    if level.status == LevelStatus.IN_PROGRESS:
-        return f"You {verb} {workflow.request_number}. Level {level.level_number} waits for the other approvers."
-    if workflow.status == RequestStatus.REJECTED:
-        return f"You {verb} {workflow.request_number}. The request is rejected and closed."
-    if workflow.status == RequestStatus.APPROVED:
-        return f"You approved {workflow.request_number}. It is now fully approved."
-    return f"You {verb} {workflow.request_number}. It moves on to level {workflow.current_level}."
+    stands = labels.where_it_stands(level, workflow)
+    return f"You {verb} {workflow.request_number}. {stands[0].upper()}{stands[1:]}."
 
 
 def _decision_failed(request_id, level_id, state, status, from_inbox):
