@@ -24,6 +24,7 @@ from momoflow.errors import DomainError
 from momoflow.extensions import db
 from momoflow.workflows import services as workflows
 from momoflow.workflows.activity import log_activity
+from momoflow.workflows.tasks import who
 from momoflow.workflows.models import (
     ApprovalLevel,
     ApprovalTask,
@@ -168,7 +169,7 @@ def log_refusal(link_id, viewer_id, decision, kind, reason):
     log_activity(request, viewer, "email_link.refused",
                  f"An email link to {decision} level {level.level_number} sent to {holder.display_name} was refused: "
                  f"{_SAYS[kind]}" + (f" ({reason.rstrip('.')})" if reason else ""),
-                 refusal=kind, reason=reason, holder={"email": holder.email, "name": holder.display_name},
+                 refusal=kind, reason=reason, holder=who(holder),
                  **_details(found, decision))
 
 
