@@ -53,13 +53,17 @@ def declared_for(item, dialect_name):
     return condition is None or condition.dialect in (None, dialect_name)
 
 
+def session_dialect():
+    """``"postgresql"`` or ``"sqlite"``: the database the session is on."""
+    from momoflow.extensions import db
+
+    return db.session.get_bind().dialect.name
+
+
 def dialect_insert(table):
     """An INSERT with ``on_conflict_do_*``, for the database the session is on (both of
     ours spell upserts the same way; SQLAlchemy keeps them in separate dialects)."""
-    from momoflow.extensions import db
-
-    dialect = db.session.get_bind().dialect.name
-    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session_dialect()](table)
 
 
 def built_per_dialect(build):
@@ -70,9 +74,7 @@ def built_per_dialect(build):
 
     @functools.wraps(build)
     def statement():
-        from momoflow.extensions import db
-
-        dialect = db.session.get_bind().dialect.name
+        dialect = session_dialect()
         if dialect not in statements:
             statements[dialect] = build()
         return statements[dialect]

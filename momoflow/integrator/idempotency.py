@@ -24,9 +24,8 @@ from datetime import timedelta
 from flask import jsonify, request
 
 from momoflow import fields, hot_path
-from momoflow.database import execute_lean, utcnow
+from momoflow.database import execute_lean, session_dialect, utcnow
 from momoflow.errors import Conflict, DomainError, ValidationFailed
-from momoflow.extensions import db
 
 HEADERS = ("Idempotency-Key", "X-Request-ID")
 KEPT_FOR = timedelta(hours=24)
@@ -108,7 +107,7 @@ def lock_id(api_key_id, name):
 
 def _lock(api_key_id, name):
     """Hold ``name`` until this transaction ends; 409 if a running request holds it."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if session_dialect() != "postgresql":
         return  # SQLite: transactions take the write lock one at a time
     if not execute_lean(hot_path.TRY_IDEMPOTENCY_LOCK, {"lock_id": lock_id(api_key_id, name)}).fetchone()[0]:
         raise InProgress(still_running(name))

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from momoflow.accounts.models import User
+from momoflow.database import session_dialect
 from momoflow.extensions import db
 from momoflow.search import contains, like_pattern
 from momoflow.workflows.models import ApprovalLevel, ApprovalTask, Participant, TaskStatus, WorkflowRequest
@@ -59,7 +60,7 @@ def _plan_for_these_values():
     common one: walk the list) and on how many people it names. A cached generic plan,
     which psycopg's server-side prepared statements lead to after a few runs, knows
     neither: on PostgreSQL, plan this transaction's statements for their values."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if session_dialect() == "postgresql":
         db.session.execute(sa.select(sa.func.set_config("plan_cache_mode", "force_custom_plan", True)))
 
 
@@ -74,7 +75,7 @@ def _people(pattern):
 def _among(column, people):
     """``column`` is one of ``people`` (ids, or a subquery). On PostgreSQL ids go as one
     array parameter (``= ANY``): bound and planned once, not as ~100 parameters, four times."""
-    if isinstance(people, list) and db.session.get_bind().dialect.name == "postgresql":
+    if isinstance(people, list) and session_dialect() == "postgresql":
         return column == sa.any_(sa.literal(people, postgresql.ARRAY(sa.Uuid)))
     return column.in_(people)
 
