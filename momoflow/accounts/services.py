@@ -146,7 +146,9 @@ def _upsert_person(person, with_manager=True):
     user.display_name = person.display_name
     user.designation = person.designation
     user.department = person.department
-    user.synced_at = utcnow()
+    # Read without their own manager: not fully read, so the next lookup (or a template's
+    # walk up the chain, ``request_templates.resolution``) reads them again and links it.
+    user.synced_at = utcnow() if with_manager else None
     db.session.flush()  # a new record gets its ids now, for the organisation check
     if with_manager:
         manager = _manager_of(user, person.manager_email)

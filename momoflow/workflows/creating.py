@@ -6,6 +6,7 @@ from momoflow.accounts.services import provision_user
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError
 from momoflow.extensions import db
+from momoflow.request_templates import raising
 from momoflow.workflows import continuity, rules, tasks, tat
 from momoflow.workflows.activity import log_activity
 from momoflow.workflows.access import find_level, load_access, require_pending
@@ -27,19 +28,27 @@ from momoflow.workflows.validation import duplicate_approver_message, parse_emai
 SHIFT_OFFSET = 1000  # far above MAX_LEVELS
 
 
-def create_request(initiator, spec, files=(), category=None):
+def create_request(initiator, spec, files=(), category=None, field_files=None):
     """A new PENDING request with its levels, tasks, participants and files; level 1 starts now.
+    From a template, the levels are the template's rules read against the form
+    (``request_templates``); ``field_files`` are the uploads of its file fields.
 
     The slow parts (directory lookups, storing files) come before the request number:
     taking it locks the organisation's counter until commit, and other creates wait.
     """
     now = utcnow()
+    raised = raising.prepare(initiator, spec, field_files) if spec.template_id else None
+    if raised:
+        spec, approvers = raised.spec, raised.approvers
     tat.refuse_far_deadlines(initiator.organization, spec.priority, [
-        (f"approvalLevels.{index}.tatHours", level.tat_hours) for index, level in enumerate(spec.levels)], now)
-    approvers = [resolve_approvers(initiator, level) for level in spec.levels]
+        (level.email_paths[0] if raised else f"approvalLevels.{index}.tatHours", level.tat_hours)
+        for index, level in enumerate(spec.levels)], now)
+    if not raised:
+        approvers = [resolve_approvers(initiator, level) for level in spec.levels]
     everyone = [person for people in approvers for person in people]
     spectators = resolve_spectators(initiator, spec.spectators, everyone)
     stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
+    stored_fields = {key: store_upload(file, f"fields.{key}") for key, file in (field_files or {}).items()}
     request = WorkflowRequest(
         id=uuid.uuid4(),  # now, not at flush: the tasks name it before anything is flushed
         organization_id=initiator.organization_id,
@@ -48,6 +57,8 @@ def create_request(initiator, spec, files=(), category=None):
         priority=spec.priority, status=RequestStatus.PENDING, initiator=initiator,
         total_levels=len(spec.levels), created_at=now, updated_at=now, round=1,
     )
+    if raised:
+        request.template_id, request.template_version = raised.template.id, raised.template.version
     db.session.add(request)
     levels = [build_level(request, level, people, number, final=bool(level.is_final_approver)
                          or number == len(spec.levels))
@@ -64,7 +75,18 @@ def create_request(initiator, spec, files=(), category=None):
                  approvers=[a.email for a in everyone], spectators=[s.email for s in spectators])
     start_level(request, levels[0], now, initiator)
     attach_files(request, initiator, stored_files, category)
+    if raised:
+        request.field_values = _with_documents(raised.values, attach_files(
+            request, initiator, list(stored_fields.values()), category), list(stored_fields))
     return request
+
+
+def _with_documents(values, documents, keys):
+    """The form's values with each file field naming the document its upload became."""
+    values = dict(values)
+    for key, document in zip(keys, documents):
+        values[key] = {"documentId": str(document.id), "fileName": document.original_name}
+    return values
 
 
 def build_level(request, spec, approvers, number, *, final):

@@ -144,6 +144,11 @@ class WorkflowRequest(db.Model):
     round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
     resume_level: Mapped[int | None] = mapped_column(sa.SmallInteger)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A request raised from a template: which one, the version it was read against, and the
+    # values of its form (keyed by the fields' keys; ``request_templates.form_fields``).
+    template_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("request_templates.id"))
+    template_version: Mapped[int | None] = mapped_column(sa.Integer)
+    field_values: Mapped[dict | None] = mapped_column(JSON)
 
     initiator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     levels: Mapped[list["ApprovalLevel"]] = relationship(

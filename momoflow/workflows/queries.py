@@ -16,6 +16,7 @@ from momoflow.accounts.models import User
 from momoflow.errors import Forbidden, ValidationFailed
 from momoflow.extensions import db
 from momoflow.pagination import encode_cursor
+from momoflow.request_templates.reading import filled_form
 from momoflow.workflows import search
 from momoflow.workflows.access import load_access
 from momoflow.workflows.models import (
@@ -70,6 +71,7 @@ class Detail:
     access: object
     comments: list[Comment]
     activities: list[Activity]
+    form: object = None  # request_templates.reading.FilledForm of a request raised from a template
 
 
 def parse_list_query(args):
@@ -299,4 +301,4 @@ def request_detail(user, request_id):
         db.select(Activity).where(Activity.request_id == access.request.id)
         .options(joinedload(Activity.actor)).order_by(Activity.created_at.desc(), Activity.id.desc())
         .limit(ACTIVITY_LIMIT)).all()
-    return Detail(access, comments, activities)
+    return Detail(access, comments, activities, filled_form(access.request))

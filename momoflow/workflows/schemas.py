@@ -2,6 +2,8 @@
 
 from flask import url_for
 
+from momoflow.request_templates.schemas import form_json
+
 from momoflow.workflows.rules import approvals_needed, tat_hours_json
 from momoflow.workflows.tasks import counted, first_approver, in_order, who
 
@@ -139,6 +141,7 @@ def detail_json(detail):
         "documents": [document_json(document, access.can_download_documents) for document in documents],
         "comments": [comment_json(comment) for comment in detail.comments],
         "activities": [activity_json(activity) for activity in detail.activities],
+        **form_json(detail.form),
     })
     return data
 

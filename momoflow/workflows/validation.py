@@ -46,12 +46,17 @@ class LevelSpec:
 
 @dataclass
 class NewRequest:
+    """A request as asked. From a template (``template_id``), the levels come from the
+    template and the title, description and priority may be left to its defaults."""
+
     template_type: TemplateType
-    title: str
-    description: str
-    priority: Priority
+    title: str | None
+    description: str | None
+    priority: Priority | None
     levels: list[LevelSpec]
     spectators: list[str] = field(default_factory=list)
+    template_id: str | None = None
+    field_values: dict | None = None  # as sent: the template's form checks them
 
 
 @dataclass
@@ -66,9 +71,16 @@ class NewLevel:
         return self.spec.email
 
 
+TEMPLATE_ID_REQUIRED = "templateId is required for a TEMPLATE request: the template to raise it from"
+TEMPLATE_HAS_LEVELS = ("A TEMPLATE request takes its levels from the template: give templateId and fields, "
+                       "not approvalLevels")
+
+
 def parse_new_request(data):
     problems = Problems()
     template_type = _choice(data, "templateType", TemplateType, "Template type must be CUSTOM or TEMPLATE", problems)
+    if template_type == TemplateType.TEMPLATE:
+        return _parse_template_request(data, problems)
     title = _text(data, "title", "Title", rules.MAX_TITLE_LENGTH, problems)
     description = _text(data, "description", "Description", rules.MAX_DESCRIPTION_LENGTH, problems)
     priority = _choice(data, "priority", Priority, "Priority must be STANDARD or EXPRESS", problems)
@@ -77,6 +89,29 @@ def parse_new_request(data):
     problems.raise_if_any()
     refuse_duplicate_approvers(levels)
     return NewRequest(template_type, title, description, priority, levels, spectators)
+
+
+def _parse_template_request(data, problems):
+    """The seed's create body with ``templateId`` and ``fields`` in place of ``approvalLevels``;
+    title, description and priority fall back to the template's."""
+    template_id = data.get("templateId")
+    if not isinstance(template_id, str) or not template_id.strip() or not fields.is_valid_text(template_id):
+        problems.add("templateId", TEMPLATE_ID_REQUIRED)
+    if data.get("approvalLevels") is not None:
+        problems.add("approvalLevels", TEMPLATE_HAS_LEVELS)
+    title = _free_text(data.get("title"), "title", "Title", rules.MAX_TITLE_LENGTH, problems)
+    description = _free_text(data.get("description"), "description", "Description", rules.MAX_DESCRIPTION_LENGTH,
+                             problems)
+    priority = None
+    if data.get("priority") is not None:
+        priority = _choice(data, "priority", Priority, "Priority must be STANDARD or EXPRESS", problems)
+    values = data.get("fields")
+    if values is not None and not isinstance(values, dict):
+        problems.add("fields", "fields must be an object of {key: value}")
+    spectators = _spectators(data.get("spectators"), problems)
+    problems.raise_if_any()
+    return NewRequest(TemplateType.TEMPLATE, title, description, priority, [], spectators,
+                      template_id=template_id.strip(), field_values=values or {})
 
 
 def parse_new_level(data):
@@ -182,7 +217,7 @@ def _email(value, path, problems):
     return fields.email(value, path, problems)
 
 
-def _tat_hours(value, path, problems):
+def parse_tat_hours(value, path, problems):
     return fields.decimal(value, path, problems, high=rules.MAX_TAT_HOURS, places=2,
                           wrong_type="TAT hours must be a number",
                           too_big=f"TAT hours must be at most {rules.MAX_TAT_HOURS} (one year)",
@@ -219,7 +254,7 @@ EMAIL_OR_APPROVERS = "Give either email (one approver) or approvers (a list), no
 def _level(item, prefix, problems):
     """One level from ``item``; ``prefix`` is its path (``approvalLevels.1.``)."""
     emails, paths = _level_approvers(item, prefix, problems)
-    tat_hours = _tat_hours(item.get("tatHours"), f"{prefix}tatHours", problems)
+    tat_hours = parse_tat_hours(item.get("tatHours"), f"{prefix}tatHours", problems)
     final = item.get("isFinalApprover")
     if final is not None and not isinstance(final, bool):
         problems.add(f"{prefix}isFinalApprover", "isFinalApprover must be true or false")

@@ -1,0 +1,69 @@
+"""Raising a request from a template: the form checked, the levels planned, the defaults
+filled in, ready for ``workflows.creating`` to build like any other request."""
+
+from dataclasses import dataclass, replace
+
+from momoflow.errors import Conflict
+from momoflow.fields import Problems
+from momoflow.request_templates.form_fields import FieldType, display, parse_values
+from momoflow.request_templates.resolution import plan_levels
+from momoflow.request_templates.services import definition_of, find_template
+from momoflow.workflows.validation import LevelSpec
+
+TITLE_FIELDS = (FieldType.SHORT_TEXT, FieldType.PERSON, FieldType.CHOICE)
+
+
+@dataclass
+class Prepared:
+    template: object  # RequestTemplate
+    definition: object  # definition.Definition
+    values: dict
+    plan: object  # resolution.Plan
+    spec: object  # the workflows NewRequest, levels and defaults filled in
+
+    @property
+    def approvers(self):
+        """Per level, the people who approve it."""
+        return [[approver.user for approver in level.approvers] for level in self.plan.levels]
+
+
+def prepare(initiator, spec, field_files=None):
+    """What ``spec`` (templateType TEMPLATE) asks for, checked and planned.
+    ``field_files`` maps a file field's key to its upload."""
+    template = find_template(initiator.organization, spec.template_id)
+    if not template.is_active:
+        raise Conflict(f"The template '{template.name}' is archived: choose another one", field="templateId")
+    definition = definition_of(template)
+    values = check_values(initiator, definition, spec.field_values, field_files)
+    plan = plan_levels(initiator, definition, values)
+    levels = [level_spec(level) for level in plan.levels]
+    approver_emails = {user.email for user in (approver.user for level in plan.levels for approver in level.approvers)}
+    taken = approver_emails | {initiator.email, *spec.spectators}
+    spectators = list(spec.spectators) + [email for email in definition.default_spectators if email not in taken]
+    filled = replace(spec, title=spec.title or default_title(definition, values),
+                     description=spec.description or definition.description or definition.name,
+                     priority=spec.priority or definition.default_priority, levels=levels, spectators=spectators)
+    return Prepared(template, definition, values, plan, filled)
+
+
+def check_values(initiator, definition, raw_values, field_files=None):
+    problems = Problems()
+    files = {key: {"fileName": upload.filename} for key, upload in (field_files or {}).items()}
+    values = parse_values(definition.fields, raw_values, initiator.organization, problems, files=files)
+    problems.raise_if_any()
+    return values
+
+
+def level_spec(level):
+    rule = level.rule
+    return LevelSpec(emails=[approver.user.email for approver in level.approvers], tat_hours=rule.tat_hours,
+                     level_name=rule.level_name, approval_mode=rule.approval_mode,
+                     min_approvals=level.min_approvals, rejection_policy=rule.rejection_policy,
+                     on_breach=rule.on_breach, email_paths=[f"levels.{level.index}"] * len(level.approvers))
+
+
+def default_title(definition, values):
+    """``New hire: sam.lee@company.com``: the template's name and its first text answer."""
+    first = next((display(field, values[field.key]) for field in definition.fields
+                  if field.type in TITLE_FIELDS and values.get(field.key)), None)
+    return f"{definition.name}: {first}"[:500] if first else definition.name
