@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 HANDLERS = (
     "momoflow.notifications.handlers.handle",  # in-app notifications and emails
     "momoflow.webhooks.delivery.plan",  # a delivery per subscribed endpoint
+    "momoflow.request_templates.on_approval.handle",  # flows a template assigns when its request is approved
 )
 BATCH = 200
 SWEEP_GRACE = timedelta(seconds=10)  # younger work is still on its way through a kick

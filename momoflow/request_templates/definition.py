@@ -11,6 +11,8 @@ The JSON is what ``GET /api/v1/templates/:id`` shows and what each version store
                                | {"type": "GROUP", "group": "finance-approvers"},
                  "condition": {...}}],
      "onApproval": [{"flowId", "assignTo": "REQUESTER" | {"field": "hire"}, "dueInDays"}]}
+
+``dueInDays`` counts from the approval (default 14; 0: no due date).
 """
 
 import enum

@@ -3,7 +3,7 @@ filled in, ready for ``workflows.creating`` to build like any other request."""
 
 from dataclasses import dataclass, replace
 
-from momoflow.errors import Conflict
+from momoflow.errors import Conflict, DomainError
 from momoflow.fields import Problems
 from momoflow.request_templates.form_fields import FieldType, display, parse_values
 from momoflow.request_templates.resolution import plan_levels
@@ -49,6 +49,9 @@ def prepare(initiator, spec, field_files=None):
 def check_values(initiator, definition, raw_values, field_files=None):
     problems = Problems()
     files = {key: {"fileName": upload.filename} for key, upload in (field_files or {}).items()}
+    file_keys = {field.key for field in definition.fields if field.type == FieldType.FILE}
+    for key in files.keys() - file_keys:
+        problems.add(f"fields.{key}"[:60], "This template has no file field of that name")
     values = parse_values(definition.fields, raw_values, initiator.organization, problems, files=files)
     problems.raise_if_any()
     return values
@@ -67,3 +70,45 @@ def default_title(definition, values):
     first = next((display(field, values[field.key]) for field in definition.fields
                   if field.type in TITLE_FIELDS and values.get(field.key)), None)
     return f"{definition.name}: {first}"[:500] if first else definition.name
+
+
+@dataclass
+class Replanned:
+    values: dict
+    levels: list  # LevelSpec of the levels that run again, from the resume level on
+    approvers: list  # per such level, its people
+    changes: list  # [{"field": "fields.amount", "label", "old", "new"}] as the resubmission diff reads
+
+
+def replan(initiator, request, form, raw_changes, resume_level):
+    """A returned template request's form with ``raw_changes`` applied (only what changed;
+    null clears a field) and its levels planned again. The levels before ``resume_level``
+    are decided and stay; the plan's levels after as many become the ones that run again."""
+    merged = {field.key: value for field, value in form.entries
+              if value is not None and field.type != FieldType.FILE}
+    merged.update(raw_changes)
+    files = {field.key: value for field, value in form.entries if field.type == FieldType.FILE and value}
+    problems = Problems()
+    values = parse_values(form.definition.fields, merged, initiator.organization, problems, files=files)
+    problems.raise_if_any()
+    plan = plan_levels(initiator, form.definition, values)
+    kept = resume_level - 1
+    if len(plan.levels) <= kept:
+        raise DomainError(f"With these values the template has {len(plan.levels)} level"
+                          f"{'s' if len(plan.levels) != 1 else ''}, and {kept} are decided already: no level "
+                          "would look at the changes. Withdraw the request and raise a new one instead.",
+                          field="fields")
+    again = plan.levels[kept:]
+    return Replanned(values, [level_spec(level) for level in again],
+                     [[approver.user for approver in level.approvers] for level in again],
+                     _changes(form, values))
+
+
+def _changes(form, values):
+    diff = []
+    for field, old in form.entries:
+        new = values.get(field.key)
+        if old != new:
+            diff.append({"field": f"fields.{field.key}", "label": field.label,
+                         "old": display(field, old) or None, "new": display(field, new) or None})
+    return diff

@@ -69,8 +69,14 @@ def create_workflow_multipart():
     spec = parse_new_request(_payload_field())
     files = parse_files(request.files.getlist("files"))
     category = parse_category(request.form.get("category"))
-    created = services.create_request(g.api_user, spec, files, category)
+    created = services.create_request(g.api_user, spec, files, category, field_files=_field_files())
     return _ok(_detail(created.id), 201, "Workflow created successfully")
+
+
+def _field_files():
+    """A template's file fields, each sent as its own part: ``fields.<key>``."""
+    return {name.removeprefix("fields."): upload for name, upload in request.files.items()
+            if name.startswith("fields.") and upload.filename}
 
 
 def _payload_field():

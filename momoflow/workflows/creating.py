@@ -48,7 +48,8 @@ def create_request(initiator, spec, files=(), category=None, field_files=None):
     everyone = [person for people in approvers for person in people]
     spectators = resolve_spectators(initiator, spec.spectators, everyone)
     stored_files = [store_upload(file, f"files.{index}") for index, file in enumerate(files)]
-    stored_fields = {key: store_upload(file, f"fields.{key}") for key, file in (field_files or {}).items()}
+    stored_fields = {key: store_upload(file, f"fields.{key}") for key, file in (field_files or {}).items()
+                     if raised}
     request = WorkflowRequest(
         id=uuid.uuid4(),  # now, not at flush: the tasks name it before anything is flushed
         organization_id=initiator.organization_id,

@@ -10,6 +10,8 @@ resubmission records every change, old and new value, for the request page's tim
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError
 from momoflow.extensions import db
+from momoflow.request_templates import raising
+from momoflow.request_templates.reading import filled_form
 from momoflow.workflows import rules, tasks
 from momoflow.workflows.access import load_access
 from momoflow.workflows.activity import log_activity
@@ -18,10 +20,11 @@ from momoflow.workflows.deciding import start_level
 from momoflow.workflows.documents import store_upload
 from momoflow.workflows.models import Activity, ParticipantType, RequestStatus
 from momoflow.workflows.participants import add_participant, make_approver
-from momoflow.workflows.validation import duplicate_approver_message
+from momoflow.workflows.validation import TEMPLATE_HAS_LEVELS, duplicate_approver_message
 
 ONLY_INITIATOR_RESUBMITS = "Only the initiator can resubmit this request"
 DOCUMENT_NOT_ON_REQUEST = "No such document on this request"
+FIELDS_NEED_A_TEMPLATE = "fields are the form of a request raised from a template; this one was not"
 
 
 def spectator_is_approver(email):
@@ -43,7 +46,12 @@ def resubmit_request(actor, request_id, changes, files=(), category=None):
     access.require(access.is_initiator, ONLY_INITIATOR_RESUBMITS)
     _require_returned(access.request)
     # The slow parts (directory lookups, storing files) before the lock, as in create_request.
-    approvers = [resolve_approvers(actor, level) for level in changes.levels] if changes.levels is not None else None
+    replanned = _replan(actor, access.request, changes)
+    if replanned:
+        changes.levels, approvers = replanned.levels, replanned.approvers
+    else:
+        approvers = ([resolve_approvers(actor, level) for level in changes.levels]
+                     if changes.levels is not None else None)
     new_people = [person for people in approvers or () for person in people]
     spectators = (resolve_spectators(actor, changes.spectators, new_people)
                   if changes.spectators is not None else None)
@@ -53,6 +61,9 @@ def resubmit_request(actor, request_id, changes, files=(), category=None):
     _require_returned(request)
     now, resume = utcnow(), request.resume_level
     diff = _change_fields(request, changes)
+    if replanned:
+        request.field_values = replanned.values
+        diff += replanned.changes
     removed = _remove_documents(request, changes.remove_documents, now)
     request.round += 1
     if approvers is None:
@@ -72,6 +83,20 @@ def resubmit_request(actor, request_id, changes, files=(), category=None):
                  comments=changes.comments, returnedById=_returned_by(request))
     start_level(request, _level(request, resume), now, actor)
     return request
+
+
+def _replan(actor, request, changes):
+    """For a request raised from a template: its levels come from the template, so changed
+    form values plan them again and ``approvalLevels`` cannot be given."""
+    if request.template_id is None:
+        if changes.field_values is not None:
+            raise DomainError(FIELDS_NEED_A_TEMPLATE, field="fields")
+        return None
+    if changes.levels is not None:
+        raise DomainError(TEMPLATE_HAS_LEVELS, field="approvalLevels")
+    if not changes.field_values:
+        return None
+    return raising.replan(actor, request, filled_form(request), changes.field_values, request.resume_level)
 
 
 def _require_returned(request):

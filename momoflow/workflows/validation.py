@@ -336,6 +336,7 @@ class Resubmission:
     levels: list[LevelSpec] | None = None
     remove_documents: list[str] = field(default_factory=list)
     comments: str | None = None  # what the initiator says about the changes
+    field_values: dict | None = None  # a template request's changed form values, as sent
 
 
 def parse_return_target(value):
@@ -363,6 +364,10 @@ def parse_resubmission(data):
         changes.spectators = _spectators(data.get("spectators"), problems) or []
     if "approvalLevels" in data:
         changes.levels = _levels(data.get("approvalLevels"), problems)
+    if "fields" in data:
+        changes.field_values = data.get("fields")
+        if not isinstance(changes.field_values, dict):
+            problems.add("fields", "fields must be an object of {key: value}")
     changes.remove_documents = _document_ids(data.get("removeDocuments"), problems)
     changes.comments = _free_text(data.get("comments"), "comments", "Comments", rules.MAX_COMMENT_LENGTH, problems)
     problems.raise_if_any()

@@ -149,3 +149,14 @@ def test_a_manager_outside_the_file_or_the_person_themself_is_none(db, tmp_path)
     path.write_text(json.dumps(data))
     _, people = seed_demo(path)
     assert people[0].manager_id is None and people[1].manager_id is None
+
+
+def test_a_template_walk_up_the_chain_reads_the_links_provisioning_left(db, org):
+    """bob → alice → dave → mallory: provisioning bob links alice only; walking the chain
+    reads alice and dave again, once each, and finds the rest."""
+    from momoflow.request_templates.resolution import management_chain
+
+    bob = provision_user("bob@momoflow.test", org)
+    assert [person.email for person in management_chain(bob)] == [
+        "alice@momoflow.test", "dave@momoflow.test", "mallory@momoflow.test"]
+    assert [person.email for person in management_chain(bob, depth=1)] == ["alice@momoflow.test"]
