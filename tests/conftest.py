@@ -240,9 +240,10 @@ def live_server(app):
 
 @pytest.fixture
 def demo(db):
-    """The demo organisation (its 20 people and its flows) in the test's transaction, as
+    """The demo organisation (its 21 people and its flows, not its request templates: tests
+    keep their own) in the test's transaction, as
     ``{email: user}``."""
-    organization, people = seed_demo()
+    organization, people = seed_demo(templates=False)
     db.session.flush()
     return {person.email: person for person in people}
 
@@ -252,7 +253,7 @@ def committed_demo(app):
     """The demo organisation committed for real (a live server cannot see a test's
     transaction); every table is emptied afterwards."""
     with app.app_context():
-        seed_demo()
+        seed_demo(templates=False)
         _db.session.commit()
         _db.session.remove()
     yield

@@ -13,16 +13,21 @@ from momoflow.extensions import db
 
 PEOPLE_FILE = Path(__file__).with_name("people.json")
 FLOWS_FILE = Path(__file__).with_name("flows.json")
+TEMPLATES_FILE = Path(__file__).with_name("templates.json")
+DEMO_ADMIN = "admin@company.com"
 
 
-def seed_demo(people_file=PEOPLE_FILE):
-    """Returns the organisation and its people; the caller commits."""
+def seed_demo(people_file=PEOPLE_FILE, *, templates=True):
+    """Returns the organisation and its people; the caller commits. ``templates``: the
+    demo's request templates too (tests that keep their own leave them out)."""
     data = json.loads(Path(people_file).read_text(encoding="utf-8"))
     organization = _upsert_organization(data["organization"])
     password = current_app.config["DEMO_PASSWORD"]
     people = [_upsert_person(organization, entry, password) for entry in data["people"]]
     _link_managers(organization, people, data["people"])
     _seed_flows(organization)
+    if templates:
+        _seed_templates(organization, people)
     return organization, people
 
 
@@ -34,6 +39,21 @@ def _seed_flows(organization, flows_file=FLOWS_FILE):
     for entry in json.loads(Path(flows_file).read_text(encoding="utf-8")):
         if db.session.scalar(db.select(Flow).where(Flow.public_id == entry["flowId"])) is None:
             create_flow(organization, parse_flow(entry), public_id=entry["flowId"])
+
+
+def _seed_templates(organization, people, templates_file=TEMPLATES_FILE):
+    """The demo request templates (purchase, new hire, training), created once by name."""
+    from momoflow.request_templates.models import RequestTemplate
+    from momoflow.request_templates.services import create_template
+
+    admin = next((person for person in people if person.email == DEMO_ADMIN), None)
+    if admin is None:  # a people file without the demo admin: nobody to keep templates
+        return
+    for entry in json.loads(Path(templates_file).read_text(encoding="utf-8")):
+        if db.session.scalar(db.select(RequestTemplate.id).where(
+                RequestTemplate.organization_id == organization.id,
+                RequestTemplate.name_key == entry["name"].casefold())) is None:
+            create_template(admin, entry)
 
 
 def _upsert_organization(entry):

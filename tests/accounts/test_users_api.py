@@ -35,7 +35,7 @@ def test_the_list_has_the_pages_fields(api_as, demo, db, document):
     make_task(make_request(employee, "REQ-2026-12-0001"), manager)
     body = documented(document, api_as(ADMIN).get("/users?limit=100"), "get", "/api/v1/users", 200)
     people = {person["email"]: person for person in body["data"]}
-    assert len(people) == 20 and body["pagination"] == {"limit": 100, "nextCursor": None, "hasMore": False}
+    assert len(people) == 21 and body["pagination"] == {"limit": 100, "nextCursor": None, "hasMore": False}
     assert people[MANAGER] == {
         "email": MANAGER, "name": manager.display_name, "role": "manager", "active": True,
         "manager": {"email": "director@royalenfield.com", "name": "Kavita Rao"},
@@ -60,7 +60,7 @@ def test_search_filters_and_cursor(api_as, demo, db):
         if not body["pagination"]["hasMore"]:
             break
         cursor = body["pagination"]["nextCursor"]
-    assert len(seen) == len(set(seen)) == 20
+    assert len(seen) == len(set(seen)) == 21
 
 
 @pytest.mark.parametrize("query, problem", [

@@ -42,7 +42,7 @@ def test_demo_people_sign_in_with_the_demo_password(app, db, monkeypatch):
 def test_seed_demo_command(app, db):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "Demo organisation 'demo' has 20 people." in result.output
+    assert "Demo organisation 'demo' has 21 people." in result.output
 
 
 def test_org_commands(app, db):
@@ -51,3 +51,33 @@ def test_org_commands(app, db):
     assert runner.invoke(args=["create-org", "--slug", "acme", "--name", "Acme"]).exit_code != 0
     result = runner.invoke(args=["set-tier", "--org", "acme", "enterprise"])
     assert result.exit_code == 0 and "now enterprise" in result.output
+
+
+def test_the_demo_has_three_request_templates_and_seeding_again_keeps_them(db):
+    from momoflow.request_templates.models import RequestTemplate
+
+    seed_demo()
+    seed_demo()
+    templates = db.session.scalars(db.select(RequestTemplate).order_by(RequestTemplate.name_key)).all()
+    assert [(template.name, template.category, template.version) for template in templates] == [
+        ("New hire", "People", 1), ("Purchase request", "Finance", 1), ("Training request", "Learning", 1)]
+    new_hire = templates[0].definition
+    assert new_hire["onApproval"] == [{"flowId": "flow_123abc", "assignTo": {"field": "hire"}, "dueInDays": 14}]
+
+
+def test_the_demo_purchase_request_follows_the_amount(db, app):
+    from momoflow.request_templates import reading
+    from momoflow.request_templates.models import RequestTemplate
+
+    organization, people = seed_demo()
+    employee = next(person for person in people if person.email == "employee@company.com")
+    template = db.session.scalar(db.select(RequestTemplate).where(RequestTemplate.name == "Purchase request"))
+
+    def approvers(amount):
+        plan = reading.preview(employee, template.public_id, {"item": "Laptops", "amount": amount}).plan
+        return [[approver.user.email for approver in level.approvers] for level in plan.levels]
+
+    assert approvers(900) == [["manager@royalenfield.com"]]
+    assert approvers(20000) == [["manager@royalenfield.com"], ["finance-manager@royalenfield.com"]]
+    assert approvers(75000) == [["manager@royalenfield.com"], ["finance-manager@royalenfield.com"],
+                                ["cfo@royalenfield.com"]]

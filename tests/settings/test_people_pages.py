@@ -46,7 +46,7 @@ def test_admins_see_everyone_with_manager_absence_and_waiting_tasks(client, demo
     response = client.get(PAGE)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert len(people_on(html)) == 20 and people_on(html)[0] == "user@example.com"  # "Alex…": by name
+    assert len(people_on(html)) == 21 and people_on(html)[0] == "user@example.com"  # "Alex…": by name
     row = html[html.index(f'id="person-{manager.id}"'):]
     row = row[:row.index("</tr>")]
     assert "Away until" in row and "Kavita Rao stands in" in row and "2 waiting" in row
