@@ -52,9 +52,7 @@ class PlannedLevel:
         """``Priya Shah (your manager)``; ``2 of 3 of finance-approvers``."""
         rule, count = self.rule, len(self.approvers)
         if rule.approver_rule.type == RuleType.GROUP and count > 1:
-            mode = {ApprovalMode.ANY: "any 1", ApprovalMode.ALL: "all"}.get(rule.approval_mode,
-                                                                          str(self.min_approvals))
-            return f"{mode} of {count} of {rule.approver_rule.group}"
+            return f"{self.min_approvals} of {count} of {rule.approver_rule.group}"
         names = ", ".join(f"{approver.user.display_name} ({approver.why})" for approver in self.approvers)
         if count > 1 and rule.approval_mode != ApprovalMode.ANY:
             return f"{self.min_approvals} of {count}: {names}"
