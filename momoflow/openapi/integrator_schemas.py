@@ -116,9 +116,25 @@ def _assignments():
         "startedAt": moment("When the assignee started.", True),
         "completedAt": moment("When the last module was done.", True),
         "cancelledAt": moment("When it was cancelled.", True),
+        "sourceRequestId": nullable("string", format="uuid",
+                                    description="The approved request that assigned it (its `requestId`, as "
+                                                "`/api/v1/workflows` shows it); null when it was assigned "
+                                                "otherwise."),
+        "sourceRequestNumber": nullable("string", description="That request's number.",
+                                        examples=["REQ-2026-12-0004"]),
     }
+    assigned_by = {"oneOf": [
+        obj({"type": {"const": "api_key"}, "name": text("The API key's name.")}, ["type", "name"]),
+        obj({"type": {"const": "request"}, "name": text("`request` and its number.",
+                                                         examples=["request REQ-2026-12-0004"])}, ["type", "name"]),
+        {"type": "null", "description": "A person assigned it (the event's actor), or a schedule they set up."},
+    ]}
     return {
         "Assignment": obj(assignment, list(assignment)),
+        "AssignmentEvent": {"allOf": [schema("Assignment"), obj({"assignedBy": assigned_by}, ["assignedBy"])],
+                            "description": "The `data` of `flow.*` webhooks: the assignment, and who assigned it "
+                                           "(`flow.cancelled` adds `cancelledBy` in the same shape, or a "
+                                           "person's `{type: user, email, name}`)."},
         "AssignmentList": obj({"data": {"type": "array", "items": schema("Assignment")},
                                "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
                                                                             "null on the last page.")},
