@@ -17,6 +17,8 @@ from momoflow.flows.validation import parse_assignment
 from momoflow.notifications import handlers, messages
 from momoflow.webhooks import services as webhooks
 from momoflow.workflows.models import Activity, RequestStatus, WorkflowRequest
+from tests.platform.conftest import document  # noqa: F401  (fixture)
+from tests.platform.openapi_checks import conformance
 from tests.webhooks.receiver import receiver  # noqa: F401  (fixture)
 from tests.webhooks.test_delivery import settle
 from tests.workflows.conftest import api_as, simple_request  # noqa: F401  (fixture)
@@ -136,13 +138,14 @@ def test_an_archived_or_unknown_flow_or_a_person_who_left_is_an_outcome(approved
 # --- JSON, webhooks, email -------------------------------------------------------------
 
 
-def test_the_api_shows_where_an_assignment_came_from(approved, demo, integrator, db, count_queries):
+def test_the_api_shows_where_an_assignment_came_from(approved, demo, integrator, db, count_queries, document):
     made = assign_on_approval(approved, ONBOARDING, demo[HIRE], DUE).assignment
     plain = integrator.post("/flows/assign", json={"flowId": ONBOARDING, "userEmail": INITIATOR})
     assert plain.status_code == 200
 
     one = integrator.get(f"/assignments/{made.public_id}").get_json()
     assert (one["sourceRequestId"], one["sourceRequestNumber"]) == (str(approved.id), approved.request_number)
+    assert conformance(document, one, {"$ref": "#/components/schemas/Assignment"}) == []
     with count_queries() as statements:
         listed = integrator.get("/assignments").get_json()["data"]
     sources = {row["userEmail"]: (row["sourceRequestId"], row["sourceRequestNumber"]) for row in listed}
@@ -165,7 +168,7 @@ def test_the_list_reads_sources_in_a_fixed_number_of_queries(approved, demo, int
     assert listing_queries() == one
 
 
-def test_the_flow_assigned_webhook_names_the_request(approved, demo, demo_org, receiver, db):
+def test_the_flow_assigned_webhook_names_the_request(approved, demo, demo_org, receiver, db, document):
     endpoint, receiver.secret = webhooks.create_endpoint(demo_org, receiver.url, ["flow.assigned"])
     settle(db)
     outcome = assign_on_approval(approved, ONBOARDING, demo[HIRE], DUE)
@@ -178,6 +181,7 @@ def test_the_flow_assigned_webhook_names_the_request(approved, demo, demo_org, r
     assert data["sourceRequestId"] == str(approved.id)
     assert data["sourceRequestNumber"] == approved.request_number
     assert data["assignedBy"] == {"type": "request", "name": f"request {approved.request_number}"}
+    assert conformance(document, data, {"$ref": "#/components/schemas/AssignmentEvent"}) == []
 
 
 def test_the_email_says_which_approval_assigned_it(app, approved, demo, db):
@@ -232,3 +236,20 @@ def test_ordinary_assignments_say_nothing_of_requests(demo, integrator, client, 
     assert integrator.post("/flows/assign", json={"flowId": ONBOARDING, "userEmail": INITIATOR}).status_code == 200
     login_as(demo[INITIATOR])
     assert "Assigned because" not in client.get("/my-flows").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/my-flows", "/flows/assignments"])
+def test_the_lists_read_sources_in_a_fixed_number_of_queries(approved, demo, client, login_as, db, count_queries,
+                                                              path):
+    def page_queries():
+        with count_queries() as statements:
+            html = client.get(path).get_data(as_text=True)
+        return len(statements), html.count(_link(approved))
+
+    assign_on_approval(approved, ONBOARDING, demo[INITIATOR], DUE)
+    login_as(demo["admin@company.com"] if path == "/flows/assignments" else demo[INITIATOR])
+    page_queries()
+    one = page_queries()
+    for flow_id in ("flow_sec101", "flow_mgr201"):
+        assign_on_approval(approved, flow_id, demo[INITIATOR], DUE)
+    assert page_queries() == (one[0], 3) and one[1] == 1
