@@ -71,6 +71,7 @@ def assign_on_approval(request, flow_public_id, user, due_date: datetime | None,
         log_activity(request, None, ACTION, outcome.message, result=outcome.result.value,
                      flowId=flow.public_id if flow else _printable(flow_public_id), userEmail=user.email,
                      assignmentId=outcome.assignment.public_id if outcome.assignment else None)
+        db.session.flush()
     return outcome
 
 

@@ -253,3 +253,14 @@ def test_the_lists_read_sources_in_a_fixed_number_of_queries(approved, demo, cli
     for flow_id in ("flow_sec101", "flow_mgr201"):
         assign_on_approval(approved, flow_id, demo[INITIATOR], DUE)
     assert page_queries() == (one[0], 3) and one[1] == 1
+
+
+def test_the_request_page_and_its_api_twin_show_the_activity_line(approved, demo, api_as, client, login_as, db):
+    assign_on_approval(approved, ONBOARDING, demo[HIRE], DUE)
+    line = f"Customer Onboarding was assigned to {demo[HIRE].display_name}, due 2026-12-18"
+    [activity] = [a for a in api_as(INITIATOR).get(f"/workflows/{approved.id}").get_json()["data"]["activities"]
+                  if a["action"] == from_requests.ACTION]
+    assert activity["summary"] == line and activity["actor"] is None
+    assert activity["details"]["result"] == "assigned" and activity["details"]["userEmail"] == HIRE
+    login_as(demo[INITIATOR])
+    assert line in client.get(f"/requests/{approved.id}").get_data(as_text=True)
