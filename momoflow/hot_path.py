@@ -72,14 +72,16 @@ def insert_assignment_if_not_open():
             .returning(_assignments.c.id))
 
 
-def new_assignment(organization_id, flow_id, user_id, spec, *, api_key_id=None, assigned_by_id=None):
+def new_assignment(organization_id, flow_id, user_id, spec, *, api_key_id=None, assigned_by_id=None,
+                   source_request_id=None):
     """A transient Assignment with every column set, for the Core INSERTs (one, or a batch)."""
     return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization_id,
                       flow_id=flow_id, user_id=user_id, due_date=spec.due_date, priority=spec.priority,
                       notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
                       assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
                       assigned_by_api_key_id=api_key_id, assigned_by_user_id=assigned_by_id,
-                      cancelled_by_api_key_id=None, cancelled_by_user_id=None)
+                      cancelled_by_api_key_id=None, cancelled_by_user_id=None,
+                      source_request_id=source_request_id)
 
 
 def assignment_row(assignment):

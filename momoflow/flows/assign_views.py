@@ -11,7 +11,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.errors import ValidationFailed
-from momoflow.flows import assigning, bp, forms, queries, rules, services
+from momoflow.flows import assigning, bp, forms, from_requests, queries, rules, services
 from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
 from momoflow.flows.services import Assigner
@@ -81,11 +81,12 @@ def assignments():
     more_url = None
     if page.next_cursor:
         more_url = url_for(".assignments", cursor=page.next_cursor, **{k: v for k, v in filters.items() if v})
+    visible = from_requests.visible_sources(current_user, [assignment for assignment, _, _ in page.rows])
     if is_htmx_request() and request.args.get("cursor"):
-        return render_template("flows/_more_assignments.html", page=page, more_url=more_url)
+        return render_template("flows/_more_assignments.html", page=page, more_url=more_url, visible_requests=visible)
     flows = services.list_flows(current_user.organization, include_archived=True)
     return render_template("flows/assignments.html", page=page, problems=problems, filters=filters, flows=flows,
-                           more_url=more_url), 400 if problems else 200
+                           more_url=more_url, visible_requests=visible), 400 if problems else 200
 
 
 def _overview_page(filters):

@@ -9,6 +9,7 @@ only has to announce it (``flow.overdue``), not keep it true.
 import enum
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +18,9 @@ from momoflow.accounts.models import User
 from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
 from momoflow.extensions import db
 from momoflow.publicids import public_id
+
+if TYPE_CHECKING:
+    from momoflow.workflows.models import WorkflowRequest
 
 
 class FlowStatus(enum.StrEnum):
@@ -99,6 +103,11 @@ class Assignment(db.Model):
         sa.Index("ix_assignments_overdue_pending", "due_date",
                  postgresql_where=sa.text(f"{OPEN_SQL} AND overdue_notified_at IS NULL"),
                  sqlite_where=sa.text(f"{OPEN_SQL} AND overdue_notified_at IS NULL")),
+        # An approved request assigns a flow to a person once, however often its approval
+        # is handled (``flows.from_requests``).
+        sa.Index("uq_assignments_source_request", "source_request_id", "flow_id", "user_id", unique=True,
+                 postgresql_where=sa.text("source_request_id IS NOT NULL"),
+                 sqlite_where=sa.text("source_request_id IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -121,9 +130,13 @@ class Assignment(db.Model):
     assigned_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
     cancelled_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     cancelled_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    # The approved request that assigned it (``flows.from_requests``); None for all others.
+    source_request_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("workflow_requests.id", ondelete="SET NULL"))
 
     flow: Mapped[Flow] = relationship(lazy="raise_on_sql")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+    source_request: Mapped["WorkflowRequest | None"] = relationship(lazy="raise_on_sql")
 
     @property
     def is_open(self):

@@ -13,6 +13,7 @@ from momoflow.apikeys.models import ApiKey
 from momoflow.events import record_events
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_SQL, Assignment, AssignmentStatus, Flow
+from momoflow.flows.queries import with_source_request
 from momoflow.flows.schemas import assignment_event_payload
 
 BATCH = 500
@@ -42,7 +43,7 @@ def _claim(now):
         .join(Flow, Flow.id == Assignment.flow_id)
         .join(User, User.id == Assignment.user_id)
         .outerjoin(ApiKey, ApiKey.id == Assignment.assigned_by_api_key_id)
-        .options(sa.orm.lazyload(User.organization), sa.orm.lazyload(ApiKey.organization))
+        .options(sa.orm.lazyload(User.organization), sa.orm.lazyload(ApiKey.organization), with_source_request())
         .where(_OPEN, Assignment.overdue_notified_at.is_(None), Assignment.due_date < now)
         .order_by(Assignment.due_date, Assignment.id)
         .limit(BATCH)

@@ -13,6 +13,7 @@ from momoflow.database import utcnow
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
+from momoflow.flows.queries import with_source_request
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
 
@@ -48,7 +49,7 @@ def _progress(assignment, flow, now):
 
 
 def _mine(user):
-    return (sa.select(Assignment, Flow).join(Flow, Flow.id == Assignment.flow_id)
+    return (sa.select(Assignment, Flow).join(Flow, Flow.id == Assignment.flow_id).options(with_source_request())
             .where(Assignment.user_id == user.id, Assignment.organization_id == user.organization_id))
 
 

@@ -14,6 +14,7 @@ from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, F
 from momoflow.flows.access import assignment_not_found, can_name_a_row
 from momoflow.pagination import encode_cursor
 from momoflow.search import contains, like_pattern
+from momoflow.workflows.models import WorkflowRequest
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -34,6 +35,12 @@ class AssignmentQuery:
 class AssignmentPage:
     rows: list  # (assignment, flow, user)
     next_cursor: str | None
+
+
+def with_source_request():
+    """Load each assignment's source request (its id and number) in the same query."""
+    return sa.orm.joinedload(Assignment.source_request).options(
+        sa.orm.load_only(WorkflowRequest.id, WorkflowRequest.request_number), sa.orm.lazyload(WorkflowRequest.initiator))
 
 
 def parse_assignment_query(args):
@@ -61,7 +68,7 @@ def list_assignments(organization, query):
     """Newest first, one query; ``status=overdue`` means open and past due."""
     statement = (db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
                  .join(User, User.id == Assignment.user_id)
-                 .options(sa.orm.lazyload(User.organization))
+                 .options(sa.orm.lazyload(User.organization), with_source_request())
                  .where(Assignment.organization_id == organization.id))
     if query.user_email:
         statement = statement.where(User.email == query.user_email)
@@ -99,7 +106,7 @@ def assignment_row(organization, assignment_id):
         raise assignment_not_found(assignment_id)
     row = db.session.execute(
         db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
-        .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization))
+        .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization), with_source_request())
         .where(Assignment.public_id == assignment_id, Assignment.organization_id == organization.id)).first()
     if row is None:
         raise assignment_not_found(assignment_id)

@@ -1,6 +1,10 @@
 """How flows and assignments appear in the integrator API's JSON and in event payloads."""
 
+import sqlalchemy as sa
+
+from momoflow.extensions import db
 from momoflow.flows.rules import duration_text
+from momoflow.workflows.models import WorkflowRequest
 
 ASSIGNED = "Flow assigned successfully"  # the seed's message
 
@@ -69,11 +73,39 @@ def assignment_json(assignment, flow, user, now=None):
         "startedAt": iso(assignment.started_at),
         "completedAt": iso(assignment.completed_at),
         "cancelledAt": iso(assignment.cancelled_at),
+        **source_request_json(assignment),
     }
+
+
+def source_request_json(assignment):
+    """The approved request that assigned it (``flows.from_requests``): nulls for all others."""
+    request = source_request(assignment)
+    return {"sourceRequestId": str(request.id) if request else None,
+            "sourceRequestNumber": request.request_number if request else None}
+
+
+def source_request(assignment):
+    """The assignment's source request, or None. Lists load it with the assignment
+    (``joinedload(Assignment.source_request)``); a single one not loaded that way costs
+    a lookup, which is free when the request is already in the session."""
+    if assignment.source_request_id is None:
+        return None
+    if "source_request" not in sa.inspect(assignment).unloaded:
+        return assignment.source_request
+    return db.session.get(WorkflowRequest, assignment.source_request_id)
+
+
+def request_as_assigner(request):
+    """``assignedBy`` (and ``cancelledBy``'s shape) for an assignment an approved request made."""
+    return {"type": "request", "name": f"request {request.request_number}"}
 
 
 def assignment_event_payload(assignment, flow, user, api_key=None):
     """What webhooks for flow.* events carry."""
     data = assignment_json(assignment, flow, user)
-    data["assignedBy"] = {"type": "api_key", "name": api_key.name} if api_key else None
+    request = source_request(assignment)
+    if api_key:
+        data["assignedBy"] = {"type": "api_key", "name": api_key.name}
+    else:
+        data["assignedBy"] = request_as_assigner(request) if request else None
     return data

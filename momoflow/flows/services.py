@@ -38,7 +38,7 @@ from momoflow.flows.access import (
     flow_not_found,
     own_assignment,
 )
-from momoflow.flows.schemas import assignment_event_payload
+from momoflow.flows.schemas import assignment_event_payload, request_as_assigner
 from momoflow.flows.validation import parse_assignment
 
 class AlreadyAssigned(Conflict):
@@ -78,12 +78,14 @@ def list_flows(organization, include_archived=False):
 @dataclass(frozen=True)
 class Assigner:
     """Who is assigning (or cancelling): an integrator's API key, a person, or both for
-    a schedule (the key or person that set it up). Events name the person as their
-    actor and the key as ``assignedBy``."""
+    a schedule (the key or person that set it up); or the system on behalf of an
+    approved request (``from_requests``). Events name the person as their actor and the
+    key (or the request) as ``assignedBy``."""
 
     organization_id: uuid.UUID
     api_key: object = None  # an ApiKey or the hot path's KeyHolder
     person: object = None  # a User
+    request: object = None  # a WorkflowRequest: its assignments remember it
 
     @classmethod
     def integrator(cls, api_key):
@@ -92,6 +94,10 @@ class Assigner:
     @classmethod
     def signed_in(cls, user):
         return cls(user.organization_id, person=user)
+
+    @classmethod
+    def on_approval(cls, request):
+        return cls(request.organization_id, request=request)
 
     @property
     def organization(self):
@@ -104,6 +110,10 @@ class Assigner:
     @property
     def person_id(self):
         return self.person.id if self.person else None
+
+    @property
+    def request_id(self):
+        return self.request.id if self.request else None
 
 
 # --- assigning ----------------------------------------------------------------------
@@ -151,6 +161,14 @@ def assign_flow(assigner, spec):
     return _assign(assigner, flow, person, spec)
 
 
+def assign_to(assigner, flow, person, spec):
+    """Assign ``flow`` to ``person`` when the caller has already found both (the
+    ``from_requests`` path): the checks, INSERT and event of ``assign_flow``."""
+    check_may_assign(assigner)
+    _check_assignable(flow, spec)
+    return _assign(assigner, flow, person, spec)
+
+
 def _flow_and_person(organization_id, spec):
     row = execute_lean(hot_path.FLOW_AND_PERSON, {"flow_id": spec.flow_id, "organization_id": organization_id,
                                           "email": normalize_email(spec.user_email)}).fetchone()
@@ -177,7 +195,7 @@ def _assign(assigner, flow, user, spec):
 
 def _new_assignment(assigner, flow, user, spec):
     return hot_path.new_assignment(assigner.organization_id, flow.id, user.id, spec, api_key_id=assigner.api_key_id,
-                                   assigned_by_id=assigner.person_id)
+                                   assigned_by_id=assigner.person_id, source_request_id=assigner.request_id)
 
 
 class ItemResult(NamedTuple):
@@ -314,6 +332,8 @@ def _who(assigner):
         return {"type": "user", "email": assigner.person.email, "name": assigner.person.display_name}
     if assigner.api_key:
         return {"type": "api_key", "name": assigner.api_key.name}
+    if assigner.request:
+        return request_as_assigner(assigner.request)
     return None  # the system itself
 
 

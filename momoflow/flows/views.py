@@ -11,7 +11,7 @@ JavaScript it is a plain post and a redirect.
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.flows import bp, progress, services
+from momoflow.flows import bp, from_requests, progress, services
 from momoflow.flows.models import AssignmentStatus
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.transactions import refusals
@@ -22,7 +22,8 @@ from momoflow.transactions import refusals
 @bp.get("/my-flows")
 def my_flows():
     open_items, done = progress.my_flows(current_user)
-    return render_template("flows/my_flows.html", open_items=open_items, done=done)
+    visible = from_requests.visible_sources(current_user, [item.assignment for item in open_items + done])
+    return render_template("flows/my_flows.html", open_items=open_items, done=done, visible_requests=visible)
 
 
 @bp.get("/my-flows/<assignment_id>")
@@ -32,7 +33,11 @@ def my_flow(assignment_id):
 
 def _flow_page(assignment_id, status=200, message=None):
     walk = progress.walkthrough(current_user, assignment_id, _position(request.args.get("module")))
-    return render_template("flows/my_flow.html", walk=walk, message=message), status
+    return render_template("flows/my_flow.html", walk=walk, message=message, **_sources(walk)), status
+
+
+def _sources(walk):
+    return {"visible_requests": from_requests.visible_sources(current_user, [walk.assignment])}
 
 
 def _position(text):
@@ -66,7 +71,7 @@ def _changed(assignment_id, message, celebrate=False):
             flash(message, "success")
         return redirect(url_for(".my_flow", assignment_id=assignment_id), 303)
     walk = progress.walkthrough(current_user, assignment_id)
-    html = render_template("flows/_workspace.html", walk=walk, message=None, just_finished=celebrate)
+    html = render_template("flows/_workspace.html", walk=walk, message=None, just_finished=celebrate, **_sources(walk))
     return html + (toast(message) if message else "")
 
 
@@ -75,4 +80,4 @@ def _refused(assignment_id, error):
     if not is_htmx_request():
         return _flow_page(assignment_id, 409, error.message)
     walk = progress.walkthrough(current_user, assignment_id)
-    return render_template("flows/_workspace.html", walk=walk, message=error.message), 409
+    return render_template("flows/_workspace.html", walk=walk, message=error.message, **_sources(walk)), 409

@@ -113,9 +113,13 @@ def _flow_assigned(context):
         by = payload["assignedBy"]["name"]
     due = f", due {context.when(payload.get('dueDate'))}" if payload.get("dueDate") else ""
     notes = f" Notes:{quoted(payload, 'notes')}" if payload.get("notes") else ""
-    return Message(f"New flow to complete: {payload.get('flowName')}",
-                   f"{by} assigned you “{payload.get('flowName')}”{due}.{notes}",
-                   _assignee_link(payload), "Start the flow")
+    flow = f"“{payload.get('flowName')}”"
+    if payload.get("sourceRequestNumber"):  # an approved request assigned it (flows.from_requests)
+        said = f"You were assigned {flow}{due} because {payload['sourceRequestNumber']} was approved.{notes}"
+    else:
+        said = f"{by} assigned you {flow}{due}.{notes}"
+    return Message(f"New flow to complete: {payload.get('flowName')}", said, _assignee_link(payload),
+                   "Start the flow")
 
 
 def _flow_completed(context):

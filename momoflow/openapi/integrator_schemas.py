@@ -116,9 +116,30 @@ def _assignments():
         "startedAt": moment("When the assignee started.", True),
         "completedAt": moment("When the last module was done.", True),
         "cancelledAt": moment("When it was cancelled.", True),
+        "sourceRequestId": nullable("string", format="uuid",
+                                    description="The approved request that assigned it (its `requestId`, as "
+                                                "`/api/v1/workflows` shows it); null when it was assigned "
+                                                "otherwise."),
+        "sourceRequestNumber": nullable("string", description="That request's number.",
+                                        examples=["REQ-2026-12-0004"]),
     }
+    by_key = obj({"type": {"const": "api_key"}, "name": text("The API key's name.")}, ["type", "name"])
+    by_request = obj({"type": {"const": "request"},
+                      "name": text("`request` and its number.", examples=["request REQ-2026-12-0004"])},
+                     ["type", "name"])
+    by_person = obj({"type": {"const": "user"}, "email": EMAIL, "name": {"type": "string"}}, ["type", "email", "name"])
     return {
         "Assignment": obj(assignment, list(assignment)),
+        "AssignmentEvent": obj({
+            **assignment,
+            "assignedBy": {"oneOf": [by_key, by_request, {"type": "null"}],
+                           "description": "An integrator's key, or the approved request that assigned it; null "
+                                          "when a person did (the event's actor) or a schedule they set up."},
+            "cancelledBy": {"oneOf": [by_person, by_key, by_request, {"type": "null"}],
+                            "description": "`flow.cancelled` only: who cancelled it."},
+        }, [*assignment, "assignedBy"], description="The `data` of `flow.*` webhooks: the assignment as "
+                                                    "`GET /v1/assignments/{assignmentId}` shows it, and who "
+                                                    "assigned it."),
         "AssignmentList": obj({"data": {"type": "array", "items": schema("Assignment")},
                                "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
                                                                             "null on the last page.")},

@@ -47,12 +47,24 @@ EVENTS = {
     "person.deactivated": "An administrator deactivated someone, or they left the directory (`deactivatedBy` "
                           "null); their undecided tasks moved in the same transaction.",
     "person.reactivated": "An administrator reactivated someone.",
-    "flow.assigned": "A flow was assigned (the integrator API's answer, as `data`).",
+    "flow.assigned": "A flow was assigned: by an integrator (`assignedBy.type` `api_key`), a person, or an approved "
+                     "request (`assignedBy.type` `request`; `sourceRequestId` and `sourceRequestNumber` name it).",
     "flow.started": "The assignee opened their first module.",
     "flow.completed": "The assignee completed every module.",
     "flow.overdue": "The due date passed before completion.",
     "flow.cancelled": "An open assignment was cancelled (`cancelledBy`: a person or an API key).",
 }
+
+
+# Events whose ``data`` is an assignment (``flows.schemas.assignment_event_payload``).
+ASSIGNMENT_EVENTS = {"flow.assigned", "flow.started", "flow.completed", "flow.overdue", "flow.cancelled"}
+
+
+def _body(event_type):
+    properties = {"type": {"const": event_type}}
+    if event_type in ASSIGNMENT_EVENTS:
+        properties["data"] = schema("AssignmentEvent")
+    return {"allOf": [schema("WebhookEvent"), {"properties": properties}]}
 
 
 def webhook_schemas():
@@ -71,7 +83,6 @@ def webhooks():
         "operationId": "webhook_" + event_type.replace(".", "_"),
         "summary": event_type,
         "description": description,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "allOf": [schema("WebhookEvent"), {"properties": {"type": {"const": event_type}}}]}}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _body(event_type)}}},
         "responses": {"2XX": {"description": "Received. Anything else is retried with backoff."}},
     }} for event_type, description in EVENTS.items() if event_type in SUBSCRIBABLE_EVENTS}
