@@ -1,7 +1,7 @@
 """assignments.source_request_id: the approved request that assigned a flow, once per person
 
 Revision ID: c8e0a2b4d6f8
-Revises: a9c1e3f5b7d2
+Revises: d9f1b3c5e7a9
 Create Date: 2026-12-04 16:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c8e0a2b4d6f8'
-down_revision = 'a9c1e3f5b7d2'
+down_revision = 'd9f1b3c5e7a9'
 branch_labels = None
 depends_on = None
 

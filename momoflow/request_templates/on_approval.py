@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from momoflow.accounts.services import provision_user
+from momoflow.accounts.models import User
 from momoflow.extensions import db
 from momoflow.request_templates.reading import filled_form
 from momoflow.workflows.models import RequestStatus, WorkflowRequest
@@ -39,14 +39,17 @@ def assign_flows(request):
     outcomes = []
     for action in form.definition.on_approval:
         person = _assignee(request, form, action)
+        if person is None:
+            continue  # the field was optional and left empty: nobody to assign
         due = approved_at + timedelta(days=action.due_in_days) if action.due_in_days else None
         outcomes.append(assign_on_approval(request, action.flow_id, person, due))
     return outcomes
 
 
 def _assignee(request, form, action):
-    """The requester, or the person named in the action's field (None if they are gone)."""
+    """The requester, or the person named in the action's field (as they are now: one who
+    left is refused by the flows side, in the request's activity log)."""
     if action.assign_to_field is None:
         return request.initiator
     email = form.values.get(action.assign_to_field)
-    return provision_user(email, request.initiator.organization) if email else None
+    return db.session.scalar(sa.select(User).where(User.email == email)) if email else None

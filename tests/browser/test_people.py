@@ -51,7 +51,7 @@ def test_people_page_load_more_deactivate_and_phone_cards(app, committed_demo, p
     rows = page.locator("#people-list > tr")
     expect(rows).to_have_count(25)
     page.get_by_role("link", name="Load more").click()
-    expect(rows).to_have_count(31)
+    expect(rows).to_have_count(32)
     expect(page.get_by_role("link", name="Load more")).to_have_count(0)
     manager_row = page.locator("tr", has=page.get_by_text(MANAGER, exact=True))
     expect(manager_row).to_contain_text("Kavita Rao stands in")

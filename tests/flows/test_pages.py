@@ -282,5 +282,5 @@ def test_the_overview_loads_more_by_cursor(client, demo, login_as):
     assert rows(html) == 25
     more_url = re.search(r'hx-get="([^"]+)"[^>]*data-load-more', html).group(1).replace("&amp;", "&")
     more = client.get(more_url, headers=HTMX).get_data(as_text=True)
-    assert rows(more) == 2 and 'hx-swap-oob="beforeend:#assignment-list"' in more
+    assert rows(more) == 3 and 'hx-swap-oob="beforeend:#assignment-list"' in more
     assert "data-load-more" not in more
