@@ -15,9 +15,10 @@ class GroupSource(enum.StrEnum):
 
 
 def name_key(name):
-    """What makes two group names the same: case does not count. Computed here, never by
-    the database, whose ``lower()`` differs between SQLite and PostgreSQL beyond ASCII."""
-    return name.strip().casefold()
+    """What makes two group names the same: neither case nor runs of spaces count. Computed
+    here, never by the database, whose ``lower()`` differs between SQLite and PostgreSQL
+    beyond ASCII."""
+    return " ".join(name.split()).casefold()
 
 
 class Group(db.Model):

@@ -189,23 +189,20 @@ def require_admin(actor):
 
 def create_group(actor, name, description=None):
     require_admin(actor)
-    name, description = _parse_details(name, description)
-    _refuse_taken_name(actor.organization_id, name)
+    name, description = _parse_details(actor.organization_id, None, name, description)
     group = Group(organization_id=actor.organization_id, name=name, name_key=name_key(name),
                   description=description, source=GroupSource.LOCAL)
     db.session.add(group)
-    db.session.flush()
+    _flush_named(group)
     return group
 
 
 def edit_group(actor, group_id, name, description):
     """Rename a local group and set its description in one go."""
     group = _local_group(actor, group_id)
-    name, description = _parse_details(name, description)
-    if name_key(name) != group.name_key:
-        _refuse_taken_name(group.organization_id, name)
+    name, description = _parse_details(group.organization_id, group, name, description)
     group.name, group.name_key, group.description = name, name_key(name), description
-    db.session.flush()
+    _flush_named(group)
     return group
 
 
@@ -260,15 +257,31 @@ def _local_group(actor, group_id):
     return group
 
 
-def _parse_details(name, description):
+def _parse_details(organization_id, group, name, description):
+    """The name and description, every problem found at once (a name another group of the
+    organisation has, in any case, is one)."""
     problems = fields.Problems()
     name = fields.text(name, "name", problems, label="Name", max_length=MAX_NAME_LENGTH, required=NAME_REQUIRED)
     description = fields.text(description, "description", problems, label="Description",
                               max_length=MAX_DESCRIPTION_LENGTH)
     if name and len(name_key(name)) > MAX_NAME_LENGTH:  # a few letters grow when case is folded
         problems.add("name", fields.too_long("Name", MAX_NAME_LENGTH))
+    elif name:
+        taken = _group_by_key(organization_id, name_key(name))
+        if taken is not None and taken is not group:
+            where = " (from the directory)" if not taken.is_local else ""
+            problems.add("name", f"A group called {taken.name}{where} already exists")
     problems.raise_if_any()
     return " ".join(name.split()), description
+
+
+def _flush_named(group):
+    """Flush, turning a name someone else took a moment ago into the form's message."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ValidationFailed([("name", f"A group called {group.name} already exists")]) from None
 
 
 def _parse_email(email):
@@ -277,9 +290,3 @@ def _parse_email(email):
     problems.raise_if_any()
     return address
 
-
-def _refuse_taken_name(organization_id, name):
-    taken = _group_by_key(organization_id, name_key(name))
-    if taken is not None:
-        where = " (from the directory)" if not taken.is_local else ""
-        raise ValidationFailed([("name", f"A group called {taken.name}{where} already exists")])

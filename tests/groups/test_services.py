@@ -40,6 +40,12 @@ def test_names_are_unique_per_organisation_in_any_case(admin):
     with pytest.raises(ValidationFailed) as error:
         services.create_group(admin, "PAYROLL")
     assert error.value.problems == [("name", "A group called Payroll already exists")]
+    with pytest.raises(ValidationFailed):
+        services.create_group(admin, " payroll ")
+    services.create_group(admin, "Finance   approvers")
+    with pytest.raises(ValidationFailed):
+        services.create_group(admin, "finance approvers")  # nor do runs of spaces
+    assert [user.email for user in services.members_of(admin.organization, "FINANCE  APPROVERS")] == []
     other_admin = make_user(make_org(), role=Role.ADMIN)
     assert services.create_group(other_admin, "payroll").name == "payroll"
 
