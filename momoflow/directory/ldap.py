@@ -78,8 +78,9 @@ def attribute_map(flavor, overrides=None):
 class LdapDirectory:
     kind = "ldap"
 
-    def __init__(self, url, bind_dn, bind_password, base_dn, attributes, timeout=5):
+    def __init__(self, url, bind_dn, bind_password, base_dn, attributes, timeout=5, group_base_dn=None):
         self.base_dn = base_dn
+        self.group_base_dn = group_base_dn or base_dn  # people and groups often live apart
         self.attributes = attributes
         self.timeout = timeout
         self._url = url
@@ -96,7 +97,7 @@ class LdapDirectory:
         if config.get("LDAP_USER_FILTER"):
             attributes["user_filter"] = config["LDAP_USER_FILTER"]
         return cls(config["LDAP_URL"], config["LDAP_BIND_DN"], config["LDAP_BIND_PASSWORD"],
-                   config["LDAP_BASE_DN"], attributes, config["LDAP_TIMEOUT"])
+                   config["LDAP_BASE_DN"], attributes, config["LDAP_TIMEOUT"], config.get("LDAP_GROUP_BASE_DN"))
 
     def lookup(self, email):
         found = self._find(email)
@@ -146,7 +147,7 @@ class LdapDirectory:
         groups, service accounts, disabled AD accounts, dangling DNs) are left out."""
         value = escape_filter_chars(name)
         search_filter = f"(&{self.attributes['group_filter']}({self.attributes['group_name']}={value}))"
-        entries = self._search(search_filter, [self.attributes["member"]])
+        entries = self._search(search_filter, [self.attributes["member"]], base=self.group_base_dn)
         if len(entries) != 1:
             if entries:
                 log.warning("LDAP: %d groups are called %r; refusing to guess", len(entries), name)

@@ -83,3 +83,22 @@ def test_a_member_read_failing_midway_raises_instead_of_a_partial_list(directory
 
 def test_the_local_directory_has_no_groups(app):
     assert LocalDirectory().group_members("hr") is None
+
+
+def test_groups_are_searched_under_their_own_base(slapd):
+    def directory_with(group_base_dn):
+        return LdapDirectory(slapd.url, slapd.bind_dn, slapd.bind_password, slapd.base_dn,
+                             attribute_map("openldap"), 3, group_base_dn)
+
+    assert directory_with(f"ou=groups,{slapd.base_dn}").group_members("hr") == [
+        "carol@momoflow.test", "zoe@momoflow.test"]
+    assert directory_with(f"ou=people,{slapd.base_dn}").group_members("hr") is None
+
+
+def test_the_group_base_comes_from_the_config(slapd):
+    config = {"LDAP_URL": slapd.url, "LDAP_BIND_DN": slapd.bind_dn, "LDAP_BIND_PASSWORD": slapd.bind_password,
+              "LDAP_BASE_DN": slapd.base_dn, "LDAP_FLAVOR": "openldap", "LDAP_ATTRIBUTE_MAP": None,
+              "LDAP_TIMEOUT": 3}
+    assert LdapDirectory.from_config(config).group_base_dn == slapd.base_dn
+    config["LDAP_GROUP_BASE_DN"] = "ou=groups,dc=momoflow,dc=test"
+    assert LdapDirectory.from_config(config).group_base_dn == "ou=groups,dc=momoflow,dc=test"
