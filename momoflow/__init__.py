@@ -80,6 +80,7 @@ def register_blueprints(app):
     import momoflow.request_templates.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.settings.api_keys  # noqa: F401
     import momoflow.settings.approvals  # noqa: F401
+    import momoflow.settings.groups  # noqa: F401
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
     import momoflow.settings.people  # noqa: F401

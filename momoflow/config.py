@@ -31,6 +31,7 @@ class Defaults:
     LDAP_FLAVOR = "openldap"  # or "ad": picks the attribute map below
     LDAP_ATTRIBUTE_MAP = None  # overrides, e.g. "name=displayName,department=ou"
     LDAP_USER_FILTER = None  # None: the flavor's filter for people
+    LDAP_GROUP_BASE_DN = None  # where groups live; None: under LDAP_BASE_DN
     LDAP_TIMEOUT = 5  # seconds, for connecting and for each answer
     DIRECTORY_ORG = "demo"  # the organisation whose people the directory holds
     DIRECTORY_REFRESH_SECONDS = 3600  # re-read a directory person's details after this
@@ -99,6 +100,7 @@ ENVIRONMENT = {
     "LDAP_FLAVOR": str,
     "LDAP_ATTRIBUTE_MAP": str,
     "LDAP_USER_FILTER": str,
+    "LDAP_GROUP_BASE_DN": str,
     "LDAP_TIMEOUT": float,
     "DIRECTORY_ORG": str,
     "DIRECTORY_REFRESH_SECONDS": int,

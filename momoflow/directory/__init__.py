@@ -4,7 +4,8 @@
 organisation's local accounts from the database (seeded from a file by ``seed-demo``).
 Both answer ``lookup(email)`` and ``authenticate(email, password)`` with a ``Person``
 or None (with their manager's email where the directory names one), and
-``search(text, limit)`` with a list of them (the autocomplete, managers left out); they raise
+``search(text, limit)`` with a list of them (the autocomplete, managers left out), and
+``group_members(name)`` with the emails of a directory group's people (None: no such group); they raise
 ``DirectoryUnavailable`` when they cannot answer at all.
 """
 

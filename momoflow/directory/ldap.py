@@ -3,7 +3,8 @@
 Lookups search under the base DN with a service account over one reused connection;
 authentication finds the person's DN the same way and then binds as that DN with the
 given password on a fresh connection. Every value put into a filter is escaped.
-A person's ``manager`` is a DN; one more read of that entry (base scope) gives its email.
+A person's ``manager`` is a DN; one more read of that entry (base scope) gives its email,
+and so does each ``member`` DN of a group.
 """
 
 import logging
@@ -26,6 +27,8 @@ INVALID_CREDENTIALS = 49
 SEARCH_PAUSE_SECONDS = 60
 # Search results that are answers, not faults: success, size limit (ambiguous), no such base.
 SEARCH_ANSWERS = {0, 4, 32}
+# A group's members are read one entry each: an approval level needs no more people than this.
+MAX_GROUP_MEMBERS = 100
 
 # What each kind of directory calls our fields. "login" lists the attributes an email
 # may match (AD people often sign in with their userPrincipalName).
@@ -38,6 +41,9 @@ FLAVORS = {
         "manager": "manager",
         "login": "mail",
         "user_filter": "(objectClass=inetOrgPerson)",
+        "group_filter": "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
+        "group_name": "cn",
+        "member": "member",
     },
     "ad": {
         "email": "mail",
@@ -49,6 +55,9 @@ FLAVORS = {
         # People only, and not disabled accounts (userAccountControl bit 2).
         "user_filter": "(&(objectCategory=person)(objectClass=user)"
         "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))",
+        "group_filter": "(objectClass=group)",
+        "group_name": "cn",
+        "member": "member",
     },
 }
 
@@ -69,8 +78,9 @@ def attribute_map(flavor, overrides=None):
 class LdapDirectory:
     kind = "ldap"
 
-    def __init__(self, url, bind_dn, bind_password, base_dn, attributes, timeout=5):
+    def __init__(self, url, bind_dn, bind_password, base_dn, attributes, timeout=5, group_base_dn=None):
         self.base_dn = base_dn
+        self.group_base_dn = group_base_dn or base_dn  # people and groups often live apart
         self.attributes = attributes
         self.timeout = timeout
         self._url = url
@@ -87,7 +97,7 @@ class LdapDirectory:
         if config.get("LDAP_USER_FILTER"):
             attributes["user_filter"] = config["LDAP_USER_FILTER"]
         return cls(config["LDAP_URL"], config["LDAP_BIND_DN"], config["LDAP_BIND_PASSWORD"],
-                   config["LDAP_BASE_DN"], attributes, config["LDAP_TIMEOUT"])
+                   config["LDAP_BASE_DN"], attributes, config["LDAP_TIMEOUT"], config.get("LDAP_GROUP_BASE_DN"))
 
     def lookup(self, email):
         found = self._find(email)
@@ -130,6 +140,28 @@ class LdapDirectory:
         people = (self._person(entry["attributes"]) for entry in entries)  # no manager reads while typing
         return [person for person in people if person.email]
 
+    def group_members(self, name):
+        """The emails of the people in the group called ``name`` (its ``group_name``
+        attribute), in the directory's order, at most ``MAX_GROUP_MEMBERS``; None when no
+        such group (or several: never a guess). Members that are not people (nested
+        groups, service accounts, disabled AD accounts, dangling DNs) are left out."""
+        value = escape_filter_chars(name)
+        search_filter = f"(&{self.attributes['group_filter']}({self.attributes['group_name']}={value}))"
+        entries = self._search(search_filter, [self.attributes["member"]], base=self.group_base_dn)
+        if len(entries) != 1:
+            if entries:
+                log.warning("LDAP: %d groups are called %r; refusing to guess", len(entries), name)
+            return None
+        member_dns = entries[0]["attributes"].get(self.attributes["member"]) or []
+        if isinstance(member_dns, str):
+            member_dns = [member_dns]
+        emails = []
+        for dn in member_dns[:MAX_GROUP_MEMBERS]:
+            email = self._person_email(dn, entries[0]["dn"], strict=True)
+            if email and email not in emails:
+                emails.append(email)
+        return emails
+
     def search_filter(self, email):
         value = escape_filter_chars(email)
         matches = "".join(f"({attr}={value})" for attr in self.attributes["login"].split("|"))
@@ -150,20 +182,26 @@ class LdapDirectory:
         """The email of the person entry at ``manager_dn``, or None: no manager, a DN that does
         not parse, an entry that is not a person (or a disabled AD account), or a directory
         that does not answer (a manager is a detail, never a reason to fail a lookup)."""
-        if not manager_dn:
+        if not manager_dn or _same_dn(manager_dn, own_dn):
             return None
+        return self._person_email(manager_dn, own_dn)
+
+    def _person_email(self, dn, named_by, strict=False):
+        """The email of the person entry at ``dn`` (one base-scope read), or None when the DN
+        does not parse or names no person. A directory that does not answer is None too,
+        unless ``strict``: then DirectoryUnavailable, since a partial answer would be wrong."""
         try:
-            base = safe_dn(manager_dn)  # a malformed DN is refused here, never sent
+            base = safe_dn(dn)  # a malformed DN is refused here, never sent
         except (LDAPException, ValueError, TypeError):
-            log.warning("LDAP: %s names an unreadable manager DN %r", own_dn, manager_dn)
-            return None
-        if base.lower() == str(own_dn).lower():
+            log.warning("LDAP: %s names an unreadable DN %r", named_by, dn)
             return None
         try:
             entries = self._search(self.attributes["user_filter"], [self.attributes["email"]], size_limit=1,
                                    base=base, scope=BASE)
         except DirectoryUnavailable as exc:
-            log.warning("LDAP: could not read the manager of %s (%s)", own_dn, exc.detail)
+            if strict:
+                raise
+            log.warning("LDAP: could not read %s, named by %s (%s)", dn, named_by, exc.detail)
             return None
         return normalize_email(self._first(entries[0]["attributes"], "email")) if entries else None
 
@@ -220,3 +258,11 @@ class LdapDirectory:
             manager_email = None
         return Person(email, self._first(attributes, "name") or email, self._first(attributes, "designation"),
                       self._first(attributes, "department"), manager_email)
+
+
+def _same_dn(dn, other):
+    try:
+        dn = safe_dn(dn)
+    except (LDAPException, ValueError, TypeError):
+        return False
+    return dn.lower() == str(other).lower()

@@ -17,6 +17,11 @@ class LocalDirectory:
         """Nothing beyond our own table, which ``accounts.search`` already reads."""
         return []
 
+    def group_members(self, name):
+        """None: the local directory has no groups of its own (admins' local groups live in
+        ``momoflow.groups``)."""
+        return None
+
     def authenticate(self, email, password):
         user = self._local_user(email)
         return person_from_user(user) if check_password(user, password) else None
