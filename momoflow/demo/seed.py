@@ -41,19 +41,41 @@ def _seed_flows(organization, flows_file=FLOWS_FILE):
             create_flow(organization, parse_flow(entry), public_id=entry["flowId"])
 
 
+DEMO_GROUPS = {
+    "finance-approvers": ("Approve purchases over 10,000: two of them must agree.",
+                          ["finance-manager@royalenfield.com", "finance@royalenfield.com",
+                           "procurement@royalenfield.com"]),
+    "hr": ("Human Resources: approve new hires.", ["hr@royalenfield.com", "hr@example.com"]),
+}
+
+
 def _seed_templates(organization, people, templates_file=TEMPLATES_FILE):
-    """The demo request templates (purchase, new hire, training), created once by name."""
+    """The demo request templates (purchase, new hire, training) and the local groups they
+    name, each created once by name."""
     from momoflow.request_templates.models import RequestTemplate
     from momoflow.request_templates.services import create_template
 
     admin = next((person for person in people if person.email == DEMO_ADMIN), None)
     if admin is None:  # a people file without the demo admin: nobody to keep templates
         return
+    _seed_groups(organization, admin)
     for entry in json.loads(Path(templates_file).read_text(encoding="utf-8")):
         if db.session.scalar(db.select(RequestTemplate.id).where(
                 RequestTemplate.organization_id == organization.id,
                 RequestTemplate.name_key == entry["name"].casefold())) is None:
             create_template(admin, entry)
+
+
+def _seed_groups(organization, admin):
+    from momoflow.groups.models import Group, name_key
+    from momoflow.groups.services import add_member, create_group
+
+    for name, (description, emails) in DEMO_GROUPS.items():
+        if db.session.scalar(db.select(Group.id).where(Group.organization_id == organization.id,
+                                                       Group.name_key == name_key(name))) is None:
+            group = create_group(admin, name, description)
+            for email in emails:
+                add_member(admin, group.id, email)
 
 
 def _upsert_organization(entry):

@@ -78,6 +78,8 @@ def test_the_demo_purchase_request_follows_the_amount(db, app):
         return [[approver.user.email for approver in level.approvers] for level in plan.levels]
 
     assert approvers(900) == [["manager@royalenfield.com"]]
-    assert approvers(20000) == [["manager@royalenfield.com"], ["finance-manager@royalenfield.com"]]
-    assert approvers(75000) == [["manager@royalenfield.com"], ["finance-manager@royalenfield.com"],
-                                ["cfo@royalenfield.com"]]
+    finance = ["procurement@royalenfield.com", "finance-manager@royalenfield.com", "finance@royalenfield.com"]
+    assert approvers(20000) == [["manager@royalenfield.com"], finance]  # by name: Deepak, Neha, Vikram
+    assert approvers(75000) == [["manager@royalenfield.com"], finance, ["cfo@royalenfield.com"]]
+    plan = reading.preview(employee, template.public_id, {"item": "Laptops", "amount": 20000}).plan
+    assert plan.levels[1].summary == "2 of 3 of finance-approvers"
