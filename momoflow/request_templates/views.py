@@ -70,8 +70,9 @@ def create_from_template(template_id):
 def template_preview():
     """Who would approve the form as typed so far (htmx, as the requester types)."""
     template = _offered(request.args.get("template", ""))
-    values = page_form.form_values(definition_of(template), request.form)
-    return render_template("request_templates/_preview.html", **_preview(template, values))
+    definition = definition_of(template)
+    values = page_form.form_values(definition, request.form)
+    return render_template("request_templates/_preview.html", **_preview(template, definition, values))
 
 
 def _offered(template_id):
@@ -85,21 +86,22 @@ def _offered(template_id):
     return template
 
 
-def _preview(template, values):
-    """The preview partial's context: the plan, and the problems split into the values'
-    (``fields.…``) and the plan's refusal."""
+def _preview(template, definition, values):
+    """The preview partial's context: the plan, the problems split into the values'
+    (``fields.…``) and the plan's refusal, and the title a blank one becomes."""
     preview = reading.preview(current_user, template.public_id, page_form.typed_fields(values), lenient=True)
     problems = preview.problems or []
     return {"preview": preview,
             "value_problems": [message for path, message in problems if (path or "").startswith("fields")],
-            "refusal": [message for path, message in problems if not (path or "").startswith("fields")]}
+            "refusal": [message for path, message in problems if not (path or "").startswith("fields")],
+            "default_title": page_form.title_placeholder(definition, values)}
 
 
 def _form_page(template, definition, state, files_dropped=False):
     return render_template(
         "request_templates/new.html", template=template, definition=definition, state=state,
-        **_preview(template, state.values), levels_errors=state.error("levels"), files_dropped=files_dropped,
-        title_placeholder=page_form.title_placeholder(definition, state.values), field_types=FieldType,
+        **_preview(template, definition, state.values), levels_errors=state.error("levels"), files_dropped=files_dropped,
+        field_types=FieldType,
         field_hint=page_form.field_hint, anchor=page_form.anchor, describe=page_form.describe,
         order=page_form.ORDER, accept=ACCEPT, categories=list(DocumentCategory), files_not_kept=forms.FILES_NOT_KEPT,
         max_title=rules.MAX_TITLE_LENGTH, max_spectators=rules.MAX_SPECTATORS, max_files=rules.MAX_FILES)
