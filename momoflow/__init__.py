@@ -78,6 +78,7 @@ def register_blueprints(app):
     import momoflow.flows.views  # noqa: F401
     import momoflow.notifications.views  # noqa: F401
     import momoflow.request_templates.api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.request_templates.views  # noqa: F401  (on the workflows pages' blueprint)
     import momoflow.settings.api_keys  # noqa: F401
     import momoflow.settings.approvals  # noqa: F401
     import momoflow.settings.groups  # noqa: F401

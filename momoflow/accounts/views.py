@@ -11,7 +11,8 @@ from momoflow.extensions import limiter
 SUGGESTIONS = 8
 # Autocompleting inputs send their own value under their own name (htmx GET).
 QUERY_NAMES = ("q", "email", "person", "level_email", "spectator_email", "delegate_email", "to")
-QUERY_PREFIX = "level_approver."  # a level row's approvers: level_approver.<row key>
+# A level row's approvers (level_approver.<row key>); a template's person field (field.<key>).
+QUERY_PREFIXES = ("level_approver.", "field.")
 
 
 def _signed_in_user():
@@ -25,6 +26,6 @@ def _signed_in_user():
 @limiter.limit("240 per minute", key_func=_signed_in_user)
 def search():
     text = next((request.args[name] for name in QUERY_NAMES if request.args.get(name)), "") or next(
-        (value for name, value in request.args.items() if name.startswith(QUERY_PREFIX) and value), "")
+        (value for name, value in request.args.items() if name.startswith(QUERY_PREFIXES) and value), "")
     people = search_people(current_user.organization, text, SUGGESTIONS)
     return render_template("people/_options.html", people=people)

@@ -14,7 +14,7 @@ from momoflow import fields
 from momoflow.errors import DomainError
 from momoflow.fields import Problems
 from momoflow.workflows import bulk, rules, tasks
-from momoflow.workflows.models import ParticipantType
+from momoflow.workflows.models import ParticipantType, TemplateType
 from momoflow.workflows.validation import (
     duplicate_approver_problems,
     parse_category,
@@ -34,13 +34,12 @@ FILES_NOT_KEPT = "Files are not kept when a form has problems: please select the
 def new_request_values(form=None):
     """The new-request form's values: blank rows dropped, one level row at least."""
     if form is None:
-        return {"template_type": "CUSTOM", "priority": "STANDARD", "title": "", "description": "",
+        return {"priority": "STANDARD", "title": "", "description": "",
                 "category": "SUPPORTING", "levels": [blank_level()], "spectators": []}
     rows = zip_longest(form.getlist("level_key"), form.getlist("level_email"), form.getlist("level_tat"),
                        form.getlist("level_name"), form.getlist("level_added"), fillvalue="")
     levels = [_level_values(form, *row) for row in rows]
     return {
-        "template_type": form.get("template_type", ""),
         "priority": form.get("priority", ""),
         "title": form.get("title", ""),
         "description": form.get("description", ""),
@@ -80,8 +79,9 @@ BLANK_ADDED_APPROVER = "Enter this approver's email or remove them"
 
 
 def parse_new_request_form(values, files):
-    """``(spec, category)`` from the form's values; ValidationFailed lists every problem."""
-    data = {"templateType": values["template_type"], **_request_json(values)}
+    """``(spec, category)`` from the form's values; ValidationFailed lists every problem.
+    This form is the custom request's (a template's is ``request_templates.page_form``)."""
+    data = {"templateType": TemplateType.CUSTOM.value, **_request_json(values)}
     return _parse_request_form(parse_new_request, data, values, files)
 
 
@@ -182,7 +182,7 @@ def _in_form_words(path, message, values):
     return path, message
 
 
-_REQUEST_FIELDS = {"templateType": "template_type", "title": "title", "description": "description",
+_REQUEST_FIELDS = {"title": "title", "description": "description",
                    "priority": "priority", "approvalLevels": "levels", "spectators": "spectators",
                    "files": "files", "category": "category", "removeDocuments": "remove_documents",
                    "comments": "comments"}

@@ -19,6 +19,8 @@ from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import done, is_htmx_request, toast
+from momoflow.request_templates import views as template_pages
+from momoflow.request_templates.form_fields import display
 from momoflow.transactions import refusals
 from momoflow.workflows import bp
 from momoflow.workflows import forms, labels, queries, rules, services
@@ -35,11 +37,16 @@ ROW_KEY = re.compile(r"[A-Za-z0-9]{1,16}")
 
 @bp.get("/requests/new")
 def new_request():
+    """The chooser and the custom form; ``?template=…``: that template's form."""
+    if "template" in request.args:
+        return template_pages.template_page(request.args["template"])
     return _new_request_page(FormState(values=forms.new_request_values()))
 
 
 @bp.post("/requests/new")
 def create_request():
+    if "template" in request.args:
+        return template_pages.create_from_template(request.args["template"])
     values = forms.new_request_values(request.form)
     files = [file for file in request.files.getlist("files") if file.filename]
     with refusals() as refused:
@@ -53,7 +60,8 @@ def create_request():
 
 
 def _new_request_page(state, files_dropped=False):
-    return render_template("workflows/new.html", state=state, files_dropped=files_dropped, **_form_context())
+    return render_template("workflows/new.html", state=state, files_dropped=files_dropped,
+                           **template_pages.chooser_context(), **_form_context())
 
 
 def _form_context():
@@ -98,7 +106,8 @@ def _request_page(request_id, status=200, **states):
     detail = queries.request_detail(current_user, request_id)
     return render_template("workflows/detail.html", detail=detail, access=detail.access,
                            workflow=detail.access.request, states=states,
-                           returned=queries.last_return(detail.access.request), **_form_context()), status
+                           returned=queries.last_return(detail.access.request), field_display=display,
+                           **_form_context()), status
 
 
 @bp.get("/requests/<request_id>/documents/<document_id>")

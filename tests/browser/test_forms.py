@@ -20,12 +20,14 @@ INVALID_BORDERS = """Array.from(document.querySelectorAll('[aria-invalid="true"]
 def test_the_error_summary_follows_the_page(live_server, committed_demo, person):
     page = person(EMPLOYEE)
     page.goto(f"{live_server}/requests/new")
-    # A template type the server refuses: the validator checks it first, the page shows it
-    # after the title, the description and the priority.
+    # A category the server refuses and too many files: the validator checks the category
+    # first, the page shows it after the files.
     page.evaluate("""var option = document.createElement("option");
         option.value = "BOGUS"; option.textContent = "Bogus";
-        document.getElementById("template-type").appendChild(option);""")
-    page.get_by_label("Template").select_option("BOGUS")
+        document.getElementById("category").appendChild(option);""")
+    page.get_by_label("Category").select_option("BOGUS")
+    page.get_by_label("Files").set_input_files(files=[
+        {"name": f"note-{n}.txt", "mimeType": "text/plain", "buffer": b"note"} for n in range(11)])
     page.get_by_label("Description").fill("Two monitors.")
     page.get_by_label("Approver email for level 1").fill("not an email")
     page.get_by_label("TAT hours for level 1").fill("-3")
@@ -33,13 +35,13 @@ def test_the_error_summary_follows_the_page(live_server, committed_demo, person)
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("listitem")).to_have_text([
-        "Title is required", re.compile("^Template type"), re.compile("^Level 1: .*email"),
-        re.compile("^Level 1: TAT")])
+        "Title is required", re.compile("^Level 1: .*email"), re.compile("^Level 1: TAT"),
+        re.compile("^At most 10 files"), re.compile("^Category must be")])
     page.screenshot(path=str(ARTIFACTS / "forms-summary-order.png"), full_page=True)
 
     # The same red border on a text field, a select and a number.
     borders = dict(page.evaluate(INVALID_BORDERS))
-    assert set(borders) >= {"title", "template-type", "level-r0-email", "level-r0-tat"}
+    assert set(borders) >= {"title", "category", "files", "level-r0-email", "level-r0-tat"}
     assert set(borders.values()) == {ERROR_RED}, borders
     summary.get_by_role("link", name="Title is required").click()
     expect(page.get_by_label("Title")).to_be_focused()

@@ -42,7 +42,7 @@ def test_new_request_form_renders(client, demo, login_as):
     response = client.get("/requests/new")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for label in ('for="title"', 'for="description"', 'for="template-type"', 'for="level-r0-email"',
+    for label in ('for="title"', 'for="description"', 'for="level-r0-email"',
                   'for="level-r0-tat"', 'for="level-r0-name"', 'for="files"', 'for="category"'):
         assert label in html
     assert f'accept="{ACCEPT}"' in html and "multiple" in html

@@ -254,6 +254,18 @@
     if (target) { target.focus(); }
   });
 
+  // A template's form: the title a request gets when left blank follows what is typed.
+  // Each preview answer carries it (data-default-title); the title input is not swapped,
+  // as someone may be typing in it.
+  document.addEventListener("htmx:load", function (event) {
+    var preview = event.detail.elt;
+    if (!preview.matches || !preview.matches("[data-default-title]")) { return; }
+    var text = preview.getAttribute("data-default-title");
+    var title = document.getElementById("title"), named = document.getElementById("title-default");
+    if (title) { title.placeholder = text; }
+    if (named) { named.textContent = text; }
+  });
+
   // A list emptied in place shows its empty state (the inbox after the last decision).
   function refreshEmptyStates() {
     document.querySelectorAll("[data-empty-state]").forEach(function (list) {
