@@ -1,7 +1,8 @@
 """A request raised from a template in a real browser: the manager picks "New hire" on the
 New request page (searching the chooser), fills in its form while the preview of who
 approves follows, submits, and the two approvers the template's rules found (the
-manager's manager's manager, then HR) approve from their inboxes."""
+manager's manager, then HR) approve from their inboxes; the hire then finds the onboarding
+flow the approval assigned in My flows."""
 
 import re
 
@@ -15,8 +16,8 @@ from tests.browser.conftest import shoot as shoot_as
 from tests.browser.test_workflow_lifecycle import decide_in_inbox
 from tests.request_templates.conftest import purchase_request_definition
 
-REQUESTER, VP, HR, HIRE = ("manager@royalenfield.com", "vp@royalenfield.com", "hr@royalenfield.com",
-                           "user@example.com")
+REQUESTER, DIRECTOR, HR, HIRE = ("manager@royalenfield.com", "director@royalenfield.com", "hr@royalenfield.com",
+                                 "sam.lee@company.com")
 
 NEW_HIRE = {
     "name": "New hire",
@@ -28,7 +29,7 @@ NEW_HIRE = {
         {"key": "start_date", "label": "Start date", "type": "DATE"},
     ],
     "levels": [
-        {"levelName": "Hiring manager's manager", "tatHours": 24, "approverRule": {"type": "MANAGER", "levelsUp": 2}},
+        {"levelName": "Hiring manager's manager", "tatHours": 24, "approverRule": {"type": "MANAGER"}},
         {"levelName": "HR", "tatHours": 48, "approverRule": {"type": "PEOPLE", "emails": [HR]}},
     ],
     "onApproval": [{"flowId": "flow_123abc", "assignTo": {"field": "hire"}, "dueInDays": 14}],
@@ -69,6 +70,8 @@ def test_a_new_hire_from_the_template_to_approval(live_server, templates, person
     expect(preview.locator(".preview-level--left-out")).to_have_count(0)
     requester.get_by_role("link", name="Choose another template").click()
 
+    expect(requester).not_to_have_url(re.compile(r"template="))
+    requester.wait_for_load_state()  # htmx listens from DOMContentLoaded: typing earlier is not heard
     requester.get_by_label("Search templates").fill("hire")
     expect(chooser.get_by_role("link", name="Purchase request")).to_have_count(0)
     expect(chooser.get_by_text("1 template matches")).to_be_visible()
@@ -78,11 +81,11 @@ def test_a_new_hire_from_the_template_to_approval(live_server, templates, person
     preview = requester.locator("#template-preview")
     levels = preview.locator(".preview-level:not(.preview-level--left-out)")
     expect(levels).to_have_text([
-        re.compile(r"Level 1 · Hiring manager's manager · 24 h\s*Rohan Kapoor \(2 levels above you\)"),
+        re.compile(r"Level 1 · Hiring manager's manager · 24 h\s*Kavita Rao \(your manager\)"),
         re.compile(r"Level 2 · HR · 48 h\s*Meera Nair \(named in the template\)")])
     expect(preview).to_contain_text("Fill in Hire's work email to see every level.")
     hire = requester.get_by_label("Hire's work email")
-    hire.fill("alex")
+    hire.fill("sam")
     expect(requester.locator(f'#people-options option[value="{HIRE}"]')).to_have_count(1)
     hire.fill("not an email")
     expect(preview).to_contain_text("Hire's work email must be a valid email address")
@@ -105,9 +108,17 @@ def test_a_new_hire_from_the_template_to_approval(live_server, templates, person
     shoot(requester, "request")
     request_url = requester.url
 
-    vp = person(VP)
-    expect(decide_in_inbox(vp, f"New hire: {HIRE}", "Approve")).to_contain_text("moves on to level 2")
+    director = person(DIRECTOR)
+    expect(decide_in_inbox(director, f"New hire: {HIRE}", "Approve")).to_contain_text("moves on to level 2")
     hr = person(HR)
     expect(decide_in_inbox(hr, f"New hire: {HIRE}", "Approve")).to_contain_text("fully approved")
     requester.goto(request_url)
     expect(requester.locator(".request-head .badge").first).to_have_text("Approved")
+    request_number = re.search(r"REQ-\d{4}-\d{2}-\d{4}", requester.locator(".request-head").inner_text()).group()
+
+    # No HR system in the middle: the approval itself started the hire's onboarding.
+    hire = person(HIRE)
+    hire.get_by_role("link", name="My flows").click()
+    card = hire.locator(".flow-card", has_text="Customer Onboarding")
+    expect(card).to_contain_text(f"because {request_number} was approved")
+    shoot(hire, "hire-my-flows")

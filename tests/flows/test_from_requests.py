@@ -199,7 +199,7 @@ def test_the_email_says_which_approval_assigned_it(app, approved, demo, db):
 
 
 def _because(approved):
-    return f"Assigned because {approved.request_number} was approved"
+    return f'Assigned because <span class="nowrap">{approved.request_number}</span> was approved'
 
 
 def _link(approved):
