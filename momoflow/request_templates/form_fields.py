@@ -186,8 +186,11 @@ def parse_values(defs, value, organization, problems, *, files=None, path="field
     known = {definition.key for definition in defs}
     for key in value:
         if key not in known:
-            shown = key if isinstance(key, str) and fields.is_valid_text(key) and len(key) <= 40 else "?"
-            problems.add(f"{path}.{shown}", f"This template has no field '{shown}'")
+            problems.add(f"{path}.{_shown(key)}", f"This template has no field '{_shown(key)}'")
+    file_keys = {definition.key for definition in defs if definition.type == FieldType.FILE}
+    for key in files or {}:  # an upload for any other key would be stored as that field's value
+        if key not in file_keys:
+            problems.add(f"{path}.{_shown(key)}", f"This template has no file field '{_shown(key)}'")
     values = {}
     for definition in defs:
         here = f"{path}.{definition.key}"
@@ -206,6 +209,11 @@ def parse_values(defs, value, organization, problems, *, files=None, path="field
         if checked is not None:
             values[definition.key] = checked
     return values
+
+
+def _shown(key):
+    """A key as a message may repeat it: hostile text is not echoed."""
+    return key if isinstance(key, str) and fields.is_valid_text(key) and len(key) <= 40 else "?"
 
 
 def _blank(raw):
