@@ -83,7 +83,7 @@ is left out). If no level is left, the request is refused.
 **Versions**: every change that alters the definition makes a new `version`; a request keeps reading the
 version it was raised with. Archived templates raise no new requests. **onApproval** (at most
 {definition.MAX_ON_APPROVAL}) assigns active flows once the request is approved: to the requester or to the
-person in a `PERSON` field, due `dueInDays` (0 to {definition.MAX_DUE_IN_DAYS}, default 14) later.
+person in a `PERSON` field, due `dueInDays` (0 to {definition.MAX_DUE_IN_DAYS}, default {definition.DEFAULT_DUE_IN_DAYS}) later.
 """
 
 
@@ -350,7 +350,8 @@ def schemas():
             "flowId": text("An active flow of the organisation.", maxLength=40),
             "assignTo": {"oneOf": [{"const": REQUESTER}, obj({"field": KEY}, ["field"])], "default": REQUESTER,
                          "description": "The requester, or the person named in a PERSON field."},
-            "dueInDays": {"type": "integer", "minimum": 0, "maximum": definition.MAX_DUE_IN_DAYS, "default": 14},
+            "dueInDays": {"type": "integer", "minimum": 0, "maximum": definition.MAX_DUE_IN_DAYS,
+                          "default": definition.DEFAULT_DUE_IN_DAYS},
         }, ["flowId"]),
         "TemplateDefinition": obj(_definition_properties(), ["name", "levels"], examples=[PURCHASE]),
         "TemplateSummary": obj(_summary_properties(), list(_summary_properties())),
