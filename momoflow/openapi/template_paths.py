@@ -170,7 +170,8 @@ def paths():
         TAG, "previewTemplate", "Preview who would approve",
         "The levels a request with these `fields` would get, worked out exactly as the create does (same "
         "values checks, same resolution), with each approver's reason (`why`) and the levels left out "
-        "(`leftOut`, with the reason). Nothing is saved. Anyone may preview an active template.",
+        "(`leftOut`, with the reason). Nothing is saved. Anyone may preview an active template; an archived one "
+        "is 404 for people who are not administrators.",
         {"200": json_response("The levels.", "TemplatePreviewResponse"),
          "400": api_validation(("Bad value", INVALID, _value_problems({"item": "Laptop", "amount": "12,500"})),
                                ("Missing", INVALID, _value_problems({"amount": 10})),
