@@ -128,17 +128,19 @@ def test_the_definition_with_every_part_is_accepted(admin, db):
     assert templates_kept(db) == (1, 1)
 
 
-@pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("hostile", HOSTILE)
-def test_hostile_input_in_any_part_of_a_definition_is_a_4xx(admin, db, part, hostile):
-    text = spliced(definition_with_every_part(), PARTS[part], HOSTILE[hostile])
-    response = post_raw(admin, "/templates", text)
-    if (part, hostile) in ACCEPTED:
-        assert response.status_code == 201, response.get_json()
-        return
-    body = shape(response)
-    assert body["error"] == "Validation failed"
-    assert templates_kept(db) == (0, 0)
+def test_hostile_input_in_any_part_of_a_definition_is_a_4xx(admin, db, hostile):
+    accepted = 0
+    for number, (part, where) in enumerate(PARTS.items()):
+        definition = definition_with_every_part()
+        definition["name"] = f"Purchase {number}"  # an accepted one takes its name
+        response = post_raw(admin, "/templates", spliced(definition, where, HOSTILE[hostile]))
+        if (part, hostile) in ACCEPTED:
+            assert response.status_code == 201, (part, response.get_json())
+            accepted += 1
+        else:
+            assert shape(response)["error"] == "Validation failed", part
+        assert templates_kept(db) == (accepted, accepted), part  # nothing half-written
 
 
 @pytest.mark.parametrize("hostile", ["lone surrogate", "NUL", "object", "1e400", "tiny", "10**5000 as text"])
@@ -257,13 +259,13 @@ def test_fields_that_are_not_an_object_are_a_400(api_as, db, template, fields):
     assert requests_kept(db) == 0
 
 
-@pytest.mark.parametrize("template_id", [f'"{SURROGATE}"', '"tmpl_\\u0000"', json.dumps("t" * 5_000), "[]", "7",
-                                         '"tmpl_%2F..%2F"'])
-def test_a_hostile_template_id_is_a_4xx(api_as, db, template_id):
+@pytest.mark.parametrize("template_id, status", [
+    (f'"{SURROGATE}"', 400), ("[]", 400), ("7", 400),
+    ('"tmpl_\\u0000"', 404), (json.dumps("t" * 5_000), 404), ('"tmpl_%2F..%2F"', 404)])
+def test_a_hostile_template_id_is_a_4xx(api_as, db, template_id, status):
     employee = api_as(EMPLOYEE)
     text = f'{{"templateType": "TEMPLATE", "templateId": {template_id}, "fields": {{}}}}'
-    assert post_raw(employee, "/workflows", text).status_code in (400, 404)
-    shape(post_raw(employee, "/workflows", text), post_raw(employee, "/workflows", text).status_code)
+    shape(post_raw(employee, "/workflows", text), status)
     for path in ("t" * 5_000, "tmpl_%00", "%ED%A0%80"):
         shape(employee.get(f"/templates/{path}"), 404)
         shape(employee.post(f"/templates/{path}/preview", json={}), 404)
