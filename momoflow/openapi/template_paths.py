@@ -58,7 +58,7 @@ values they fill in, when the request is raised.
 `SHORT_TEXT` (text, at most {form_fields.MAX_SHORT_TEXT} characters), `LONG_TEXT` (at most
 {form_fields.MAX_LONG_TEXT}), `NUMBER` and `AMOUNT` (a JSON number or numeric text such as `"12500.50"`,
 never `"12,500"`; below {form_fields.NUMBER_LIMIT:,f} in size, within the field's `min`/`max`; an amount has at
-most two decimals and the field's `currency`), `DATE` (`YYYY-MM-DD`), `CHOICE` (one of `options`, any
+most two decimals and the field's `currency`, a number at most {form_fields.MAX_DECIMAL_PLACES}), `DATE` (`YYYY-MM-DD`), `CHOICE` (one of `options`, any
 letter case), `PERSON` (the email of someone in the company directory), `FILE` (only as an upload: the
 multipart create's part `fields.<key>`; a JSON body cannot carry one). A request's detail shows the values
 with numbers as JSON numbers and a file as `{{documentId, fileName}}`.
@@ -71,7 +71,8 @@ named in a `PERSON` field), `GROUP` (the members of a directory or local group).
 {", ".join(f"`{op}`" for op in conditions.OPERATORS)} (`>`, `>=`, `<`, `<=` only for numbers, amounts and dates;
 `in`/`not in` take a list of up to {conditions.MAX_VALUES} values; `is empty`/`is not empty` take none; text
 compares without regard to case; a file field cannot be compared), or `{{"all": [...]}}` / `{{"any": [...]}}`
-of conditions, nested at most {conditions.MAX_DEPTH} deep with at most {conditions.MAX_PARTS} parts. An empty
+of conditions, nested at most {conditions.MAX_DEPTH} deep counting the comparisons (an `any` of `all`s of
+comparisons) with at most {conditions.MAX_PARTS} parts. An empty
 optional field fails every comparison except `!=`, `not in` and `is empty`. A level whose condition does
 not hold is left out.
 
