@@ -93,16 +93,20 @@ def _auth_paths():
     return {"/api/v1/auth/login": {"post": login}, "/api/v1/auth/me": {"get": me}}
 
 
-def _create(operation_id, summary, description, body, extra_responses):
+def _create(operation_id, summary, description, body, extra_responses, multipart=False):
+    from momoflow.openapi import template_paths  # it builds on this module's _op
+
+    template_cases = template_paths.create_errors() + (template_paths.multipart_errors() if multipart else ())
     title = api.CREATE_FAILED
     responses = {
         "201": json_response("Created: the whole request, as `GET /api/v1/workflows/{requestId}` returns it.",
                              "WorkflowResponse", "SeedCreateResponse"),
         "400": api_validation("SeedErrorValidation", "SeedErrorUnknownApprover", "SeedErrorDuplicateApprover",
-                              ("Own request", title, refusals.OWN_REQUEST)),
+                              ("Own request", title, refusals.OWN_REQUEST), *template_cases),
         "401": api_error("No valid token, or the token's person no longer exists.", "SeedErrorInvalidInitiator",
                          no_token()),
         "503": directory_unavailable("api"),
+        **template_paths.create_refusals(),
         **extra_responses,
     }
     return _op(WORKFLOWS, operation_id, summary, description, responses, body=body)
@@ -113,21 +117,30 @@ def _workflow_paths():
         "createWorkflow", "Create a request (simplified format)",
         "Approvers and spectators are given by email only; each is found in the organisation or its "
         "company directory. Level names are generated unless given; the last level (or the first marked "
-        "`isFinalApprover`) decides the request. Level 1 starts at once.",
-        json_request("CreateWorkflowRequest", "SeedCreateSimple", "SeedCreateExpress", "SeedCreateLevelNames",
+        "`isFinalApprover`) decides the request. Level 1 starts at once.\n\n"
+        "**From a template** (`templateType: TEMPLATE`): give `templateId` and `fields` (`{key: value}`, each "
+        "written as the field's type reads it, see `POST /api/v1/templates`) instead of `approvalLevels` "
+        "(giving both is refused). The levels come from the template's rules read against the values and the "
+        "requester (as `POST /api/v1/templates/{templateId}/preview` shows them); `title`, `description` and "
+        "`priority` are optional and default to the template's. File fields cannot be sent as JSON: use "
+        "`POST /api/v1/workflows/multipart` with a part `fields.<key>` per file field.",
+        json_request("CreateWorkflowBody", "SeedCreateSimple", "SeedCreateExpress", "SeedCreateLevelNames",
                      "SeedCreateFlow"), {})
     multipart = _create(
         "createWorkflowMultipart", "Create a request with files",
         f"As `POST /api/v1/workflows`, with the request as JSON text in `payload` and up to {rules.MAX_FILES} "
         "`files`. Files are checked by content (a `.pdf` must be a PDF) and stored outside the web root; "
-        "if the request fails, none are kept.",
+        "if the request fails, none are kept. From a template, each file field's upload is its own part, "
+        "named `fields.<key>` (e.g. `fields.quote`); it becomes one of the request's documents and the "
+        "field's value in the detail is `{documentId, fileName}`.",
         {"required": True, "content": {"multipart/form-data": {
             "schema": ref("schemas", "CreateWorkflowMultipart"),
             "encoding": {"payload": {"contentType": "application/json, text/plain"},
                          "files": {"contentType": "application/octet-stream"}},
             "examples": {"SeedMultipart": ref("examples", "SeedMultipart")}}}},
         {"413": api_error("The whole request is larger than the server accepts (25 MiB by default).",
-                          ("Too large", HTTP_TITLES[413][1], RequestEntityTooLarge.description))})
+                          ("Too large", HTTP_TITLES[413][1], RequestEntityTooLarge.description))},
+        multipart=True)
     listing = _op(WORKFLOWS, "listWorkflows", "List requests, one page at a time",
                   "Newest first. Follow `pagination.nextCursor` while `pagination.hasMore` is true.",
                   {"200": json_response("One page.", "WorkflowListResponse"),

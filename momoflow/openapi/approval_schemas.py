@@ -86,7 +86,8 @@ def _inputs():
         }, ["tatHours"]) | {"oneOf": [{"required": ["approvers"]}, {"required": ["email"]}]},
         "SpectatorInput": obj({"email": EMAIL}, ["email"]),
         "CreateWorkflowRequest": obj({
-            "templateType": _enum(TemplateType, "Workflow type."),
+            "templateType": _enum(TemplateType, "Workflow type: CUSTOM here; TEMPLATE takes the other form "
+                                                "(`templateId` and `fields`, no `approvalLevels`)."),
             "title": text("Request title.", maxLength=rules.MAX_TITLE_LENGTH),
             "description": text("Detailed description.", maxLength=rules.MAX_DESCRIPTION_LENGTH),
             "priority": _enum(Priority, "Request priority."),
@@ -98,13 +99,18 @@ def _inputs():
             examples=[seed.CREATE_SIMPLE, seed.CREATE_EXPRESS, seed.CREATE_LEVEL_NAMES, seed.CREATE_FLOW_REQUEST]),
         "CreateWorkflowMultipart": obj({
             "payload": {"type": "string", "contentMediaType": "application/json",
-                        "contentSchema": schema("CreateWorkflowRequest"),
+                        "contentSchema": schema("CreateWorkflowBody"),
                         "description": "The same request as `POST /api/v1/workflows`, as JSON text."},
             "files": {"type": "array", "maxItems": rules.MAX_FILES,
                       "items": {"type": "string", "contentMediaType": "application/octet-stream"},
                       "description": "PDF, Word, Excel, CSV, text, PNG or JPEG, checked by content."},
             "category": {**_enum(DocumentCategory, "What the files are."), "default": DocumentCategory.SUPPORTING.value},
-        }, ["payload"], examples=[seed.MULTIPART_FORM]),
+        }, ["payload"], examples=[seed.MULTIPART_FORM], patternProperties={
+            r"^fields\.[a-z][a-z0-9_]{0,39}$": {
+                "type": "string", "contentMediaType": "application/octet-stream",
+                "description": "From a template: the upload of the file field with that key (`fields.quote`)."}}),
+        "CreateWorkflowBody": {"oneOf": [schema("CreateWorkflowRequest"), schema("CreateTemplateWorkflowRequest")],
+                               "description": "The seed's request with its levels, or a request from a template."},
         "AddApproverAtLevelRequest": obj({
             "email": EMAIL,
             "approvers": {"type": "array", "minItems": 1, "maxItems": rules.MAX_APPROVERS_PER_LEVEL,
@@ -251,10 +257,16 @@ def _requests():
                      "description": f"The latest {queries.COMMENT_LIMIT}."},
         "activities": {"type": "array", "items": schema("Activity"),
                        "description": f"The latest {queries.ACTIVITY_LIMIT}."},
+        "template": {"oneOf": [schema("TemplateOfRequest"), {"type": "null"}],
+                     "description": "The template (and its version) the request was raised from; null: none."},
+        "fields": {"oneOf": [schema("FieldValues"), {"type": "null"}],
+                   "description": "The form's values (numbers as numbers, a file as {documentId, fileName}); "
+                                  "null when not raised from a template."},
     }
     return {
         "WorkflowSummary": obj(summary_fields, required),
-        "WorkflowDetail": obj(detail_fields, required + list(detail_fields)[len(summary_fields):]),
+        "WorkflowDetail": obj(detail_fields, required + [name for name in list(detail_fields)[len(summary_fields):]
+                                                         if name not in ("template", "fields")]),
         "Pagination": obj({"limit": {"type": "integer"},
                            "nextCursor": nullable("string", description="Send as `cursor` for the next page."),
                            "hasMore": {"type": "boolean"}}, ["limit", "nextCursor", "hasMore"]),

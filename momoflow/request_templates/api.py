@@ -9,6 +9,7 @@ from momoflow.request_templates import reading, services
 from momoflow.request_templates.schemas import preview_json, template_json, template_summary_json
 
 PREVIEW_FAILED, SAVE_FAILED = "Failed to preview", "Failed to save template"
+ONLY_ADMINS_SEE_ARCHIVED = "Only administrators can list archived templates"
 
 
 def _ok(data, status=200, message=None):
@@ -24,7 +25,7 @@ def list_templates():
     """Active templates; ``?includeArchived=true`` adds archived ones (admins)."""
     archived = request.args.get("includeArchived", "").lower() == "true"
     if archived and not g.api_user.is_admin:
-        raise Forbidden("Only administrators can list archived templates")
+        raise Forbidden(ONLY_ADMINS_SEE_ARCHIVED)
     templates = services.list_templates(g.api_user.organization, include_archived=archived)
     return _ok([template_summary_json(template) for template in templates])
 

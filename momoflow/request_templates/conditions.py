@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from momoflow import fields
-from momoflow.request_templates.form_fields import FieldType, number_json, number_text
+from momoflow.request_templates.form_fields import FieldType, decimal_value, number_json, number_text
 
 MAX_DEPTH = 3
 MAX_PARTS = 20
@@ -107,18 +107,9 @@ def _comparison(value, path, by_key, problems):
 
 def _operand(definition, raw, path, problems):
     """``raw`` read as the field's type reads its values."""
-    if definition.type.is_numeric:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            problems.add(path, f"value must be a number ({definition.label} is one)")
-            return None
-        try:
-            number = Decimal(str(raw).strip())
-        except (ArithmeticError, ValueError):
-            number = None
-        if number is None or not number.is_finite() or abs(number) >= Decimal("1e15"):
-            problems.add(path, f"value must be a number ({definition.label} is one)")
-            return None
-        return number
+    if definition.type.is_numeric:  # read as the field reads its values
+        return decimal_value(raw, path, problems, f"value must be a number ({definition.label} is one)",
+                             label="value")
     if definition.type == FieldType.DATE:
         try:
             if isinstance(raw, str) and len(raw) == 10:

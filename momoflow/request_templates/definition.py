@@ -40,6 +40,7 @@ MAX_DESCRIPTION = 5_000
 MAX_INSTRUCTIONS = 5_000
 MAX_CHAIN = 10  # levels up a management chain
 MAX_DUE_IN_DAYS = 365
+DEFAULT_DUE_IN_DAYS = 14
 MAX_ON_APPROVAL = 10
 
 
@@ -287,12 +288,14 @@ def _on_approval(value, field_defs, problems):
         before = len(problems)
         flow_id = fields.text(item.get("flowId"), f"{path}.flowId", problems, label="flowId", max_length=40,
                               required="flowId is required: the flow to assign")
-        assign_to = item.get("assignTo", REQUESTER)
+        assign_to = REQUESTER if item.get("assignTo") is None else item["assignTo"]
         field = None
         if assign_to != REQUESTER:
             key = assign_to.get("field") if isinstance(assign_to, dict) else None
             field = _person_field(key, f"{path}.assignTo", field_defs, problems)
-        due = fields.whole_number(item.get("dueInDays", 14), f"{path}.dueInDays", problems, low=0,
+        due_in_days = item.get("dueInDays")
+        due = fields.whole_number(DEFAULT_DUE_IN_DAYS if due_in_days is None else due_in_days, f"{path}.dueInDays",
+                                  problems, low=0,
                                   high=MAX_DUE_IN_DAYS,
                                   message=f"dueInDays must be a whole number from 0 to {MAX_DUE_IN_DAYS}")
         if len(problems) == before:

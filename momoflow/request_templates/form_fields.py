@@ -24,6 +24,7 @@ MAX_LONG_TEXT = 10_000
 MAX_OPTION = 100
 # Far beyond any real amount, far inside what Numeric and JSON carry exactly.
 NUMBER_LIMIT = Decimal("1e15")
+MAX_DECIMAL_PLACES = 10  # and written out in full ("f"), a number stays short
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -140,7 +141,8 @@ def _field_def(item, path, problems):
 def _limit(value, path, problems):
     if value is None or value == "":
         return None
-    return _decimal(value, path, problems, "must be a number")
+    name = path.rsplit(".", 1)[-1]
+    return decimal_value(value, path, problems, f"{name} must be a number", label=name)
 
 
 def _currency(value, path, problems):
@@ -186,8 +188,11 @@ def parse_values(defs, value, organization, problems, *, files=None, path="field
     known = {definition.key for definition in defs}
     for key in value:
         if key not in known:
-            shown = key if isinstance(key, str) and fields.is_valid_text(key) and len(key) <= 40 else "?"
-            problems.add(f"{path}.{shown}", f"This template has no field '{shown}'")
+            problems.add(f"{path}.{_shown(key)}", f"This template has no field '{_shown(key)}'")
+    file_keys = {definition.key for definition in defs if definition.type == FieldType.FILE}
+    for key in files or {}:  # an upload for any other key would be stored as that field's value
+        if key not in file_keys:
+            problems.add(f"{path}.{_shown(key)}", f"This template has no file field '{_shown(key)}'")
     values = {}
     for definition in defs:
         here = f"{path}.{definition.key}"
@@ -208,6 +213,11 @@ def parse_values(defs, value, organization, problems, *, files=None, path="field
     return values
 
 
+def _shown(key):
+    """A key as a message may repeat it: hostile text is not echoed."""
+    return key if isinstance(key, str) and fields.is_valid_text(key) and len(key) <= 40 else "?"
+
+
 def _blank(raw):
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -224,7 +234,7 @@ def _text(definition, raw, path, organization, problems):
 
 
 def _number(definition, raw, path, organization, problems):
-    number = _decimal(raw, path, problems, f"{definition.label} must be a number", label=definition.label)
+    number = decimal_value(raw, path, problems, f"{definition.label} must be a number", label=definition.label)
     if number is None:
         return None
     if definition.type == FieldType.AMOUNT and number.as_tuple().exponent < -2:
@@ -239,7 +249,7 @@ def _number(definition, raw, path, organization, problems):
     return format(number, "f")
 
 
-def _decimal(raw, path, problems, wrong, *, label=None):
+def decimal_value(raw, path, problems, wrong, *, label=None):
     """A finite decimal from a JSON number or numeric text (``"12,500"`` is not one)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         problems.add(path, wrong)
@@ -258,7 +268,11 @@ def _decimal(raw, path, problems, wrong, *, label=None):
     if abs(number) >= NUMBER_LIMIT:
         problems.add(path, f"{label or 'The number'} is too large")
         return None
-    return number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
+    exact = number.normalize()  # rounds to 28 digits: 1e-999999999 would quietly become 0
+    if exact != number or exact.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+        problems.add(path, f"{label or 'The number'} can have at most {MAX_DECIMAL_PLACES} decimal places")
+        return None
+    return exact if exact != exact.to_integral_value() else exact.quantize(Decimal(1))
 
 
 def number_text(number):

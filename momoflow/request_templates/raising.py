@@ -27,12 +27,16 @@ class Prepared:
         return [[approver.user for approver in level.approvers] for level in self.plan.levels]
 
 
+def template_archived(name):
+    return Conflict(f"The template '{name}' is archived: choose another one", field="templateId")
+
+
 def prepare(initiator, spec, field_files=None):
     """What ``spec`` (templateType TEMPLATE) asks for, checked and planned.
     ``field_files`` maps a file field's key to its upload."""
     template = find_template(initiator.organization, spec.template_id)
     if not template.is_active:
-        raise Conflict(f"The template '{template.name}' is archived: choose another one", field="templateId")
+        raise template_archived(template.name)
     definition = definition_of(template)
     values = check_values(initiator, definition, spec.field_values, field_files)
     plan = plan_levels(initiator, definition, values)
@@ -49,9 +53,6 @@ def prepare(initiator, spec, field_files=None):
 def check_values(initiator, definition, raw_values, field_files=None):
     problems = Problems()
     files = {key: {"fileName": upload.filename} for key, upload in (field_files or {}).items()}
-    file_keys = {field.key for field in definition.fields if field.type == FieldType.FILE}
-    for key in files.keys() - file_keys:
-        problems.add(f"fields.{key}"[:60], "This template has no file field of that name")
     values = parse_values(definition.fields, raw_values, initiator.organization, problems, files=files)
     problems.raise_if_any()
     return values

@@ -11,7 +11,7 @@ from momoflow.request_templates import definition as definitions
 from momoflow.request_templates.form_fields import parse_values
 from momoflow.request_templates.models import RequestTemplate, RequestTemplateVersion
 from momoflow.request_templates.resolution import plan_levels
-from momoflow.request_templates.services import definition_of, find_template
+from momoflow.request_templates.services import definition_of, find_template, template_not_found
 
 
 @dataclass
@@ -30,6 +30,8 @@ def preview(user, template_id, raw_values, *, lenient=False):
     DomainError, as the create would. Lenient (the page, while typing): required fields
     not filled in yet are listed in ``missing``, problems are returned, not raised."""
     template = find_template(user.organization, template_id)
+    if not template.is_active and not user.is_admin:  # archived ones are not shown to requesters
+        raise template_not_found(template_id)
     definition = definition_of(template)
     problems = Problems()
     values = parse_values(definition.fields, raw_values, user.organization, problems, enforce_required=not lenient)

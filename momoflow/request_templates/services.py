@@ -3,19 +3,28 @@ archive and restore. Admins only; callers own the transaction."""
 
 import sqlalchemy as sa
 
-from momoflow.accounts.admin import require_admin
 from momoflow.database import utcnow
-from momoflow.errors import Conflict, NotFound, ValidationFailed
+from momoflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import Flow, FlowStatus
 from momoflow.request_templates import definition as definitions
 from momoflow.request_templates.models import RequestTemplate, RequestTemplateVersion, TemplateStatus
 
 NUL = "\x00"
+ONLY_ADMINS_KEEP_TEMPLATES = "Only administrators can create, change, archive or restore templates"
 
 
 def template_not_found(template_id):
     return NotFound(f"Template with ID '{str(template_id).replace(NUL, '')}' does not exist")
+
+
+def require_admin(actor):
+    if not (actor.is_admin and actor.active):
+        raise Forbidden(ONLY_ADMINS_KEEP_TEMPLATES)
+
+
+def name_taken(name):
+    return Conflict(f"A template called '{name}' already exists: choose another name", field="name")
 
 
 def list_templates(organization, *, include_archived=False):
@@ -113,7 +122,7 @@ def _refuse_taken_name(organization, name, but=None):
     if but is not None:
         statement = statement.where(RequestTemplate.id != but.id)
     if db.session.scalar(statement) is not None:
-        raise Conflict(f"A template called '{name}' already exists: choose another name", field="name")
+        raise name_taken(name)
 
 
 def _check_flows(organization, definition):

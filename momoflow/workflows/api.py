@@ -38,6 +38,7 @@ TO_LEVEL_FAILED, REASSIGN_FAILED = "Failed to add approver to level", "Failed to
 REASSIGN_ALL_FAILED = "Failed to reassign tasks"
 RETURN_FAILED, RESUBMIT_FAILED = "Failed to return", "Failed to resubmit"
 DECIDE_MANY_FAILED = "Failed to decide"
+FIELD_PART = "fields."  # multipart: a template's file field travels as the part fields.<key>
 
 
 def _ok(data, status=200, message=None, **extra):
@@ -69,14 +70,15 @@ def create_workflow_multipart():
     spec = parse_new_request(_payload_field())
     files = parse_files(request.files.getlist("files"))
     category = parse_category(request.form.get("category"))
-    created = services.create_request(g.api_user, spec, files, category, field_files=_field_files())
+    created = services.create_request(g.api_user, spec, files, category, _field_files())
     return _ok(_detail(created.id), 201, "Workflow created successfully")
 
 
 def _field_files():
-    """A template's file fields, each sent as its own part: ``fields.<key>``."""
-    return {name.removeprefix("fields."): upload for name, upload in request.files.items()
-            if name.startswith("fields.") and upload.filename}
+    """A template's file fields, each sent as its own part ``fields.<key>`` (the form's
+    checks name unknown keys, and a part sent without a file counts as not sent)."""
+    return {name.removeprefix(FIELD_PART): upload for name, upload in request.files.items()
+            if name.startswith(FIELD_PART) and upload.filename}
 
 
 def _payload_field():

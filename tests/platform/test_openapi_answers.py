@@ -130,3 +130,51 @@ def test_out_of_office_answers_match_the_document(client, document, demo_org):
     answer(document, client.delete(mine, headers=employee), "delete", mine)
     answer(document, client.delete(mine, headers=employee), "delete", mine, 404)
     answer(document, client.delete(someone, headers=admin), "delete", theirs, 404)
+
+
+def test_template_answers_match_the_document(client, document, demo_org):
+    import io
+
+    from momoflow.accounts.services import find_user
+    from momoflow.auth.tokens import issue_token
+    from momoflow.openapi.template_paths import PURCHASE
+
+    employee = {"Authorization": f"Bearer {issue_token(find_user('employee@company.com'))}"}
+    admin = {"Authorization": f"Bearer {issue_token(find_user('admin@company.com'))}"}
+    base, one = "/api/v1/templates", "/api/v1/templates/{templateId}"
+    created = answer(document, client.post(base, json=PURCHASE, headers=admin), "post", base, 201)["data"]
+    url = f"{base}/{created['templateId']}"
+    answer(document, client.post(base, json=PURCHASE, headers=admin), "post", base, 409)
+    answer(document, client.post(base, json={**PURCHASE, "name": ""}, headers=admin), "post", base, 400)
+    assert client.post(base, json=PURCHASE, headers=employee).get_json() == example_of(
+        document, base, "post", "403", "Not an admin")
+    answer(document, client.get(base, headers=employee), "get", base)
+    answer(document, client.get(f"{base}?includeArchived=true", headers=employee), "get", base, 403)
+    answer(document, client.get(url, headers=employee), "get", one)
+    assert answer(document, client.get(f"{base}/tmpl_unknown", headers=employee), "get", one, 404) == example_of(
+        document, one, "get", "404", "Unknown template")
+    changed = {**PURCHASE, "instructions": "Attach two quotations."}
+    assert answer(document, client.put(url, json=changed, headers=admin), "put", one)["data"]["version"] == 2
+    preview = f"{one}/preview"
+    answer(document, client.post(f"{url}/preview", json={"fields": {"item": "Server", "amount": 75000}},
+                                 headers=employee), "post", preview)
+    assert answer(document, client.post(f"{url}/preview", json={"fields": {"item": "Laptop", "amount": "12,500"}},
+                                        headers=employee), "post", preview, 400) == example_of(
+        document, preview, "post", "400", "Bad value")
+    workflows = "/api/v1/workflows"
+    raised = answer(document, client.post(workflows, headers=employee, json={
+        "templateType": "TEMPLATE", "templateId": created["templateId"], "fields": {"item": "Server", "amount": 75000}}),
+        "post", workflows, 201)["data"]
+    assert raised["template"]["version"] == 2 and raised["fields"] == {"item": "Server", "amount": 75000}
+    payload = f'{{"templateType": "TEMPLATE", "templateId": "{created["templateId"]}", "fields": {{"item": "Desk", ' \
+              '"amount": 900}}'
+    with_file = answer(document, client.post(f"{workflows}/multipart", headers=employee, data={
+        "payload": payload, "fields.quote": (io.BytesIO(b"quotation"), "quote.txt")}),
+        "post", f"{workflows}/multipart", 201)["data"]
+    assert with_file["fields"]["quote"] == {"documentId": with_file["documents"][0]["documentId"],
+                                            "fileName": "quote.txt"}
+    answer(document, client.post(f"{url}/archive", headers=admin), "post", f"{one}/archive")
+    answer(document, client.post(workflows, headers=employee, json={
+        "templateType": "TEMPLATE", "templateId": created["templateId"], "fields": {"item": "Desk", "amount": 1}}),
+        "post", workflows, 409)
+    answer(document, client.post(f"{url}/restore", headers=admin), "post", f"{one}/restore")
