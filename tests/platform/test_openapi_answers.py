@@ -12,7 +12,7 @@ from tests.platform.openapi_checks import conformance, resolve
 def demo_org(db):
     from momoflow.demo.seed import seed_demo
 
-    organization, _ = seed_demo()
+    organization, _ = seed_demo(templates=False)
     db.session.flush()
     return organization
 

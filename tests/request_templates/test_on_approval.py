@@ -1,5 +1,6 @@
 """A template's on-approval flows: the new hire's onboarding starts when HR approves."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -80,7 +81,7 @@ def test_the_request_log_and_the_hires_page_say_why(raised, api_as, db, demo, cl
     line = next(activity for activity in detail["activities"] if activity["action"] == "flow.assigned_on_approval")
     assert "Customer Onboarding was assigned to Sam Lee" in line["summary"]
     login_as(demo[HIRE])
-    page = client.get("/my-flows").get_data(as_text=True)
+    page = re.sub(r"<[^>]+>", "", client.get("/my-flows").get_data(as_text=True))
     assert "Customer Onboarding" in page and f"because {raised['requestNumber']} was approved" in page
 
 
