@@ -14,6 +14,7 @@ from momoflow import fields
 from momoflow.errors import DomainError
 from momoflow.fields import Problems
 from momoflow.workflows import bulk, rules, tasks
+from momoflow.request_templates.form_fields import FieldType
 from momoflow.workflows.models import ParticipantType, TemplateType
 from momoflow.workflows.validation import (
     duplicate_approver_problems,
@@ -114,17 +115,27 @@ def _parse_request_form(parse, data, values, files):
 # --- a returned request, changed and resubmitted ---------------------------------------
 
 
-def resubmit_values(request, form=None):
+def resubmit_values(request, form=None, template_fields=None):
     """The resubmit form: what the request holds now (levels from where the next round
-    starts), or what was posted."""
+    starts), or what was posted. A request raised from a template shows its form's
+    ``template_fields`` (``field.<key>`` inputs) instead of levels: those follow the values."""
     if form is not None:
-        return {**new_request_values(form), "remove_documents": form.getlist("remove_document"),
-                "comments": form.get("comments", "")}
+        values = {**new_request_values(form), "remove_documents": form.getlist("remove_document"),
+                  "comments": form.get("comments", "")}
+        if template_fields is not None:
+            values.update(levels=[], fields={field.key: form.get(f"field.{field.key}", "")
+                                             for field in template_fields if field.type != FieldType.FILE})
+        return values
     levels = [level for level in request.levels if level.level_number >= request.resume_level]
     spectators = [p.user.email for p in request.participants if p.participant_type == ParticipantType.SPECTATOR]
-    return {"priority": request.priority.value, "title": request.title, "description": request.description,
-            "category": "SUPPORTING", "levels": [_level_as_row(level) for level in levels],
-            "spectators": spectators, "remove_documents": [], "comments": ""}
+    values = {"priority": request.priority.value, "title": request.title, "description": request.description,
+              "category": "SUPPORTING", "levels": [_level_as_row(level) for level in levels],
+              "spectators": spectators, "remove_documents": [], "comments": ""}
+    if template_fields is not None:
+        stored = request.field_values or {}
+        values.update(levels=[], fields={field.key: str(stored[field.key]) for field in template_fields
+                                         if field.type != FieldType.FILE and stored.get(field.key) is not None})
+    return values
 
 
 def _level_as_row(level):
@@ -140,6 +151,9 @@ def parse_resubmit_form(values, files):
     """``(changes, category)``: the whole form as the API's resubmission (unchanged fields
     make no difference: the service records only what changed)."""
     data = {**_request_json(values), "removeDocuments": values["remove_documents"], "comments": values["comments"]}
+    if "fields" in values:  # a template's request: its levels follow the form's values
+        del data["approvalLevels"]
+        data["fields"] = values["fields"]
     return _parse_request_form(parse_resubmission, data, values, files)
 
 
@@ -196,6 +210,8 @@ def new_request_field(path):
     ``approvalLevels.1.approvers.2.email`` → ``level_approver.1.2`` (the first approver's
     input is the row's ``level_email``); ``files.0`` → ``files``."""
     parts = path.split(".")
+    if parts[0] == "fields" and len(parts) >= 2:  # a template's form field
+        return f"field.{parts[1]}"
     if parts[0] == "approvalLevels" and len(parts) >= 4 and parts[2] == "approvers" and parts[3] != "0":
         return f"level_approver.{parts[1]}.{parts[3]}"
     if parts[0] == "approvalLevels" and len(parts) >= 3:
@@ -250,6 +266,8 @@ _ANCHORS = {"priority": "priority-standard", "levels": "add-level", "spectators"
 def new_request_anchor(key):
     """The id of the input a problem's field key points at (rows are keyed ``r0``, ``r1``…)."""
     name, _, index = key.partition(".")
+    if name == "field":
+        return f"field-{index}"
     if index:
         return _ROW_ANCHORS[name].format(*index.split("."))
     return _ANCHORS.get(key, key.replace("_", "-"))
@@ -259,7 +277,7 @@ def new_request_problem(key, message):
     """A problem as the error summary lists it: rows say which one (``Level 2: …``,
     ``Level 2, approver 3: …``)."""
     name, _, index = (key or "").partition(".")
-    if not index:
+    if not index or name == "field":
         return message
     row, _, approver = index.partition(".")
     if name == "spectator_email":

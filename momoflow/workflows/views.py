@@ -20,7 +20,9 @@ from momoflow.extensions import db
 from momoflow.forms import FormState, failed, single_field
 from momoflow.htmx import done, is_htmx_request, toast
 from momoflow.request_templates import views as template_pages
-from momoflow.request_templates.form_fields import display
+from momoflow.request_templates.form_fields import FieldType, display
+from momoflow.request_templates.page_form import field_hint
+from momoflow.request_templates.reading import filled_form
 from momoflow.transactions import refusals
 from momoflow.workflows import bp
 from momoflow.workflows import forms, labels, queries, rules, services
@@ -176,26 +178,30 @@ def resubmit(request_id):
     if not access.can_resubmit:
         flash("Only a request returned to you for changes can be resubmitted.", "error")
         return redirect(url_for(".request_page", request_id=request_id), 303)
+    form = filled_form(access.request)  # a template's request changes its form, not its levels
+    fields = form.definition.fields if form else None
     if request.method == "GET":
-        return _resubmit_page(access, FormState(values=forms.resubmit_values(access.request)))
-    values = forms.resubmit_values(access.request, request.form)
+        return _resubmit_page(access, FormState(values=forms.resubmit_values(access.request, None, fields)), form)
+    values = forms.resubmit_values(access.request, request.form, fields)
     files = [file for file in request.files.getlist("files") if file.filename]
     with refusals() as refused:
         changes, category = forms.parse_resubmit_form(values, files)
         resubmitted = services.resubmit_request(current_user, request_id, changes, files, category)
     if refused:
         state = failed(values, refused.error, forms.new_request_field)
-        return _resubmit_page(load_access(current_user, request_id, with_details=True), state,
+        return _resubmit_page(load_access(current_user, request_id, with_details=True), state, form,
                               files_dropped=bool(files)), 422
     flash(f"{resubmitted.request_number} resubmitted: round {resubmitted.round} starts at level "
           f"{resubmitted.current_level}.", "success")
     return redirect(url_for(".request_page", request_id=request_id), 303)
 
 
-def _resubmit_page(access, state, files_dropped=False):
+def _resubmit_page(access, state, form=None, files_dropped=False):
+    template = {"template_fields": form.definition.fields, "template_name": form.name, "field_types": FieldType,
+                "field_hint": field_hint} if form else {}
     return render_template("workflows/resubmit.html", workflow=access.request, access=access, state=state,
                            files_dropped=files_dropped, returned=queries.last_return(access.request),
-                           **_form_context())
+                           **_form_context(), **template)
 
 
 @bp.post("/requests/<request_id>/withdraw")

@@ -4,6 +4,7 @@ request page's filled-in details."""
 
 import io
 import re
+import uuid
 
 from werkzeug.datastructures import MultiDict
 
@@ -285,3 +286,45 @@ def test_another_organisations_template_is_not_found(client, db, demo, login_as)
     login_as(demo[EMPLOYEE])
     assert client.get(f"/requests/new?template={template.public_id}").status_code == 404
     assert ">Purchase request<" not in client.get("/requests/new").get_data(as_text=True)
+
+
+# --- a returned template request, changed on its resubmit page -----------------------------
+
+
+def _returned_purchase(make_template, api_as, amount):
+    from tests.request_templates.conftest import raise_from
+
+    template = make_template()
+    created = raise_from(api_as(EMPLOYEE), template, {"item": "Desk", "amount": amount}).get_json()["data"]
+    level = created["approvalLevels"][0]
+    returned = api_as(level["approverEmail"]).post(
+        f"/workflows/{created['requestId']}/levels/{level['levelId']}/return", json={"comments": "Which desk?"})
+    assert returned.status_code == 200, returned.get_json()
+    return created
+
+
+def test_the_resubmit_page_of_a_template_request_edits_its_form_not_its_levels(make_template, api_as, client,
+                                                                                 demo, login_as, db):
+    created = _returned_purchase(make_template, api_as, 5000)
+    url = f"/requests/{created['requestId']}/resubmit"
+    login_as(demo[EMPLOYEE])
+    html = client.get(url).get_data(as_text=True)
+    assert 'name="field.item"' in html and 'value="Desk"' in html and 'value="5000"' in html
+    assert 'id="level-rows"' not in html  # the template's rules choose the approvers
+    token = token_on(client, url)
+    form = {"csrf_token": token, "title": created["title"], "description": created["description"],
+            "priority": "STANDARD", "category": "SUPPORTING", "field.item": "Standing desk", "field.amount": "-3"}
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    assert error_of(refused.get_data(as_text=True), "field-amount") == "Amount must be at least 0"
+    form.update({"csrf_token": token_on(client, url), "field.amount": "60000", "comments": "A standing one"})
+    response = client.post(url, data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)[:1500]
+    request = db.session.get(WorkflowRequest, uuid.UUID(created["requestId"]), populate_existing=True)
+    assert request.field_values == {"item": "Standing desk", "amount": "60000"}
+    assert request.total_levels == 3  # finance and the CFO join above 50,000
+    page = client.get(f"/requests/{created['requestId']}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Amount INR 60,000.00" in text  # the details
+    assert "Amount was: INR 5,000.00 → now: INR 60,000.00" in text  # the resubmission's diff
+    assert "Level 3 (none) → now: CFO: Rajesh Iyer, 48 h" in text
