@@ -27,9 +27,9 @@ def person_not_found(email):
     return NotFound(f"No person with email '{email}' in your organisation")
 
 
-def require_admin(actor):
+def require_admin(actor, refusal=ONLY_ADMINS):
     if not (actor.is_admin and actor.active):
-        raise Forbidden(ONLY_ADMINS)
+        raise Forbidden(refusal)
 
 
 def find_person(actor, email):

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from momoflow import fields
+from momoflow.accounts import admin
 from momoflow.accounts.models import User
 from momoflow.accounts.services import needs_provisioning, provision_user
 from momoflow.database import utcnow
 from momoflow.directory import DirectoryUnavailable, get_directory
-from momoflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from momoflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.groups.models import Group, GroupMember, GroupSource, name_key
 from momoflow.search import ESCAPE, like_pattern
@@ -180,8 +181,7 @@ def group_members(group):
 
 
 def require_admin(actor):
-    if not (actor.is_admin and actor.active):
-        raise Forbidden(ONLY_ADMINS)
+    admin.require_admin(actor, ONLY_ADMINS)
 
 
 # --- admins managing local groups ----------------------------------------------------

@@ -4,7 +4,8 @@ archive and restore. Admins only; callers own the transaction."""
 import sqlalchemy as sa
 
 from momoflow.database import utcnow
-from momoflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from momoflow.accounts import admin
+from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.flows.models import Flow, FlowStatus
 from momoflow.request_templates import definition as definitions
@@ -19,8 +20,7 @@ def template_not_found(template_id):
 
 
 def require_admin(actor):
-    if not (actor.is_admin and actor.active):
-        raise Forbidden(ONLY_ADMINS_KEEP_TEMPLATES)
+    admin.require_admin(actor, ONLY_ADMINS_KEEP_TEMPLATES)
 
 
 def name_taken(name):
