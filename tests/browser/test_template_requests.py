@@ -122,3 +122,38 @@ def test_a_new_hire_from_the_template_to_approval(live_server, templates, person
     card = hire.locator(".flow-card", has_text="Customer Onboarding")
     expect(card).to_contain_text(f"because {request_number} was approved")
     shoot(hire, "hire-my-flows")
+
+
+def test_a_returned_purchase_request_is_changed_through_its_form(live_server, templates, person):
+    """Sent back, the requester changes the amount on the template's form: the finance
+    and CFO levels the new amount needs join the next round, and the diff says why."""
+    requester = person("employee@company.com")
+    requester.goto(f"{live_server}/requests/new")
+    requester.locator("#template-results").get_by_role("link", name="Purchase request").click()
+    requester.get_by_label("Item").fill("Standing desk")
+    requester.get_by_label("Amount").fill("5000")
+    requester.get_by_role("button", name="Submit for approval").click()
+    expect(requester.get_by_role("heading", name="Purchase request: Standing desk")).to_be_visible()
+    request_url = requester.url
+
+    manager = person(REQUESTER)
+    manager.goto(request_url)
+    manager.get_by_text("Send back for changes…").click()
+    manager.get_by_label("What should change").fill("Two desks, please: one for the new hire too.")
+    manager.get_by_role("button", name=re.compile("^Send back to")).click()
+    expect(manager.locator(".toast").last).to_contain_text("Sent back to")
+
+    requester.goto(request_url)
+    requester.locator("#returned").get_by_role("link", name="Change and resubmit").click()
+    expect(requester.get_by_label("Amount")).to_have_value("5000")
+    expect(requester.locator("#level-rows")).to_have_count(0)
+    requester.get_by_label("Amount").fill("60000")
+    requester.get_by_label("A note for the approvers").fill("Two desks now.")
+    shoot(requester, "resubmit-form")
+    requester.get_by_role("button", name="Resubmit for approval").click()
+    expect(requester.locator(".request-head")).to_contain_text("Round 2")
+    changes = requester.locator("#activity .changes")
+    expect(changes).to_contain_text("INR 60,000.00")
+    expect(changes).to_contain_text("CFO")
+    expect(requester.locator(".timeline__item h3")).to_have_count(3)
+    shoot(requester, "round-2")
