@@ -30,6 +30,16 @@ def anchor(key):
     return "tpl-" + key.replace(".", "-")
 
 
+ROW_NOUNS = {"fields": "Field", "levels": "Level", "flows": "Flow"}
+
+
+def describe(key, message):
+    """A problem in the summary, naming its row: ``Level 2: Level name is required``."""
+    name, _, rest = key.partition(".")
+    row = rest.partition(".")[0]
+    return f"{ROW_NOUNS[name]} {int(row) + 1}: {message}" if name in ROW_NOUNS and row.isdigit() else message
+
+
 @bp.get("/templates")
 def templates():
     every = services.list_templates(current_user.organization, include_archived=True)
@@ -114,7 +124,7 @@ def _editor_page(state, template=None, status=200):
         "settings/template_editor.html", state=state, values=values, template=template,
         flow_choices=[(flow.public_id, flow.name) for flow in list_flows(current_user.organization)],
         operators=OPERATORS, person_fields=editor.person_fields(values),
-        condition_fields=editor.condition_fields(values), kept_conditions=kept, type_choices=TYPE_CHOICES, anchor=anchor,
+        condition_fields=editor.condition_fields(values), kept_conditions=kept, type_choices=TYPE_CHOICES, anchor=anchor, describe=describe,
         order=editor.ORDER, limits=editor.ROWS,
         action=url_for(".update_template", template_id=template.public_id) if template else url_for(
             ".create_template")), status
