@@ -274,8 +274,8 @@ def _rule_json(row):
 def _condition_json(row):
     if row["kept_condition"]:
         try:
-            return json.loads(row["kept_condition"])
-        except ValueError:
+            return fields.json_document(row["kept_condition"])
+        except fields.NotJson:
             return row["kept_condition"]  # refused by the parser, in its words
     parts = [_comparison_json(part) for part in row["conditions"]]
     if not parts:
@@ -362,13 +362,13 @@ def condition_fields(values):
 def kept_condition_text(values, level):
     """A kept (too deep to edit) condition in words, e.g. ``Amount > 10,000 and (…)``."""
     try:
-        data = json.loads(level["kept_condition"])
-    except ValueError:
+        data = fields.json_document(level["kept_condition"])
+    except fields.NotJson:
         return level["kept_condition"]
     defs = [FieldDef(row["key"], row["label"], FieldType(row["type"]), options=tuple(lines(row["options"])))
             for row in values["fields"] if row["key"] and row["type"] in FieldType.__members__]
     problems = Problems()
     condition = conditions.parse_condition(data, "condition", defs, problems)
     if problems or condition is None:
-        return json.dumps(data)
+        return level["kept_condition"]
     return conditions.describe(condition, {row["key"]: row["label"] for row in values["fields"]})

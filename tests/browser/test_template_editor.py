@@ -41,6 +41,8 @@ def test_an_admin_builds_a_template_in_the_editor(committed_demo, person, live_s
     page.get_by_label("Approvers' emails of level 2").fill("cfo@royalenfield.com")
     page.get_by_role("button", name="+ Add condition of level 2").click()
     page.get_by_label("Field of condition 1 of level 2").select_option("amount")
+    page.get_by_label("Test of condition 1 of level 2").select_option("is empty")
+    expect(page.get_by_label("Value of condition 1 of level 2")).to_be_hidden()  # nothing to compare with
     page.get_by_label("Test of condition 1 of level 2").select_option(">")
     page.get_by_label("Value of condition 1 of level 2").fill("50000")
     assert page.evaluate(UNLABELLED) == []

@@ -89,11 +89,12 @@ def test_a_condition_too_deep_for_rows_is_kept_whole_and_described():
     assert json.loads(level["kept_condition"]) == deep and level["conditions"] == []
     assert editor.kept_condition_text(values, level) == "Amount >= 5 or (Item is empty)"
     assert editor.definition_json(values)["levels"][1]["condition"] == deep
-    level["kept_condition"] = "{not json"
-    assert editor.kept_condition_text(values, level) == "{not json"
-    with pytest.raises(ValidationFailed) as refused:
-        parse_definition(editor.definition_json(values))
-    assert refused.value.problems[0][0] == "levels.1.condition"
+    for hostile in ("{not json", "[" * 19_000 + "]" * 19_000, '{"all": ' * 3000 + "1" + "}" * 3000):
+        level["kept_condition"] = hostile
+        assert editor.kept_condition_text(values, level) == hostile  # shown as it came
+        with pytest.raises(ValidationFailed) as refused:
+            parse_definition(editor.definition_json(values))
+        assert refused.value.problems[0][0] == "levels.1.condition"
 
 
 def test_keys_are_suggested_from_labels_and_never_repeat():
