@@ -71,3 +71,15 @@ def test_an_admin_builds_a_template_in_the_editor(committed_demo, person, live_s
     expect(page.get_by_text("Saving creates version 2; requests raised with version 1 keep it.")).to_be_visible()
     expect(page.get_by_label("Value of condition 1 of level 2")).to_have_value("50000")
     shoot(page, "templates-edit")
+
+    # Archive asks first; the template moves to Archived, where Restore brings it back.
+    page.get_by_role("link", name="Templates", exact=True).first.click()
+    page.locator("summary", has_text="Archive").click()
+    page.get_by_role("button", name="Archive Laptop purchase").click()
+    expect(page.locator(".toast")).to_contain_text("'Laptop purchase' archived")
+    archived = page.locator("#archived-templates")
+    expect(archived).to_contain_text("Laptop purchase")
+    expect(page.get_by_text("No active templates.")).to_be_visible()
+    shoot(page, "templates-list-archived")
+    archived.get_by_role("button", name="Restore Laptop purchase").click()
+    expect(page.locator("#template-list")).to_contain_text("Laptop purchase")

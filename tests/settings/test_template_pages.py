@@ -144,6 +144,7 @@ def test_archive_then_restore(client, demo, login_as, db):
     assert response.status_code == 303 and not stored(db, "Purchase request").is_active
     html = client.get(LIST).get_data(as_text=True)
     assert "archived: nobody can raise new requests with it" in html and "No active templates." in html
+    assert ">Create a template</a>" in html and "New template" not in html
     archived = html[html.index('id="archived-title"'):]
     assert f'id="template-{template.public_id}"' in archived and "Restore<span" in archived
     response = client.post(f"{LIST}/{template.public_id}/restore", data={"csrf_token": token})
