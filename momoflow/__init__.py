@@ -85,6 +85,7 @@ def register_blueprints(app):
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
     import momoflow.settings.people  # noqa: F401
+    import momoflow.settings.templates  # noqa: F401
     import momoflow.settings.webhooks  # noqa: F401
     import momoflow.settings.working_time  # noqa: F401
     import momoflow.workflows.api  # noqa: F401  (on the JSON API's blueprint)

@@ -1,7 +1,7 @@
 """Settings: one blueprint under ``/settings`` whose pages share a tab bar.
 
-Admins' pages (API keys, webhooks, working time, approvals, people, groups) sit next to the ones every signed-in
-person has (email preferences); a page is for admins unless it is listed in
+Admins' pages (API keys, webhooks, working time, approvals, people, groups, templates) sit
+next to the ones every signed-in person has (email preferences); a page is for admins unless it is listed in
 ``FOR_EVERYONE``, so a new page cannot be left open by mistake. Every answer says
 ``Cache-Control: no-store``: secrets (a new API key, a webhook's signing secret) are
 answered directly and must not be kept by a browser or proxy.
@@ -20,6 +20,7 @@ FOR_EVERYONE = {"settings.notifications", "settings.save_notifications", "settin
 TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
         ("settings.working_time", "Working time", True), ("settings.approvals", "Approvals", True),
         ("settings.people_page", "People", True), ("settings.groups_page", "Groups", True),
+        ("settings.templates", "Templates", True),
         ("settings.notifications", "Email preferences", False),
         # Everyone's, but reached from the account menu: a tab bar of one page helps nobody.
         ("settings.out_of_office", "Out of office", True))
