@@ -21,7 +21,6 @@ from momoflow.workflows import bp, forms, rules, services
 from momoflow.workflows.documents import ACCEPT
 from momoflow.workflows.models import DocumentCategory
 
-SETTINGS_TEMPLATES = "settings.templates"  # Settings → Templates, once that page exists
 NOT_OFFERED = ("This template is not offered any more (or never was). Choose another one on the "
                "New request page, or make a custom request.")
 
@@ -29,9 +28,7 @@ NOT_OFFERED = ("This template is not offered any more (or never was). Choose ano
 def chooser_context():
     """What the New request page's chooser shows: the templates matching ``?q=``."""
     query = request.args.get("q", "")[:choosing.MAX_QUERY]
-    manage_url = None
-    if current_user.is_admin and SETTINGS_TEMPLATES in current_app.view_functions:
-        manage_url = url_for(SETTINGS_TEMPLATES)
+    manage_url = url_for("settings.templates") if current_user.is_admin else None
     return {"template_groups": choosing.templates_by_category(current_user.organization, query),
             "template_query": query, "manage_templates_url": manage_url}
 

@@ -84,10 +84,10 @@ def test_the_chooser_searches_on_the_server_and_for_htmx(client, demo, login_as,
 def test_without_templates_the_chooser_says_so(client, demo, login_as):
     login_as(demo[EMPLOYEE])
     html = client.get("/requests/new").get_data(as_text=True)
-    assert "no request templates yet" in html and "POST /api/v1/templates" not in html
+    assert "no request templates yet" in html and 'href="/settings/templates"' not in html
     login_as(demo["admin@company.com"])
     html = client.get("/requests/new").get_data(as_text=True)
-    assert "POST /api/v1/templates" in html  # no Settings → Templates page to link to yet
+    assert '<a href="/settings/templates">Create a template in Settings → Templates</a>' in html
 
 
 # --- the form ------------------------------------------------------------------------
