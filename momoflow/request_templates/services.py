@@ -2,6 +2,7 @@
 archive and restore. Admins only; callers own the transaction."""
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from momoflow.database import utcnow
 from momoflow.accounts import admin
@@ -66,7 +67,7 @@ def create_template(admin, data):
                                updated_by_id=admin.id, created_at=now, updated_at=now)
     _apply(template, definition)
     db.session.add(template)
-    db.session.flush()
+    _flush_name(definition.name)
     _keep_version(template, admin)
     return template
 
@@ -83,6 +84,7 @@ def update_template(admin, template_id, data):
     _apply(template, definition)
     template.version += 1
     template.updated_by_id, template.updated_at = admin.id, utcnow()
+    _flush_name(definition.name)
     _keep_version(template, admin)
     return template
 
@@ -108,6 +110,16 @@ def _apply(template, definition):
     template.name, template.name_key = definition.name, definition.name.casefold()
     template.category = definition.category
     template.definition = definition.as_json()
+
+
+def _flush_name(name):
+    """Flush the template: a name another admin took since ``_refuse_taken_name`` looked
+    is the same refusal, not a 500 (the unique constraint has the last word)."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise name_taken(name) from None
 
 
 def _keep_version(template, admin):

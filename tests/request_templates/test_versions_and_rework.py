@@ -139,3 +139,17 @@ def test_only_admins_keep_templates(employee_api, make_template):
                             json=purchase_request_definition()).status_code == 403
     assert employee_api.post(f"/templates/{template['templateId']}/archive").status_code == 403
     assert employee_api.get("/templates?includeArchived=true").status_code == 403
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_the_same_refusal(make_template, demo, monkeypatch):
+    """Two admins saving the same name at once: the unique constraint refuses the second."""
+    import pytest
+
+    from momoflow.errors import Conflict
+    from momoflow.request_templates import services
+
+    make_template()
+    monkeypatch.setattr(services, "_refuse_taken_name", lambda *args, **kwargs: None)  # as if it ran first
+    with pytest.raises(Conflict) as refused:
+        services.create_template(demo["admin@company.com"], purchase_request_definition(name="purchase REQUEST"))
+    assert refused.value.message == "A template called 'purchase REQUEST' already exists: choose another name"
