@@ -206,16 +206,6 @@ def edit_group(actor, group_id, name, description):
     return group
 
 
-def rename_group(actor, group_id, name):
-    group = _local_group(actor, group_id)
-    return edit_group(actor, group.id, name, group.description)
-
-
-def describe_group(actor, group_id, description):
-    group = _local_group(actor, group_id)
-    return edit_group(actor, group.id, group.name, description)
-
-
 def delete_group(actor, group_id):
     group = _local_group(actor, group_id)
     _drop(group)

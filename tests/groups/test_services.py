@@ -72,10 +72,10 @@ def test_another_organisations_group_is_not_found(admin):
 def test_rename_and_describe(admin):
     group = services.create_group(admin, "Payroll", "Old")
     services.create_group(admin, "Taken")
-    assert services.rename_group(admin, group.id, "PAYROLL").name == "PAYROLL"  # only its case
-    assert services.describe_group(admin, group.id, "  ").description is None
+    assert services.edit_group(admin, group.id, "PAYROLL", "Old").name == "PAYROLL"  # only its case
+    assert services.edit_group(admin, group.id, "PAYROLL", "  ").description is None
     with pytest.raises(ValidationFailed):
-        services.rename_group(admin, group.id, "taken")
+        services.edit_group(admin, group.id, "taken", None)
     assert services.edit_group(admin, group.id, "Pay", "New").description == "New"
 
 
@@ -125,7 +125,7 @@ def test_directory_groups_are_read_only(admin):
     mirror = Group(organization_id=admin.organization_id, name="hr", name_key="hr", source=GroupSource.DIRECTORY)
     _db.session.add(mirror)
     _db.session.flush()
-    for call in (lambda: services.delete_group(admin, mirror.id), lambda: services.rename_group(admin, mirror.id, "x"),
+    for call in (lambda: services.delete_group(admin, mirror.id), lambda: services.edit_group(admin, mirror.id, "x", None),
                  lambda: services.add_member(admin, mirror.id, admin.email)):
         with pytest.raises(Conflict):
             call()
