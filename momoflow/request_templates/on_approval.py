@@ -52,4 +52,5 @@ def _assignee(request, form, action):
     if action.assign_to_field is None:
         return request.initiator
     email = form.values.get(action.assign_to_field)
-    return db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    return db.session.scalar(sa.select(User).where(
+        User.email == email, User.organization_id == request.organization_id)) if email else None
