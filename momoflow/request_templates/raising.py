@@ -3,11 +3,15 @@ filled in, ready for ``workflows.creating`` to build like any other request."""
 
 from dataclasses import dataclass, replace
 
+import sqlalchemy as sa
+
 from momoflow.errors import Conflict, DomainError
+from momoflow.extensions import db
 from momoflow.fields import Problems
 from momoflow.request_templates.form_fields import FieldType, display, parse_values
 from momoflow.request_templates.resolution import plan_levels
 from momoflow.request_templates.services import definition_of, find_template
+from momoflow.workflows.models import ApprovalLevel
 from momoflow.workflows.validation import LevelSpec
 
 TITLE_FIELDS = (FieldType.SHORT_TEXT, FieldType.PERSON, FieldType.CHOICE)
@@ -63,7 +67,8 @@ def level_spec(level):
     return LevelSpec(emails=[approver.user.email for approver in level.approvers], tat_hours=rule.tat_hours,
                      level_name=rule.level_name, approval_mode=rule.approval_mode,
                      min_approvals=level.min_approvals, rejection_policy=rule.rejection_policy,
-                     on_breach=rule.on_breach, email_paths=[f"levels.{level.index}"] * len(level.approvers))
+                     on_breach=rule.on_breach, email_paths=[f"levels.{level.index}"] * len(level.approvers),
+                     template_level=level.index)
 
 
 def default_title(definition, values):
@@ -84,7 +89,9 @@ class Replanned:
 def replan(initiator, request, form, raw_changes, resume_level):
     """A returned template request's form with ``raw_changes`` applied (only what changed;
     null clears a field) and its levels planned again. The levels before ``resume_level``
-    are decided and stay; the plan's levels after as many become the ones that run again."""
+    are decided and stay; the plan's levels after the last template level they were
+    planned from become the ones that run again (a level the new values no longer need
+    is dropped, one they now need joins)."""
     merged = {field.key: value for field, value in form.entries
               if value is not None and field.type != FieldType.FILE}
     merged.update(raw_changes)
@@ -93,16 +100,22 @@ def replan(initiator, request, form, raw_changes, resume_level):
     values = parse_values(form.definition.fields, merged, initiator.organization, problems, files=files)
     problems.raise_if_any()
     plan = plan_levels(initiator, form.definition, values)
-    kept = resume_level - 1
-    if len(plan.levels) <= kept:
-        raise DomainError(f"With these values the template has {len(plan.levels)} level"
-                          f"{'s' if len(plan.levels) != 1 else ''}, and {kept} are decided already: no level "
-                          "would look at the changes. Withdraw the request and raise a new one instead.",
+    decided_up_to = _last_decided_template_level(request, resume_level)
+    again = [level for level in plan.levels if level.index > decided_up_to]
+    if not again:
+        raise DomainError("With these values none of the template's levels after the decided ones applies, so no "
+                          "level would look at the changes. Withdraw the request and raise a new one instead.",
                           field="fields")
-    again = plan.levels[kept:]
     return Replanned(values, [level_spec(level) for level in again],
                      [[approver.user for approver in level.approvers] for level in again],
                      _changes(form, values))
+
+
+def _last_decided_template_level(request, resume_level):
+    """The template level (from 0) of the last level before ``resume_level``; -1 if none."""
+    decided = db.session.scalars(sa.select(ApprovalLevel.template_level).where(
+        ApprovalLevel.request_id == request.id, ApprovalLevel.level_number < resume_level)).all()
+    return max((index for index in decided if index is not None), default=-1)
 
 
 def _changes(form, values):

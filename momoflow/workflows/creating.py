@@ -96,7 +96,8 @@ def build_level(request, spec, approvers, number, *, final):
                           is_final_approver=final,
                           level_name=spec.level_name or rules.level_name_for(approvers, number),
                           approval_mode=spec.approval_mode, min_approvals=spec.min_approvals,
-                          rejection_policy=spec.rejection_policy, on_breach=spec.on_breach)
+                          rejection_policy=spec.rejection_policy, on_breach=spec.on_breach,
+                          template_level=spec.template_level)
     db.session.add(level)
     for position, approver in enumerate(approvers):
         tasks.new_task(request, level, approver, position)

@@ -213,6 +213,9 @@ class ApprovalLevel(db.Model):
     # The round the level's current tasks belong to: a round that runs the level again
     # gives it fresh tasks, and the earlier ones stay as its history.
     round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    # Raised from a template: the template's level this one is (from 0), so a resubmission
+    # with changed values knows which of the template's levels are decided already.
+    template_level: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     request: Mapped[WorkflowRequest] = relationship(back_populates="levels", lazy="raise_on_sql")
     all_tasks: Mapped[list["ApprovalTask"]] = relationship(

@@ -216,6 +216,7 @@ def _update_level(request, level, spec, people, number, final):
     level.approval_mode, level.min_approvals = spec.approval_mode, spec.min_approvals
     level.rejection_policy, level.on_breach = spec.rejection_policy, spec.on_breach
     level.is_final_approver = final
+    level.template_level = spec.template_level
     _fresh_tasks(request, level, people)
 
 

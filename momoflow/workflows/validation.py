@@ -38,6 +38,7 @@ class LevelSpec:
     rejection_policy: RejectionPolicy = RejectionPolicy.VETO
     on_breach: BreachAction = BreachAction.NOTIFY
     email_paths: list[str] = field(default_factory=list)  # where each email was given
+    template_level: int | None = None  # the template's level it was planned from (from 0)
 
     @property
     def email(self):

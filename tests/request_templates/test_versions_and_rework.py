@@ -153,3 +153,33 @@ def test_a_name_taken_between_the_check_and_the_save_is_the_same_refusal(make_te
     with pytest.raises(Conflict) as refused:
         services.create_template(demo["admin@company.com"], purchase_request_definition(name="purchase REQUEST"))
     assert refused.value.message == "A template called 'purchase REQUEST' already exists: choose another name"
+
+
+def test_resubmitted_values_plan_again_only_the_template_levels_after_the_decided_ones(make_template, employee_api,
+                                                                                     api_as):
+    """Manager, Finance (amount > 10,000), Legal (contracts). Legal sends it back after
+    Finance approved; the amount drops under 10,000: Finance stays decided, Legal looks
+    again, nothing shifts."""
+    template = make_template(name="Contract purchase", fields=[
+        {"key": "amount", "label": "Amount", "type": "AMOUNT", "required": True},
+        {"key": "kind", "label": "Kind", "type": "CHOICE", "options": ["Goods", "Contract"], "required": True}],
+        levels=[{"levelName": "Manager approval", "tatHours": 24, "approverRule": {"type": "MANAGER"}},
+                {"levelName": "Finance", "tatHours": 24, "approverRule": {"type": "PEOPLE", "emails": [FINANCE]},
+                 "condition": {"field": "amount", "op": ">", "value": 10000}},
+                {"levelName": "Legal", "tatHours": 24,
+                 "approverRule": {"type": "PEOPLE", "emails": ["legal@royalenfield.com"]},
+                 "condition": {"field": "kind", "op": "==", "value": "Contract"}}])
+    request = raise_from(employee_api, template, {"amount": 20000, "kind": "Contract"}).get_json()["data"]
+    request_id = request["requestId"]
+    for level in request["approvalLevels"][:2]:
+        approved = api_as(level["approverEmail"]).post(
+            f"/workflows/{request_id}/levels/{level['levelId']}/approve", json={})
+        assert approved.status_code == 200, approved.get_json()
+    legal = request["approvalLevels"][2]
+    api_as("legal@royalenfield.com").post(f"/workflows/{request_id}/levels/{legal['levelId']}/return",
+                                         json={"comments": "Which supplier?"})
+    response = employee_api.post(f"/workflows/{request_id}/resubmit", json={"fields": {"amount": 5000}})
+    assert response.status_code == 200, response.get_json()
+    levels = response.get_json()["data"]["approvalLevels"]
+    assert [(level["levelName"], level["status"]) for level in levels] == [
+        ("Manager approval", "APPROVED"), ("Finance", "APPROVED"), ("Legal", "IN_PROGRESS")]
