@@ -63,8 +63,8 @@ def all_emails_sent(app):
     Then the SMTP server has had all it will get: a count taken sooner could miss a copy."""
     with app.app_context():
         def settled():
-            db.session.rollback()  # a fresh snapshot each time
             rows = db.session.execute(sa.select(Email.to_address, Email.subject, Email.sent_at)).all()
+            db.session.rollback()  # at once: see _delivered
             return rows if rows and all(row.sent_at for row in rows) else None
 
         rows = wait_for(settled, timeout=30, what="every email to be sent")
@@ -180,8 +180,15 @@ def test_redis_stopped_while_a_flow_is_assigned_the_webhook_arrives_once_it_is_b
 
 
 def _delivered():
-    db.session.rollback()  # a fresh snapshot each time
-    return db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.status == DeliveryStatus.DELIVERED))
+    """The delivered delivery, if any, read in a transaction that ends at once. On SQLite
+    every transaction takes the write lock (BEGIN IMMEDIATE): a poller that kept one open
+    between its polls held that lock nearly all the time, and the workers it waits for
+    failed with "database is locked" after their busy timeout."""
+    delivery = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.status == DeliveryStatus.DELIVERED))
+    if delivery is not None:
+        db.session.expunge(delivery)  # keeps what was read past the rollback
+    db.session.rollback()
+    return delivery
 
 
 def _ticks(workers):
