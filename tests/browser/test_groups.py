@@ -18,6 +18,8 @@ def test_an_admin_keeps_a_group_of_approvers(committed_demo, person, live_server
 
     page.goto(f"{live_server}/settings/groups")
     page.get_by_role("link", name="finance-approvers").click()
+    expect(page.get_by_role("heading", name="finance-approvers", level=1)).to_be_visible()
+    page.wait_for_load_state()  # htmx listens from DOMContentLoaded: typing earlier is not heard
     email = page.get_by_label("Person's email")
     email.fill("financ")
     expect(page.locator('#people-options option[value="finance-manager@royalenfield.com"]')).to_have_count(1)
