@@ -66,6 +66,10 @@ class Defaults:
     LOG_LEVEL = "INFO"
     API_RATE_LIMIT_STANDARD = "100 per minute"
     API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
+    # POST /v1/flows/report's own bucket; a report over more than 1,000 assignments counts
+    # once per started thousand.
+    API_REPORT_RATE_LIMIT_STANDARD = "50 per minute"
+    API_REPORT_RATE_LIMIT_ENTERPRISE = "500 per minute"
     BULK_DECISIONS_RATE_LIMIT = "30 per minute"  # bulk decisions per person (inbox page and API together)
     # Opening and confirming decision links from emails, per source address.
     EMAIL_DECISION_RATE_LIMIT = "30 per minute"
@@ -118,6 +122,8 @@ ENVIRONMENT = {
     "LOG_LEVEL": str,
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,
+    "API_REPORT_RATE_LIMIT_STANDARD": str,
+    "API_REPORT_RATE_LIMIT_ENTERPRISE": str,
     "BULK_DECISIONS_RATE_LIMIT": str,
     "EMAIL_DECISION_RATE_LIMIT": str,
     "EMAIL_DECISION_LINK_HOURS": int,

@@ -60,6 +60,15 @@ def session_dialect():
     return db.session.get_bind().dialect.name
 
 
+def seconds_between(start, end):
+    """SQL for the seconds from ``start`` to ``end`` (two datetime columns or expressions), on
+    the database the session is on: PostgreSQL subtracts timestamps, SQLite (which keeps
+    them as text) subtracts Julian days."""
+    if session_dialect() == "postgresql":
+        return sa.func.extract("epoch", end - start)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
 def dialect_insert(table):
     """An INSERT with ``on_conflict_do_*``, for the database the session is on (both of
     ours spell upserts the same way; SQLAlchemy keeps them in separate dialects)."""

@@ -9,12 +9,15 @@ window, so limits stay exact across processes. Other storages (the in-memory fal
 when Redis is gone, ``memory://`` in development) use the library's own code.
 """
 
+import logging
 import time
 
 from flask import has_request_context, request
 from limits.storage import RedisStorage
 from limits.strategies import STRATEGIES, FixedWindowRateLimiter
 from limits.util import WindowStats
+
+log = logging.getLogger(__name__)
 
 NAME = "fixed-window-with-stats"
 _WINDOWS = "momoflow.rate_windows"  # where a request keeps what its hits learnt
@@ -51,3 +54,37 @@ class FixedWindowWithStats(FixedWindowRateLimiter):
 
 
 STRATEGIES[NAME] = FixedWindowWithStats  # Flask-Limiter picks strategies by name (RATELIMIT_STRATEGY)
+
+
+class _Broken:
+    """What ``RateLimitExceeded`` reads from the limit it reports."""
+
+    error_message = None
+
+    def __init__(self, limit):
+        self.limit = limit
+
+
+def charge_more(units):
+    """Count ``units`` more hits against the limit this request was let through by (the
+    route's own), for a request that turns out to weigh more than one: a report over many
+    rows. Refuses the request (429) if the window cannot take them; like every hit, a
+    refused one still counts. A storage failure lets the request through, as the library
+    does when its storage fails."""
+    from flask_limiter import RateLimitExceeded
+
+    from momoflow.extensions import limiter
+
+    current = limiter.current_limit
+    if units <= 0 or current is None:
+        return
+    try:
+        allowed = current.limiter.hit(current.limit, *current.request_args, cost=units)
+    except Exception:  # noqa: BLE001 - the storage's own errors (Redis gone) vary by backend
+        log.warning("could not count %s more hits against %s; letting the request through", units,
+                    current.key, exc_info=True)
+        return
+    current._window = None  # the headers read the window again, after these hits
+    if not allowed:
+        current.breached = True
+        raise RateLimitExceeded(_Broken(current.limit))

@@ -243,7 +243,7 @@ def demo(db):
     """The demo organisation (its 21 people and its flows, not its request templates: tests
     keep their own) in the test's transaction, as
     ``{email: user}``."""
-    organization, people = seed_demo(templates=False)
+    organization, people = seed_demo(templates=False, activity=False)
     db.session.flush()
     return {person.email: person for person in people}
 
@@ -253,7 +253,7 @@ def committed_demo(app):
     """The demo organisation committed for real (a live server cannot see a test's
     transaction); every table is emptied afterwards."""
     with app.app_context():
-        seed_demo(templates=False)
+        seed_demo(templates=False, activity=False)
         _db.session.commit()
         _db.session.remove()
     yield

@@ -1,6 +1,7 @@
 """Create or update the demo organisation and its local directory (idempotent)."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -17,15 +18,19 @@ TEMPLATES_FILE = Path(__file__).with_name("templates.json")
 DEMO_ADMIN = "admin@company.com"
 
 
-def seed_demo(people_file=PEOPLE_FILE, *, templates=True):
+def seed_demo(people_file=PEOPLE_FILE, *, templates=True, activity=True):
     """Returns the organisation and its people; the caller commits. ``templates``: the
-    demo's request templates too (tests that keep their own leave them out)."""
+    demo's request templates too (tests that keep their own leave them out); ``activity``:
+    people part-way through ``flow_123abc`` and its weekly schedule, so its report has
+    something to show (tests that count assignments leave them out)."""
     data = json.loads(Path(people_file).read_text(encoding="utf-8"))
     organization = _upsert_organization(data["organization"])
     password = current_app.config["DEMO_PASSWORD"]
     people = [_upsert_person(organization, entry, password) for entry in data["people"]]
     _link_managers(organization, people, data["people"])
     _seed_flows(organization)
+    if activity:
+        _seed_flow_activity(organization, people)
     if templates:
         _seed_templates(organization, people)
     return organization, people
@@ -39,6 +44,57 @@ def _seed_flows(organization, flows_file=FLOWS_FILE):
     for entry in json.loads(Path(flows_file).read_text(encoding="utf-8")):
         if db.session.scalar(db.select(Flow).where(Flow.public_id == entry["flowId"])) is None:
             create_flow(organization, parse_flow(entry), public_id=entry["flowId"])
+
+
+# flow_123abc's people: (email, days since assigned, due in days, modules done, days to finish or None)
+DEMO_ASSIGNMENTS = [
+    ("employee@company.com", 21, -7, 5, 1.5),
+    ("sam.lee@company.com", 18, -4, 5, 3),
+    ("user@example.com", 14, 0, 5, 2.25),
+    ("newapprover@royalenfield.com", 9, 5, 2, None),
+    ("spectator@royalenfield.com", 12, -2, 1, None),
+    ("approver@royalenfield.com", 3, 11, 0, None),
+    ("manager@example.com", 16, -1, 0, None),
+]
+DEMO_SCHEDULE_PEOPLE = ["employee@company.com", "sam.lee@company.com"]
+
+
+def _seed_flow_activity(organization, people):
+    """Assignments of ``flow_123abc`` in every state (completed, in progress, not started,
+    overdue) and a weekly schedule, written once, as rows dated relative to today."""
+    from momoflow.database import utcnow
+    from momoflow.flows.models import (
+        Assignment, AssignmentStatus, Flow, FlowSchedule, Module, ModuleProgress, ScheduleUnit)
+
+    flow = db.session.scalar(db.select(Flow).where(Flow.public_id == "flow_123abc"))
+    if flow is None or db.session.scalar(db.select(Assignment.id).where(Assignment.flow_id == flow.id).limit(1)):
+        return
+    modules = db.session.scalars(db.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()
+    by_email = {person.email: person for person in people}
+    now = utcnow().replace(microsecond=0)
+    for email, ago, due_in, done, days_to_finish in DEMO_ASSIGNMENTS:
+        assigned_at = now - timedelta(days=ago)
+        finished = days_to_finish is not None
+        assignment = Assignment(
+            organization_id=organization.id, flow_id=flow.id, user_id=by_email[email].id, assigned_at=assigned_at,
+            due_date=now + timedelta(days=due_in), modules_completed=done,
+            status=AssignmentStatus.COMPLETED if finished else (
+                AssignmentStatus.IN_PROGRESS if done else AssignmentStatus.ASSIGNED),
+            started_at=assigned_at + timedelta(hours=2) if done else None,
+            completed_at=assigned_at + timedelta(days=days_to_finish) if finished else None)
+        if not finished and due_in < 0:
+            assignment.overdue_notified_at = now  # seeded late: nobody is told about it now
+        db.session.add(assignment)
+        db.session.flush()
+        if done:  # modules finished evenly between the start and the end (or now, for the current one)
+            step = ((assignment.completed_at or now) - assignment.started_at) / (done if finished else done + 1)
+            db.session.add_all(ModuleProgress(assignment_id=assignment.id, module_id=module.id,
+                                              completed_at=assignment.started_at + step * position)
+                               for position, module in enumerate(modules[:done], start=1))
+    next_monday = (now + timedelta(days=7 - now.weekday())).replace(hour=10, minute=0, second=0)
+    db.session.add(FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=DEMO_SCHEDULE_PEOPLE,
+                                every=7, unit=ScheduleUnit.DAYS, due_in_days=7, next_run_at=next_monday,
+                                first_run_at=next_monday, notes="Weekly refresher for the customer team"))
 
 
 DEMO_GROUPS = {

@@ -6,11 +6,12 @@ from flask import request
 
 from momoflow.api import json_body
 from momoflow.errors import ValidationFailed
-from momoflow.flows import access, queries, rules, services
+from momoflow.flows import access, queries, report, rules, services
 from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_json, flow_json
 from momoflow.flows.services import Assigner
 from momoflow.flows.validation import parse_assignment
-from momoflow.integrator import bp, current_api_key
+from momoflow.integrator import bp, current_api_key, report_rate_limit
+from momoflow.ratelimit import charge_more
 from momoflow.integrator.idempotency import idempotent
 
 BULK_SIZE_PROBLEM = f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items"
@@ -38,6 +39,19 @@ def assign_bulk():
     succeeded = sum(1 for result in results if result["success"])
     return {"success": succeeded == len(results), "assigned": succeeded, "failed": len(results) - succeeded,
             "results": results}, 200
+
+
+@bp.post("/flows/report")
+@report_rate_limit
+def flow_report():
+    try:
+        body = json_body(wrong_type_status=415)
+    except ValidationFailed as error:  # the body itself (not JSON, too deep): the report's own 400
+        raise report.InvalidReportRequest(error.problems) from None
+    spec = report.parse_report(body)
+    prepared = report.prepare(current_api_key().organization, spec)
+    charge_more(report.weight(prepared) - 1)  # checked before the rows are read
+    return report.answer(prepared), 200
 
 
 @bp.get("/flows")

@@ -77,6 +77,7 @@ class Module(db.Model):
                       sa.CheckConstraint("estimated_minutes >= 0", name="minutes_not_negative"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("mod"))
     flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(sa.SmallInteger)  # 1, 2, …
     title: Mapped[str] = mapped_column(sa.String(200))

@@ -76,13 +76,8 @@ def list_assignments(organization, query):
         statement = statement.where(Assignment.user_id.in_(_people_named(organization, query.q)))
     if query.flow_id:
         statement = statement.where(Flow.public_id == query.flow_id)
-    if query.status == AssignmentStatus.OVERDUE:
-        statement = statement.where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < utcnow())
-    elif query.status in OPEN_STATUSES:
-        statement = statement.where(Assignment.status == query.status,
-                                    sa.or_(Assignment.due_date.is_(None), Assignment.due_date >= utcnow()))
-    elif query.status:
-        statement = statement.where(Assignment.status == query.status)
+    if query.status:
+        statement = statement.where(status_condition(query.status, utcnow()))
     if query.cursor:
         bound = sa.tuple_(sa.literal(query.cursor[0], Assignment.assigned_at.type), sa.literal(query.cursor[1]))
         statement = statement.where(sa.tuple_(Assignment.assigned_at, Assignment.id) < bound)
@@ -92,6 +87,16 @@ def list_assignments(organization, query):
     rows = [tuple(row) for row in rows[: query.limit]]
     next_cursor = encode_cursor((rows[-1][0].assigned_at, rows[-1][0].id)) if more else None
     return AssignmentPage(rows, next_cursor)
+
+
+def status_condition(status, now):
+    """SQL for assignments whose ``effective_status(now)`` is ``status``: overdue is open and
+    past due, so an open status holds only while the due date has not passed."""
+    if status == AssignmentStatus.OVERDUE:
+        return sa.and_(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < now)
+    if status in OPEN_STATUSES:
+        return sa.and_(Assignment.status == status, sa.or_(Assignment.due_date.is_(None), Assignment.due_date >= now))
+    return Assignment.status == status
 
 
 def _people_named(organization, text):

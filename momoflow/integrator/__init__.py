@@ -35,14 +35,22 @@ def _rate_limit_key():
     return f"api-key:{api_key.id}" if api_key else f"address:{get_remote_address()}"
 
 
-def _rate_limit():
+def _tier_limit(setting):
     api_key = current_api_key()
     tier = api_key.tier if api_key else Tier.STANDARD
-    return current_app.config[f"API_RATE_LIMIT_{tier.value.upper()}"]
+    return current_app.config[f"{setting}_{tier.value.upper()}"]
 
 
 # Shared: one count per key across every /v1 route, not one per route.
-limiter.shared_limit(_rate_limit, scope="integrator-api", key_func=_rate_limit_key)(bp)
+limiter.shared_limit(lambda: _tier_limit("API_RATE_LIMIT"), scope="integrator-api", key_func=_rate_limit_key)(bp)
+
+
+def report_rate_limit(view):
+    """Reports count in a bucket of their own instead of the shared one (a route's own limit
+    replaces the blueprint's), per key and tier; a report over many rows adds to its count
+    (``ratelimit.charge_more``)."""
+    return limiter.limit(lambda: _tier_limit("API_REPORT_RATE_LIMIT"), scope="integrator-reports",
+                         key_func=_rate_limit_key)(view)
 
 
 @bp.before_request

@@ -13,6 +13,7 @@ from momoflow.openapi import (
     bulk_paths,
     integrator_paths,
     people_paths,
+    report_paths,
     rework_paths,
     template_paths,
     webhook_events,
@@ -49,6 +50,7 @@ TAGS = [
     ("Flows", "The flows your organisation can assign (`/v1`)."),
     ("Assignments", "Follow and cancel what was assigned (`/v1`)."),
     ("Schedules", "Assign a flow again every few days or months, e.g. yearly training (`/v1`)."),
+    (report_paths.TAG, "How far people are with a flow: metrics, pages of assignments, aggregates (`/v1`)."),
 ]
 TAG_GROUPS = [
     {"name": "Approval workflow API", "path": "/api/v1", "security": "bearerAuth",
@@ -91,14 +93,15 @@ def build_document(config=None):
         "x-tagGroups": TAG_GROUPS,
         "paths": {**approval_paths.approval_paths(), **rework_paths.paths(), **template_paths.paths(),
                   **bulk_paths.paths(),
-                  **absence_paths.absence_paths(), **people_paths.paths(), **integrator_paths.integrator_paths()},
+                  **absence_paths.absence_paths(), **people_paths.paths(), **integrator_paths.integrator_paths(),
+                  **report_paths.paths()},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
             "schemas": {**approval_schemas(), **rework_paths.schemas(), **template_paths.schemas(),
                         **bulk_paths.schemas(),
                         **absence_paths.absence_schemas(), **people_paths.schemas(),
-                        **integrator_schemas(), **webhook_events.webhook_schemas()},
+                        **integrator_schemas(), **report_paths.schemas(), **webhook_events.webhook_schemas()},
             "parameters": {**approval_paths.parameters(), **template_paths.parameters(), **people_paths.parameters(),
                            **integrator_paths.parameters()},
             "headers": header_components(),
