@@ -59,6 +59,7 @@ def register(app):
     from momoflow.flows.access import can_assign
     from momoflow.flows import progress
     from momoflow.flows import rules as flow_rules
+    from momoflow.flows.report import seconds_text
     from momoflow.flows.models import AssignmentStatus, Priority
     from momoflow.htmx import HTMX_VERSION
     from momoflow.workflows import labels
@@ -67,7 +68,7 @@ def register(app):
 
     app.jinja_env.filters.update(moment=moment_text, date=date_text, file_size=file_size, hours=tat_hours_json,
                                  excerpt=excerpt,
-                                 duration=flow_rules.duration_text)
+                                 duration=flow_rules.duration_text, seconds_text=seconds_text)
     app.jinja_env.globals.update(
         htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),
         inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,

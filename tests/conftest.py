@@ -120,6 +120,10 @@ class IsolatedClient(FlaskClient):
     one request into the next."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed answer (a CSV download) is read inside the request's own
+        # context, as a server reads it, not later in the test's.
+        kwargs.setdefault("buffered", True)
+
         def run():
             flask.globals._cv_app.set(None)
             return super(IsolatedClient, self).open(*args, **kwargs)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort
 from flask_login import login_required
 
-bp = Blueprint("flows", __name__)  # the pages: views, manage_views, assign_views and schedule_views
+bp = Blueprint("flows", __name__)  # the pages: views, manage_views, assign_views, schedule_views, analytics_views
 
 MAX_ID_LENGTH = 64
 

@@ -10,10 +10,13 @@ import secrets
 from flask import render_template, request, url_for
 from flask_login import current_user
 
+from momoflow.csvfiles import csv_response
+from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
-from momoflow.flows import assigning, bp, forms, from_requests, queries, rules, services
+from momoflow.flows import assigning, bp, forms, from_requests, labels, queries, rules, services
 from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
+from momoflow.flows.schemas import iso
 from momoflow.flows.services import Assigner
 from momoflow.forms import FormState, failed
 from momoflow.htmx import is_htmx_request, page_or_partial
@@ -76,27 +79,62 @@ def person_row():
 @bp.get("/flows/assignments")
 @assigner_required
 def assignments():
-    filters = {name: (request.args.get(name) or "").strip() for name in ("flow", "email", "person", "status")}
+    filters = _overview_filters()
     page, problems = _overview_page(filters)
-    more_url = None
-    if page.next_cursor:
-        more_url = url_for(".assignments", cursor=page.next_cursor, **{k: v for k, v in filters.items() if v})
+    filter_args = {name: value for name, value in filters.items() if value}
+    more_url = url_for(".assignments", cursor=page.next_cursor, **filter_args) if page.next_cursor else None
     visible = from_requests.visible_sources(current_user, [assignment for assignment, _, _ in page.rows])
     if is_htmx_request() and request.args.get("cursor"):
         return render_template("flows/_more_assignments.html", page=page, more_url=more_url, visible_requests=visible)
     flows = services.list_flows(current_user.organization, include_archived=True)
     return render_template("flows/assignments.html", page=page, problems=problems, filters=filters, flows=flows,
-                           more_url=more_url, visible_requests=visible), 400 if problems else 200
+                           filter_args=filter_args, more_url=more_url, visible_requests=visible), \
+        400 if problems else 200
 
 
 def _overview_page(filters):
+    query, problems = _overview_query(filters)
+    if problems:
+        return queries.AssignmentPage([], None), problems
+    return queries.list_assignments(current_user.organization, query), []
+
+
+def _overview_filters():
+    return {name: (request.args.get(name) or "").strip() for name in ("flow", "email", "person", "status")}
+
+
+def _overview_query(filters):
+    """The overview's filters as an assignment query, or ``(None, problems)``."""
     args = {"flowId": filters["flow"], "userEmail": filters["email"], "q": filters["person"],
             "status": filters["status"], "cursor": request.args.get("cursor"), "limit": OVERVIEW_PAGE}
     try:
         if len(filters["flow"]) > 100 or "\x00" in filters["flow"]:
             raise ValidationFailed([("flowId", "Choose a flow from the list")])
-        query = queries.parse_assignment_query(args)
+        return queries.parse_assignment_query(args), []
     except ValidationFailed as error:
-        problems = [FILTER_PROBLEMS.get(path, message) for path, message in error.problems]
-        return queries.AssignmentPage([], None), problems
-    return queries.list_assignments(current_user.organization, query), []
+        return None, [FILTER_PROBLEMS.get(path, message) for path, message in error.problems]
+
+
+@bp.get("/flows/assignments.csv")
+@assigner_required
+def assignments_csv():
+    """Every assignment the overview's filters select (all pages), newest first."""
+    query, problems = _overview_query(_overview_filters())
+    if problems:
+        raise ValidationFailed([("filters", " ".join(problems))])
+    rows = (_csv_row(*row) for row in queries.every_assignment(current_user.organization_id, query))
+    return csv_response(f"assignments-{utcnow():%Y-%m-%d}.csv", ASSIGNMENTS_HEADER, rows)
+
+
+ASSIGNMENTS_HEADER = ("Assignment ID", "Flow", "Flow ID", "Person", "Email", "Status", "Priority", "Modules done",
+                      "Modules", "Assigned at (UTC)", "Due (UTC)", "Started at (UTC)", "Completed at (UTC)",
+                      "Cancelled at (UTC)", "From request")
+
+
+def _csv_row(assignment, flow, user):
+    source = assignment.source_request if assignment.source_request_id else None
+    return (assignment.public_id, flow.name, flow.public_id, user.display_name, user.email,
+            labels.STATUS_LABELS[assignment.effective_status()], assignment.priority.value.capitalize(),
+            assignment.modules_completed, flow.module_count, *map(iso, (
+                assignment.assigned_at, assignment.due_date, assignment.started_at, assignment.completed_at,
+                assignment.cancelled_at)), source.request_number if source else None)

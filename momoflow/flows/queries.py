@@ -66,27 +66,41 @@ def parse_assignment_query(args):
 
 def list_assignments(organization, query):
     """Newest first, one query; ``status=overdue`` means open and past due."""
-    statement = (db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
-                 .join(User, User.id == Assignment.user_id)
-                 .options(sa.orm.lazyload(User.organization), with_source_request())
-                 .where(Assignment.organization_id == organization.id))
-    if query.user_email:
-        statement = statement.where(User.email == query.user_email)
-    if query.q:
-        statement = statement.where(Assignment.user_id.in_(_people_named(organization, query.q)))
-    if query.flow_id:
-        statement = statement.where(Flow.public_id == query.flow_id)
-    if query.status:
-        statement = statement.where(status_condition(query.status, utcnow()))
+    statement = _assignments(organization.id, query)
     if query.cursor:
         bound = sa.tuple_(sa.literal(query.cursor[0], Assignment.assigned_at.type), sa.literal(query.cursor[1]))
         statement = statement.where(sa.tuple_(Assignment.assigned_at, Assignment.id) < bound)
-    rows = db.session.execute(statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
-                              .limit(query.limit + 1)).all()
+    rows = db.session.execute(statement.limit(query.limit + 1)).all()
     more = len(rows) > query.limit
     rows = [tuple(row) for row in rows[: query.limit]]
     next_cursor = encode_cursor((rows[-1][0].assigned_at, rows[-1][0].id)) if more else None
     return AssignmentPage(rows, next_cursor)
+
+
+def every_assignment(organization_id, query, batch=1000):
+    """Every row ``list_assignments`` would page through, read ``batch`` at a time (a CSV
+    download: never all of them in memory). Takes the organisation's id: a streamed answer
+    reads after the request's commit, in a session of its own."""
+    for row in db.session.execute(_assignments(organization_id, query).execution_options(yield_per=batch)):
+        yield tuple(row)
+        db.session.expunge(row[0])  # the identity map would otherwise keep every row
+
+
+def _assignments(organization_id, query):
+    """``(assignment, flow, user)`` rows the filters of ``query`` select, newest first."""
+    statement = (db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
+                 .join(User, User.id == Assignment.user_id)
+                 .options(sa.orm.lazyload(User.organization), with_source_request())
+                 .where(Assignment.organization_id == organization_id))
+    if query.user_email:
+        statement = statement.where(User.email == query.user_email)
+    if query.q:
+        statement = statement.where(Assignment.user_id.in_(_people_named(organization_id, query.q)))
+    if query.flow_id:
+        statement = statement.where(Flow.public_id == query.flow_id)
+    if query.status:
+        statement = statement.where(status_condition(query.status, utcnow()))
+    return statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
 
 
 def status_condition(status, now):
@@ -99,10 +113,10 @@ def status_condition(status, now):
     return Assignment.status == status
 
 
-def _people_named(organization, text):
-    """The people of ``organization`` whose name or email holds ``text``: a subquery the
+def _people_named(organization_id, text):
+    """The people of the organisation whose name or email holds ``text``: a subquery the
     planner can walk each one's assignments from (``ix_assignments_user_assigned``)."""
-    return sa.select(User.id).where(User.organization_id == organization.id,
+    return sa.select(User.id).where(User.organization_id == organization_id,
                                     contains(like_pattern(text), User.display_name, User.email))
 
 

@@ -189,10 +189,19 @@ class Metrics:
     overdue: int = 0
     average_seconds: float | None = None
 
+    @classmethod
+    def from_row(cls, row):
+        total, done, pending, in_progress, late, average = row
+        return cls(total, done, pending, in_progress, late, float(average) if average is not None else None)
+
+    @property
+    def completion_rate(self):
+        return completion_rate(self.completed, self.total)
+
     def as_json(self):
         return {"totalAssignments": self.total, "completedAssignments": self.completed,
                 "averageCompletionTime": seconds_text(self.average_seconds),
-                "completionRate": completion_rate(self.completed, self.total),
+                "completionRate": self.completion_rate,
                 "averageCompletionSeconds": whole_seconds(self.average_seconds),
                 "pendingAssignments": self.pending, "inProgressAssignments": self.in_progress,
                 "overdueAssignments": self.overdue}
@@ -248,18 +257,19 @@ def _selection(flow, spec, now):
 
 
 def _metrics(flow, spec, now):
+    return Metrics.from_row(db.session.execute(sa.select(*metric_columns(now))
+                                               .where(*_selection(flow, spec, now))).one())
+
+
+def metric_columns(now):
+    """The aggregates ``Metrics.from_row`` reads, for any selection of assignments (flow
+    analytics group them by flow)."""
     completed = Assignment.status == AssignmentStatus.COMPLETED
-    overdue = queries.status_condition(AssignmentStatus.OVERDUE, now)
-    row = db.session.execute(sa.select(
-        sa.func.count(),
-        sa.func.count().filter(completed),
-        sa.func.count().filter(queries.status_condition(AssignmentStatus.ASSIGNED, now)),
-        sa.func.count().filter(queries.status_condition(AssignmentStatus.IN_PROGRESS, now)),
-        sa.func.count().filter(overdue),
-        sa.func.avg(seconds_between(Assignment.assigned_at, Assignment.completed_at)).filter(completed),
-    ).where(*_selection(flow, spec, now))).one()
-    total, done, pending, in_progress, late, average = row
-    return Metrics(total, done, pending, in_progress, late, float(average) if average is not None else None)
+    return (sa.func.count(), sa.func.count().filter(completed),
+            sa.func.count().filter(queries.status_condition(AssignmentStatus.ASSIGNED, now)),
+            sa.func.count().filter(queries.status_condition(AssignmentStatus.IN_PROGRESS, now)),
+            sa.func.count().filter(queries.status_condition(AssignmentStatus.OVERDUE, now)),
+            sa.func.avg(seconds_between(Assignment.assigned_at, Assignment.completed_at)).filter(completed))
 
 
 def assignment_page(report):

@@ -3,6 +3,7 @@
 import pytest
 
 from momoflow.apikeys.services import create_api_key
+from tests.flows.report_data import report_data  # noqa: F401  (fixture: the reports' hand-counted data)
 
 
 @pytest.fixture
