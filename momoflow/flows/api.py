@@ -51,6 +51,8 @@ def flow_report():
     spec = report.parse_report(body)
     prepared = report.prepare(current_api_key().organization, spec)
     charge_more(report.weight(prepared) - 1)  # checked before the rows are read
+    log.info("report on %s over %s assignments (X-Request-ID %s)", spec.flow_id, prepared.metrics.total,
+             request.headers.get("X-Request-ID", "-"))
     return report.answer(prepared), 200
 
 
