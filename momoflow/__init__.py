@@ -70,6 +70,7 @@ def register_blueprints(app):
     import momoflow.auth.views  # noqa: F401
     import momoflow.dashboard.views  # noqa: F401
     import momoflow.email_decisions.views  # noqa: F401
+    import momoflow.exports.api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.analytics_views  # noqa: F401
     import momoflow.flows.assign_views  # noqa: F401

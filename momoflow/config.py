@@ -37,6 +37,8 @@ class Defaults:
     DIRECTORY_REFRESH_SECONDS = 3600  # re-read a directory person's details after this
 
     UPLOAD_FOLDER = None  # None: instance/uploads
+    EXPORT_FOLDER = None  # None: instance/exports (report files; never under static/)
+    EXPORT_TTL_HOURS = 24  # how long an export's file and its download link last
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     SMTP_HOST = "localhost"
@@ -109,6 +111,8 @@ ENVIRONMENT = {
     "DIRECTORY_ORG": str,
     "DIRECTORY_REFRESH_SECONDS": int,
     "UPLOAD_FOLDER": str,
+    "EXPORT_FOLDER": str,
+    "EXPORT_TTL_HOURS": int,
     "MAX_CONTENT_LENGTH": int,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -167,6 +171,7 @@ def _derive(app):
     instance = Path(app.instance_path)
     config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(config["DATABASE_URL"], instance))
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    config["EXPORT_FOLDER"] = config["EXPORT_FOLDER"] or str(instance / "exports")
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config["BASE_URL"] = config["BASE_URL"] or _local_base_url(env)
     if config["IN_PROCESS_TICK"] is None:

@@ -98,6 +98,7 @@ def make_test_app(database_url, tmp_path, **overrides):
         "SECRET_KEY": TEST_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "EXPORT_FOLDER": str(tmp_path / "exports"),
         "LDAP_URL": None,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",

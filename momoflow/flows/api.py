@@ -6,7 +6,8 @@ from flask import request
 
 from momoflow.api import json_body
 from momoflow.errors import ValidationFailed
-from momoflow.flows import access, queries, report, rules, services
+from momoflow.exports.api import export_answer
+from momoflow.flows import access, queries, report, report_export, rules, services
 from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_json, flow_json
 from momoflow.flows.services import Assigner
 from momoflow.flows.validation import parse_assignment
@@ -51,8 +52,11 @@ def flow_report():
     spec = report.parse_report(body)
     prepared = report.prepare(current_api_key().organization, spec)
     charge_more(report.weight(prepared) - 1)  # checked before the rows are read
-    log.info("report on %s over %s assignments (X-Request-ID %s)", spec.flow_id, prepared.metrics.total,
-             request.headers.get("X-Request-ID", "-"))
+    log.info("report on %s over %s assignments%s (X-Request-ID %s)", spec.flow_id, prepared.metrics.total,
+             f" as {spec.format}" if spec.format else "", request.headers.get("X-Request-ID", "-"))
+    if spec.format:
+        export = report_export.request_report_file(current_api_key(), spec)
+        return export_answer(export), 202
     return report.answer(prepared), 200
 
 

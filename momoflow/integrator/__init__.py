@@ -53,10 +53,20 @@ def report_rate_limit(view):
                          key_func=_rate_limit_key)(view)
 
 
+def signed_link_allowed(view):
+    """Let a request without an API key reach ``view`` if it carries a link's ``signature``
+    (an export's download link); the view checks the signature itself."""
+    view.allows_signed_link = True
+    return view
+
+
 @bp.before_request
 def _require_api_key():
     api_key = current_api_key()
     if api_key is None:
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+        if getattr(view, "allows_signed_link", False) and "signature" in request.args:
+            return
         raise Unauthorized(INVALID_KEY)
     if last_use_is_due(api_key):
         # Kept even when the answer is a refusal: the key was used all the same.

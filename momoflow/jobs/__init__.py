@@ -35,6 +35,7 @@ DRAINS = {
     "events": "momoflow.outbox.drain_events",
     "webhooks": "momoflow.webhooks.delivery.drain",
     "mail": "momoflow.notifications.mail.drain",
+    "exports": "momoflow.exports.services.drain",  # report files (CSV, Excel, PDF)
 }
 SCHEDULE_QUEUE = "default"  # the tick and timed kicks
 QUEUES = (*DRAINS, SCHEDULE_QUEUE)

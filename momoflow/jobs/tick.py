@@ -30,6 +30,7 @@ DUTIES = (
     "momoflow.flows.overdue.check",  # assignments past due: flow.overdue, once
     "momoflow.flows.schedules.run_due",  # recurring assignments
     "momoflow.maintenance.purge",  # expired idempotency records, old delivered events
+    "momoflow.exports.services.tick",  # stale builds queued again, expired files deleted, lost kicks
 )
 _in_process_lock = threading.Lock()
 _last_in_process = 0.0

@@ -1,6 +1,6 @@
 """The RQ worker class: every job runs inside the Flask app, built once per process.
 
-``rq worker-pool -n 2 -w momoflow.jobs.worker.AppWorker -S json events webhooks mail default``
+``rq worker-pool -n 2 -w momoflow.jobs.worker.AppWorker -S json events webhooks mail exports default``
 (the Procfile's ``worker:`` line). SimpleWorker runs jobs in its own process instead of
 forking one per job: forking costs more than our jobs do (RQ drains ~80 trivial jobs/s
 forking, ~380/s per SimpleWorker here). Each pool worker also runs RQ's scheduler.

@@ -1,12 +1,17 @@
 """``POST /v1/flows/report``: its path and schemas (the published reference's endpoint,
 with the pagination and aggregates it lacks)."""
 
-from momoflow.errors import NotFound, UnsupportedMediaType
 from momoflow.api import NOT_JSON_CONTENT_TYPE
+from momoflow.errors import NotFound, Unauthorized, UnsupportedMediaType
+from momoflow.exports import api as exports_api
+from momoflow.exports import services as exports
+from momoflow.exports.models import FILE_TYPES
 from momoflow.flows import access, report
+from momoflow.integrator import INVALID_KEY
 from momoflow.openapi.common import (
     example,
     integrator_error,
+    integrator_headers,
     integrator_ok,
     json_request,
     moment,
@@ -38,6 +43,9 @@ ANSWER = {
                           "completedAt": "2024-10-25T16:00:00Z"},
                          {"moduleId": "mod_003", "moduleName": "Safety Training", "status": "in_progress",
                           "startedAt": "2024-10-25T16:45:00Z"}]}]}
+EXPORT_ANSWER = {
+    "downloadUrl": "https://api.momoflow.com/v1/exports/exp_4Jq8s0dWm2Lx?expires=1730000000&signature=9f2c…",
+    "expiresAt": "2024-10-27T03:33:20Z", "exportId": "exp_4Jq8s0dWm2Lx", "status": "queued"}
 # What MomoFlow adds around it: machine-readable twins, the page's cursor, aggregates.
 FULL_ANSWER = {
     **ANSWER,
@@ -70,6 +78,11 @@ def paths():
         {"200": integrator_ok("The report.", "FlowReport", inline_examples={
             "documented": example("The published reference's answer", ANSWER),
             "full": example("With MomoFlow's additions (twins, cursor, aggregates)", FULL_ANSWER)}),
+         "202": integrator_ok(
+             "With `format`: the file is being built in the background (CSV, an Excel `.xlsx`, or a PDF with the "
+             "metrics and charts), of every assignment the filters select (not one page). `downloadUrl` works "
+             "without an API key until `expiresAt` (24 hours); see `GET /v1/exports/{exportId}`.",
+             "ExportAnswer", inline_examples={"csv": example("A CSV on its way", EXPORT_ANSWER)}),
          "400": integrator_error(
              "A field is invalid: `invalid_request`, and a message naming the field.",
              ("End before start", report.InvalidReportRequest.code, report.END_BEFORE_START),
@@ -84,7 +97,37 @@ def paths():
         "paged": example("The next page, with weekly aggregates", {
             "flowId": "flow_123abc", "limit": 100, "cursor": FULL_ANSWER["nextCursor"],
             "aggregate": {"by": "week", "metrics": ["completion_rate", "average_duration"]}})}
-    return {"/v1/flows/report": {"post": operation}}
+    return {"/v1/flows/report": {"post": operation}, "/v1/exports/{exportId}": {"get": _download()}}
+
+
+def _download():
+    query = lambda name, description: {"name": name, "in": "query", "required": False,  # noqa: E731
+                                       "description": description, "schema": {"type": "string"}}
+    files = {content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+             for _, content_type in FILE_TYPES.values()}
+    operation = _op(
+        TAG, "downloadExport", "Download an export's file",
+        "With an API key of the export's organisation, or with the signed `downloadUrl` alone (its `expires` "
+        "and `signature`; no key needed, as a browser or a spreadsheet would open it). While the file is being "
+        "built the answer is 202 with `Retry-After`; once the export expires (24 hours) it is 410.",
+        {"200": {"description": "The file, as an attachment.", "headers": integrator_headers(), "content": files},
+         "202": integrator_ok("Not ready yet: try again after `Retry-After` seconds.", "ExportPending"),
+         "401": integrator_error("No API key and no valid signed link.",
+                                 ("No key", Unauthorized.code, INVALID_KEY),
+                                 ("Tampered link", Unauthorized.code, exports_api.INVALID_LINK)),
+         "404": integrator_error("No such export in your organisation.",
+                                 ("Unknown export", NotFound.code, exports.export_not_found("exp_4Jq8s0dWm2Lx").message)),
+         "409": integrator_error("Building the file failed; ask for the export again.",
+                                 ("Failed", exports_api.ExportFailed.code, exports.BUILD_FAILED)),
+         "410": integrator_error("The export (and its link) expired; its file is deleted.",
+                                 ("Expired", exports_api.Gone.code, "This export expired at 2024-10-27T03:33:20Z"))})
+    operation["parameters"] = [
+        {"name": "exportId", "in": "path", "required": True, "schema": {"type": "string"},
+         "description": "The `exportId` of the answer that asked for the file."},
+        query("expires", "From `downloadUrl`: when the link stops working (Unix seconds)."),
+        query("signature", "From `downloadUrl`: proves the link was made by MomoFlow.")]
+    operation["security"] = [{"apiKeyAuth": []}, {}]  # a signed link needs no key
+    return operation
 
 
 def _metrics():
@@ -115,6 +158,17 @@ def _module_progress():
 
 def schemas():
     return {
+        "ExportAnswer": obj({
+            "downloadUrl": text("A signed link to the file: works without an API key until `expiresAt`."),
+            "expiresAt": moment("When the file and the link go."),
+            "exportId": text("For `GET /v1/exports/{exportId}` with your API key.", examples=["exp_4Jq8s0dWm2Lx"]),
+            "status": {"type": "string", "enum": ["queued", "running", "ready", "failed"]},
+        }, ["downloadUrl", "expiresAt", "exportId", "status"]),
+        "ExportPending": obj({
+            "exportId": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "running"]},
+            "message": {"type": "string"},
+        }, ["exportId", "status", "message"]),
         "FlowReportRequest": obj({
             "flowId": {"type": "string", "maxLength": 100, "examples": ["flow_123abc"]},
             "startDate": nullable("string", description="ISO 8601 with a zone, or a date (its start, UTC)."),

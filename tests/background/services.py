@@ -67,7 +67,8 @@ class WorkerPool:
     def start(self):
         rq = str(Path(sys.executable).with_name("rq"))
         command = [rq, "worker-pool", "-n", str(self.processes), "-w", "momoflow.jobs.worker.AppWorker",
-                   "-S", "json", "-u", self.environment["REDIS_URL"], "events", "webhooks", "mail", "default"]
+                   "-S", "json", "-u", self.environment["REDIS_URL"],
+                   "events", "webhooks", "mail", "exports", "default"]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.environment},
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,0 +1,115 @@
+"""The flow report as a file (``"format"`` on ``POST /v1/flows/report``): the exports'
+``flow_report`` kind, built in the background from the filters the request sent. Every
+assignment of the selection is a row (not one page), read a thousand at a time."""
+
+from itertools import islice
+
+import sqlalchemy as sa
+
+from momoflow.accounts.models import Organization
+from momoflow.database import utcnow
+from momoflow.errors import DomainError
+from momoflow.exports.services import ExportProblem
+from momoflow.exports.tables import Chart, Table, register
+from momoflow.extensions import db
+from momoflow.flows import queries, report
+from momoflow.flows.models import ModuleProgress
+
+KIND = "flow_report"
+BATCH = 1000
+COLUMNS = [("assignmentId", "Assignment ID"), ("assigneeEmail", "Assignee email"), ("status", "Status"),
+           ("assignedAt", "Assigned at (UTC)"), ("dueDate", "Due (UTC)"), ("startedAt", "Started at (UTC)"),
+           ("completedAt", "Completed at (UTC)"), ("completedModules", "Modules done"),
+           ("totalModules", "Modules")]
+STATUS_WORDS = {"pending": "Not started", "in_progress": "In progress", "overdue": "Overdue", "completed": "Completed"}
+
+
+def request_report_file(api_key, spec):
+    """Queue the file of the report ``spec`` asks for; the export to answer with."""
+    from momoflow.exports.services import request_export
+
+    return request_export(api_key.organization, kind=KIND, export_format=spec.format, params=spec.as_params(),
+                          api_key=api_key)
+
+
+@register(KIND)
+def build(export):
+    organization = db.session.get(Organization, export.organization_id)
+    try:
+        prepared = report.prepare(organization, report.parse_report(export.params))
+    except DomainError as error:  # the flow was deleted meanwhile, say
+        raise ExportProblem(error.message) from None
+    flow, spec, metrics = prepared.flow, prepared.spec, prepared.metrics
+    modules = queries.modules_of(flow) if spec.detailed else []
+    columns = COLUMNS + [(module.id, f"{module.position}. {module.title}") for module in modules]
+    return Table(
+        title=f"{flow.name}: flow report", file_stem=f"{flow.public_id}-report-{utcnow():%Y-%m-%d}",
+        subtitle=[f"Flow {flow.public_id}. {_selection_words(spec)}", f"Made {utcnow():%Y-%m-%d %H:%M} UTC."],
+        summary=_summary(metrics), columns=columns, rows=_rows(prepared, modules), total_rows=metrics.total,
+        charts=_charts(prepared))
+
+
+def _selection_words(spec):
+    parts = ["Assignments"]
+    if spec.start or spec.end:
+        parts.append(f"assigned from {spec.start:%Y-%m-%d %H:%M} UTC" if spec.start else "assigned")
+        if spec.end:
+            parts.append(f"until {spec.end:%Y-%m-%d %H:%M} UTC")
+    if spec.status:
+        parts.append(f"now {STATUS_WORDS[report.REPORT_STATUS[spec.status].value].lower()}")
+    return " ".join(parts) + " (cancelled ones left out)."
+
+
+def _summary(metrics):
+    return [("Assignments", metrics.total), ("Completed", metrics.completed),
+            ("Completion rate", f"{metrics.completion_rate}%"),
+            ("Average time to complete", report.seconds_text(metrics.average_seconds) or "—"),
+            ("Not started", metrics.pending), ("In progress", metrics.in_progress), ("Overdue", metrics.overdue)]
+
+
+def _charts(prepared):
+    metrics = prepared.metrics
+    charts = [Chart("bar", "Where people are", ["Not started", "In progress", "Overdue", "Completed"],
+                    [("Assignments", [metrics.pending, metrics.in_progress, metrics.overdue, metrics.completed])])]
+    if prepared.spec.aggregate:
+        periods = report.aggregates(prepared)
+        charts.append(Chart("bar", f"Assigned and completed per {prepared.spec.aggregate.by}",
+                            [entry["period"] for entry in periods],
+                            [("Assigned", [entry["totalAssignments"] for entry in periods]),
+                             ("Completed", [entry["completedAssignments"] for entry in periods])]))
+    return charts
+
+
+def _rows(prepared, modules):
+    """One dict per assignment, newest first; with ``detailed``, each module's state too
+    (one query per thousand assignments)."""
+    assignments = report.all_assignments(prepared, batch=BATCH)
+    while batch := list(islice(assignments, BATCH)):
+        done = _progress(batch) if modules else {}
+        for assignment, email in batch:
+            row = {"assignmentId": assignment.public_id, "assigneeEmail": email,
+                   "status": STATUS_WORDS[report.report_status(assignment, prepared.now)],
+                   "assignedAt": assignment.assigned_at, "dueDate": assignment.due_date,
+                   "startedAt": assignment.started_at, "completedAt": assignment.completed_at,
+                   "completedModules": assignment.modules_completed, "totalModules": prepared.flow.module_count}
+            for entry, module in zip(report.module_progress(assignment, modules, done.get(assignment.id, {})),
+                                     modules):
+                row[module.id] = _module_words(entry)
+            yield row
+
+
+def _progress(batch):
+    done = {}
+    for assignment_id, module_id, completed_at in db.session.execute(
+            sa.select(ModuleProgress.assignment_id, ModuleProgress.module_id, ModuleProgress.completed_at)
+            .where(ModuleProgress.assignment_id.in_([assignment.id for assignment, _ in batch]))):
+        done.setdefault(assignment_id, {})[module_id] = completed_at
+    return done
+
+
+def _module_words(entry):
+    if entry["status"] == "completed":
+        return f"Completed {entry['completedAt']}"
+    if entry["status"] == "in_progress":
+        return f"In progress since {entry['startedAt']}"
+    return "Not started"
