@@ -79,6 +79,8 @@ def register_blueprints(app):
     import momoflow.flows.schedules_api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.views  # noqa: F401
     import momoflow.notifications.views  # noqa: F401
+    import momoflow.reports.api  # noqa: F401  (on the JSON API's blueprint)
+    import momoflow.reports.views  # noqa: F401
     import momoflow.request_templates.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.request_templates.views  # noqa: F401  (on the workflows pages' blueprint)
     import momoflow.settings.api_keys  # noqa: F401
@@ -105,6 +107,7 @@ def register_blueprints(app):
     from momoflow.integrator import bp as integrator_bp
     from momoflow.notifications import bp as notifications_bp
     from momoflow.openapi import bp as openapi_bp
+    from momoflow.reports import bp as reports_bp
     from momoflow.settings import bp as settings_bp
     from momoflow.workflows import bp as workflows_bp
 
@@ -123,6 +126,7 @@ def register_blueprints(app):
     app.register_blueprint(settings_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(email_decisions_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_response_hooks(app):

@@ -14,6 +14,9 @@ def register_commands(app):
     app.cli.add_command(set_tier_command)
     app.cli.add_command(create_api_key_command)
     app.cli.add_command(create_webhook_command)
+    from momoflow.reports.backfill import backfill_command
+
+    app.cli.add_command(backfill_command)
 
 
 @click.command("seed-demo")

@@ -283,6 +283,14 @@ def add_calendar_hours(start_utc, hours, horizon=None):
     return _as_utc(start_utc) + duration
 
 
+def elapsed_hours(priority, calendar, start_utc, end_utc):
+    """The hours of TAT used between two instants: working hours for STANDARD, all of them
+    for EXPRESS (``checkpoint``'s measure, read back)."""
+    if priority == "STANDARD":
+        return working_hours_between(calendar, start_utc, end_utc)
+    return max((_as_utc(end_utc) - _as_utc(start_utc)) / HOUR, 0.0)
+
+
 def deadline(priority, calendar, start_utc, hours):
     """When a TAT of ``hours`` started at ``start_utc`` runs out for this priority."""
     return checkpoint(priority, calendar, start_utc, hours, 1)

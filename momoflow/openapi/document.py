@@ -9,6 +9,7 @@ from flask import current_app
 
 from momoflow.openapi import (
     absence_paths,
+    analytics_paths,
     approval_paths,
     bulk_paths,
     integrator_paths,
@@ -46,6 +47,7 @@ TAGS = [
     (template_paths.TAG, "Forms whose answers decide who approves; administrators keep them (`/api/v1`)."),
     (absence_paths.TAG, "Name a stand-in while you are away; administrators do it for their people (`/api/v1`)."),
     (people_paths.TAG, "Find, deactivate and reactivate your organisation's people (`/api/v1`, administrators)."),
+    (analytics_paths.TAG, "Cycle times, time to decide against TAT, bottlenecks (`/api/v1`, admins and managers)."),
     ("Flow assignment", "The seed's `POST /v1/flows/assign`, and its bulk form (`/v1`)."),
     ("Flows", "The flows your organisation can assign (`/v1`)."),
     ("Assignments", "Follow and cancel what was assigned (`/v1`)."),
@@ -93,14 +95,15 @@ def build_document(config=None):
         "x-tagGroups": TAG_GROUPS,
         "paths": {**approval_paths.approval_paths(), **rework_paths.paths(), **template_paths.paths(),
                   **bulk_paths.paths(),
-                  **absence_paths.absence_paths(), **people_paths.paths(), **integrator_paths.integrator_paths(),
+                  **absence_paths.absence_paths(), **people_paths.paths(), **analytics_paths.paths(),
+                  **integrator_paths.integrator_paths(),
                   **report_paths.paths()},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),
             "schemas": {**approval_schemas(), **rework_paths.schemas(), **template_paths.schemas(),
                         **bulk_paths.schemas(),
-                        **absence_paths.absence_schemas(), **people_paths.schemas(),
+                        **absence_paths.absence_schemas(), **people_paths.schemas(), **analytics_paths.schemas(),
                         **integrator_schemas(), **report_paths.schemas(), **webhook_events.webhook_schemas()},
             "parameters": {**approval_paths.parameters(), **template_paths.parameters(), **people_paths.parameters(),
                            **integrator_paths.parameters()},

@@ -144,6 +144,9 @@ class WorkflowRequest(db.Model):
     round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
     resume_level: Mapped[int | None] = mapped_column(sa.SmallInteger)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time spent with the initiator for rework, all rounds together (calendar seconds; added
+    # at each resubmission): approval analytics keep it apart from time waiting on approvers.
+    rework_seconds: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # A request raised from a template: which one, the version it was read against, and the
     # values of its form (keyed by the fields' keys; ``request_templates.form_fields``).
     template_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("request_templates.id"))
@@ -264,6 +267,9 @@ class ApprovalTask(db.Model):
                  postgresql_where=sa.text("status = 'PENDING'"), sqlite_where=sa.text("status = 'PENDING'")),
         sa.Index("ix_approval_tasks_level", "level_id", "position"),
         sa.Index("ix_approval_tasks_request", "request_id"),
+        # Approval analytics: decisions by when they were taken (reports.approvals).
+        sa.Index("ix_approval_tasks_decided", "acted_at", "request_id",
+                 postgresql_where=sa.text("wait_seconds IS NOT NULL"), sqlite_where=sa.text("wait_seconds IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -283,6 +289,11 @@ class ApprovalTask(db.Model):
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("approval_tasks.id"))
     round: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept when it is decided (approved, rejected or returned), for approval analytics: how
+    # long it waited on its holder by the TAT clock (working seconds for STANDARD, calendar
+    # seconds for EXPRESS) and whether that was within the level's deadline.
+    wait_seconds: Mapped[int | None] = mapped_column(sa.Integer)
+    on_time: Mapped[bool | None] = mapped_column()
 
     level: Mapped[ApprovalLevel] = relationship(back_populates="all_tasks", lazy="raise_on_sql")
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id], lazy="raise_on_sql")

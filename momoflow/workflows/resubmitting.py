@@ -73,6 +73,7 @@ def resubmit_request(actor, request_id, changes, files=(), category=None):
     if spectators is not None:
         diff += _replace_spectators(request, spectators, actor)
     request.status = RequestStatus.PENDING
+    request.rework_seconds += round((now - request.returned_at).total_seconds()) if request.returned_at else 0
     request.resume_level = request.returned_at = None
     db.session.flush()
     added = attach_files(request, actor, stored_files, category)

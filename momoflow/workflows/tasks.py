@@ -88,6 +88,9 @@ def record_decision(task, actor, status, comments, now):
     task.acted_by_id = actor.id
     task.comments = comments
     task.due_at = None
+    from momoflow.workflows import tat  # here: tat imports continuity, which imports this module
+
+    task.wait_seconds, task.on_time = tat.waited(task, now)
 
 
 def start(level):

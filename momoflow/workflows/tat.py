@@ -90,6 +90,24 @@ def checkpoint_for(request, level, stage, calendar=None):
     return min(moment, level.tat_deadline)
 
 
+def waited(task, decided_at):
+    """``(seconds, on time)`` for a task decided at ``decided_at``: how long it waited on its
+    holder, counted as its level's TAT counts (working time for STANDARD, calendar time for
+    EXPRESS) from the level's start in this round (or the task's creation, for one handed
+    over later), and whether the decision came by the level's deadline."""
+    level = task.level
+    request = db.session.get(WorkflowRequest, task.request_id)
+    if level.started_at is not None and level.started_at > decided_at:
+        # Only when reading an old decision back (``reports.backfill``): the level has run
+        # again since, and the start and deadline of that earlier round are gone. The task's
+        # creation and its level's TAT are the closest we still know.
+        hours = worktime.elapsed_hours(request.priority, _calendar_of(request), task.created_at, decided_at)
+        return round(hours * 3600), hours <= float(level.tat_hours)
+    began = max(moment for moment in (level.started_at, task.created_at) if moment is not None)
+    hours = worktime.elapsed_hours(request.priority, _calendar_of(request), began, decided_at)
+    return round(hours * 3600), level.tat_deadline is None or decided_at <= level.tat_deadline
+
+
 def next_check(request, level, calendar=None):
     """When ``level``'s next stage is due; None once it is breached."""
     if level.tat_stage >= BREACHED:

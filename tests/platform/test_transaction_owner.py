@@ -17,7 +17,8 @@ from tests.conftest import make_test_app
 PACKAGE = Path(__file__).resolve().parents[2] / "momoflow"
 # Who may end a transaction: the request's owner, the CLI commands and the background jobs.
 OWNERS = {"transactions.py", "cli.py", "webhooks/cli.py", "jobs/tick.py", "outbox.py", "notifications/mail.py",
-          "webhooks/delivery.py", "exports/services.py"}
+          "webhooks/delivery.py", "exports/services.py",
+          "reports/backfill.py"}
 ENDS_A_TRANSACTION = re.compile(r"\.(commit|rollback)\(")
 
 

@@ -1,0 +1,437 @@
+"""Approval analytics: how long requests take, where they wait, and who is the bottleneck.
+
+Definitions (the page says them too):
+
+- **Requests** are those raised in the date range (whole days in the organisation's time
+  zone), of the template, initiator's department and priority chosen. *Cycle time* runs from
+  raising to closing (approved, rejected or withdrawn), in calendar time; the part spent back
+  with the initiator for rework (``rework_seconds``) is shown apart from the part waiting on
+  approvers. *Returned* means sent back at least once.
+- **Decisions** are approvals, rejections and returns taken in the date range on such
+  requests. *Time to decide* is what the TAT clock counts (working hours for STANDARD,
+  calendar hours for EXPRESS) from the level's start in that round, or from when the task was
+  handed to its holder; *on time* is by the level's deadline, otherwise a *breach*. *By a
+  delegate*: decided by a stand-in or an escalation manager for the person named.
+- **Queue now**: tasks waiting on someone right now, oldest first, whatever the dates.
+- **Bottlenecks**: approvers ranked by p90 time to decide × decisions.
+
+Both are kept when they happen (``tat.waited`` on the task, ``rework_seconds`` at each
+resubmission), so reading them is aggregation over indexed rows, never calendar arithmetic.
+Admins see the organisation; managers the requests raised by people below them in the
+management chain and those they hold or held a task in.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from momoflow import fields
+from momoflow.accounts.models import Role, User
+from momoflow.database import seconds_between, session_dialect, utcnow
+from momoflow.errors import Forbidden
+from momoflow.extensions import db
+from momoflow.request_templates.models import RequestTemplate
+from momoflow.workflows.models import (
+    ApprovalLevel,
+    ApprovalTask,
+    Priority,
+    RequestStatus,
+    TaskStatus,
+    WorkflowRequest,
+)
+from momoflow.workflows.tat import calendar_for
+
+DEFAULT_DAYS = 90
+MAX_DEPARTMENT_LENGTH = 200
+TOP_APPROVERS = 25
+TOP_BOTTLENECKS = 10
+QUEUE_ROWS = 50
+CLOSED = (RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.CANCELLED)
+DECISIONS = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.RETURNED)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ONLY_ADMINS_AND_MANAGERS = "Approval analytics are for administrators and managers."
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    start: str = ""  # YYYY-MM-DD as typed; blank: DEFAULT_DAYS ago
+    end: str = ""  # blank: today
+    template: str = ""  # a template's public id
+    department: str = ""
+    priority: str = ""
+
+    def query_args(self):
+        return {name: value for name, value in vars(self).items() if value}
+
+
+def parse_filters(args, *, strict=False):
+    """``(Filters, {field: problem})``; a bad field is dropped and named. ``strict``: raise
+    ValidationFailed instead (the JSON API)."""
+    problems = fields.Problems()
+    values = {name: args.get(name) or "" for name in ("start", "end", "template", "department", "priority")}
+    for name in values:
+        values[name] = fields.text(values[name], name, problems, label=name, max_length=MAX_DEPARTMENT_LENGTH) or ""
+    for name in ("start", "end"):
+        if values[name] and _day(values[name]) is None:
+            problems.add(name, f"{name} must be a date like 2024-10-31")
+            values[name] = ""
+    if values["start"] and values["end"] and _day(values["end"]) < _day(values["start"]):
+        problems.add("end", "end must be on or after start")
+        values["end"] = ""
+    if values["priority"] and values["priority"] not in {priority.value for priority in Priority}:
+        problems.add("priority", f"priority must be one of {', '.join(priority.value for priority in Priority)}")
+        values["priority"] = ""
+    if strict:
+        problems.raise_if_any()
+    return Filters(**values), dict(problems)
+
+
+def _day(text):
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date() if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Window:
+    """The moments the filters' days cover, in the organisation's zone."""
+
+    start: datetime
+    end: datetime  # exclusive
+    zone: object
+
+    @property
+    def days(self):
+        return (self.end - self.start).days
+
+
+def window(organization, filters, now=None):
+    zone = calendar_for(organization).zone
+    today = (now or utcnow()).astimezone(zone).date()
+    last = _day(filters.end) or today
+    first = _day(filters.start) or (last - timedelta(days=DEFAULT_DAYS - 1))
+    return Window(datetime.combine(first, time.min, zone), datetime.combine(last + timedelta(days=1), time.min, zone),
+                  zone)
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def require_viewer(person):
+    if person.role not in (Role.ADMIN, Role.MANAGER):
+        raise Forbidden(ONLY_ADMINS_AND_MANAGERS)
+
+
+def _scope(person):
+    """Conditions on WorkflowRequest for the requests ``person`` may analyse."""
+    require_viewer(person)
+    mine = [WorkflowRequest.organization_id == person.organization_id]
+    if person.role == Role.ADMIN:
+        return mine
+    below = sa.select(User.id.label("id")).where(User.manager_id == person.id).cte("below", recursive=True)
+    below = below.union_all(sa.select(User.id).join(below, User.manager_id == below.c.id))
+    took_part = sa.select(ApprovalTask.request_id).where(
+        sa.or_(ApprovalTask.assignee_id == person.id, ApprovalTask.acted_by_id == person.id))
+    return mine + [sa.or_(WorkflowRequest.initiator_id.in_(sa.select(below.c.id)), WorkflowRequest.id.in_(took_part))]
+
+
+def _request_filters(person, filters):
+    conditions = _scope(person)
+    if filters.template:
+        conditions.append(WorkflowRequest.template_id.in_(
+            sa.select(RequestTemplate.id).where(RequestTemplate.public_id == filters.template,
+                                                RequestTemplate.organization_id == person.organization_id)))
+    if filters.priority:
+        conditions.append(WorkflowRequest.priority == Priority(filters.priority))
+    if filters.department:
+        conditions.append(WorkflowRequest.initiator_id.in_(sa.select(User.id).where(
+            User.organization_id == person.organization_id, User.department == filters.department)))
+    return conditions
+
+
+# --- percentiles, on either database -------------------------------------------------------------
+
+
+def grouped_percentiles(keys, value, conditions, joins=(), select_from=None, fractions=(0.5, 0.9)):
+    """``{key tuple: [percentile per fraction]}`` of ``value`` per group of ``keys``:
+    PostgreSQL's ``percentile_cont``; SQLite has none, so its values are read and the same
+    interpolation done here (``statistics.quantiles``' inclusive method is percentile_cont's)."""
+    statement = sa.select(*keys).select_from(select_from) if select_from is not None else sa.select(*keys)
+    for target, on in joins:
+        statement = statement.join(target, on)
+    statement = statement.where(*conditions)
+    if session_dialect() == "postgresql":
+        columns = [sa.func.percentile_cont(fraction).within_group(value) for fraction in fractions]
+        statement = statement.add_columns(*columns)
+        rows = db.session.execute(statement.group_by(*keys) if keys else statement).all()
+        return {tuple(row[:len(keys)]): [float(number) for number in row[len(keys):]] for row in rows
+                if row[len(keys)] is not None}
+    values = defaultdict(list)
+    for row in db.session.execute(statement.add_columns(value)):
+        values[tuple(row[:len(keys)])].append(float(row[-1]))
+    return {key: [_percentile(sorted(items), fraction) for fraction in fractions] for key, items in values.items()}
+
+
+def _percentile(ordered, fraction):
+    """Linear interpolation between the closest ranks, as percentile_cont does."""
+    if len(ordered) == 1:
+        return ordered[0]
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# --- the sections -----------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    raised: int = 0
+    approved: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    open: int = 0
+    returned: int = 0  # sent back at least once
+    closed: int = 0
+    cycle_p50: float | None = None
+    cycle_p90: float | None = None
+    average_rework: float | None = None  # of the closed ones
+    average_waiting: float | None = None  # the rest of their cycle
+
+    def share(self, count, of=None):
+        whole = self.raised if of is None else of
+        return round(100 * count / whole, 1) if whole else 0.0
+
+
+def summary(person, filters, now=None):
+    organization = person.organization
+    span = window(organization, filters, now)
+    raised = [*_request_filters(person, filters), WorkflowRequest.created_at >= span.start,
+              WorkflowRequest.created_at < span.end]
+    status, closed = WorkflowRequest.status, WorkflowRequest.status.in_(CLOSED)
+    cycle = seconds_between(WorkflowRequest.created_at, WorkflowRequest.closed_at)
+    row = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(status == RequestStatus.APPROVED),
+        sa.func.count().filter(status == RequestStatus.REJECTED),
+        sa.func.count().filter(status == RequestStatus.CANCELLED),
+        sa.func.count().filter(status.in_((RequestStatus.PENDING, RequestStatus.RETURNED))),
+        sa.func.count().filter((WorkflowRequest.round > 1) | (status == RequestStatus.RETURNED)),
+        sa.func.count().filter(closed), sa.func.avg(WorkflowRequest.rework_seconds).filter(closed),
+        sa.func.avg(cycle).filter(closed)).where(*raised)).one()
+    result = Summary(*row[:7])
+    if result.closed:
+        result.average_rework = float(row[7])
+        result.average_waiting = float(row[8]) - result.average_rework
+        [result.cycle_p50, result.cycle_p90] = grouped_percentiles(
+            [], cycle, [*raised, closed, WorkflowRequest.closed_at.is_not(None)],
+            select_from=WorkflowRequest).get((), [None, None])
+    return result
+
+
+@dataclass
+class TrendPoint:
+    week: str
+    raised: int
+    closed: int
+    average_cycle: float | None
+
+
+def trend(person, filters, now=None):
+    """Requests raised per ISO week (of their day in UTC) and the average cycle of those closed."""
+    span = window(person.organization, filters, now)
+    day = _utc_day(WorkflowRequest.created_at)
+    closed = WorkflowRequest.status.in_(CLOSED)
+    rows = db.session.execute(
+        sa.select(day, sa.func.count(), sa.func.count().filter(closed),
+                  sa.func.sum(seconds_between(WorkflowRequest.created_at, WorkflowRequest.closed_at)).filter(closed))
+        .where(*_request_filters(person, filters), WorkflowRequest.created_at >= span.start,
+               WorkflowRequest.created_at < span.end).group_by(day)).all()
+    weeks = defaultdict(lambda: [0, 0, 0.0])
+    for when, raised, done, seconds in rows:
+        when = when if not isinstance(when, str) else datetime.strptime(when, "%Y-%m-%d").date()
+        year, week, _ = when.isocalendar()
+        totals = weeks[f"{year}-W{week:02d}"]
+        totals[0] += raised
+        totals[1] += done
+        totals[2] += float(seconds or 0)
+    return [TrendPoint(week, raised, done, seconds / done if done else None)
+            for week, (raised, done, seconds) in sorted(weeks.items())]
+
+
+def _utc_day(column):
+    if session_dialect() == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+    return sa.func.date(column)
+
+
+@dataclass
+class Timing:
+    """Decisions of one level or approver in the range."""
+
+    key: object
+    label: str
+    decisions: int
+    on_time: int
+    by_delegate: int
+    wait_p50: float | None = None
+    wait_p90: float | None = None
+    tat_hours: float | None = None
+    person: object = None
+
+    @property
+    def breaches(self):
+        return self.decisions - self.on_time
+
+    @property
+    def on_time_rate(self):
+        return round(100 * self.on_time / self.decisions, 1) if self.decisions else 0.0
+
+    @property
+    def delegate_share(self):
+        return round(100 * self.by_delegate / self.decisions, 1) if self.decisions else 0.0
+
+    @property
+    def bottleneck_score(self):
+        """p90 time to decide (hours) × decisions: slow *and* busy ranks first."""
+        return (self.wait_p90 or 0) / 3600 * self.decisions
+
+
+def _decided(person, filters, now):
+    span = window(person.organization, filters, now)
+    return [*_request_filters(person, filters), ApprovalTask.wait_seconds.is_not(None),
+            ApprovalTask.status.in_(DECISIONS), ApprovalTask.acted_at >= span.start, ApprovalTask.acted_at < span.end]
+
+
+def _counts(key):
+    return (key, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
+            sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
+
+
+def levels(person, filters, now=None):
+    """Per level (by name, any letter case), busiest first."""
+    key = sa.func.lower(ApprovalLevel.level_name)
+    joins = [(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id),
+             (WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
+    conditions = _decided(person, filters, now)
+    statement = (sa.select(*_counts(key), sa.func.min(ApprovalLevel.level_name), sa.func.avg(ApprovalLevel.tat_hours))
+                 .select_from(ApprovalTask))
+    for target, on in joins:
+        statement = statement.join(target, on)
+    rows = db.session.execute(statement.where(*conditions).group_by(key)).all()
+    waits = grouped_percentiles([key], ApprovalTask.wait_seconds, conditions, joins, select_from=ApprovalTask)
+    timings = [Timing(name_key, name, decisions, on_time, delegated, *waits.get((name_key,), [None, None]),
+                      float(tat) if tat is not None else None)
+               for name_key, decisions, on_time, delegated, name, tat in rows]
+    return sorted(timings, key=lambda timing: (-timing.decisions, timing.label.casefold()))
+
+
+def approvers(person, filters, now=None):
+    """Per person who decided, busiest first (every one of them: the bottleneck ranking and
+    the CSV use them all; the page shows the top ``TOP_APPROVERS``)."""
+    joins = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
+    conditions = _decided(person, filters, now)
+    rows = db.session.execute(sa.select(*_counts(ApprovalTask.acted_by_id))
+                              .join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+                              .where(*conditions).group_by(ApprovalTask.acted_by_id)).all()
+    waits = grouped_percentiles([ApprovalTask.acted_by_id], ApprovalTask.wait_seconds, conditions, joins,
+                                select_from=ApprovalTask)
+    people = {user.id: user for user in db.session.scalars(
+        sa.select(User).where(User.id.in_([row[0] for row in rows]))).all()} if rows else {}
+    timings = [Timing(person_id, people[person_id].display_name if person_id in people else "Someone who left",
+                      decisions, on_time, delegated, *waits.get((person_id,), [None, None]),
+                      person=people.get(person_id))
+               for person_id, decisions, on_time, delegated in rows]
+    return sorted(timings, key=lambda timing: (-timing.decisions, timing.label.casefold()))
+
+
+def bottlenecks(approver_timings):
+    return sorted((timing for timing in approver_timings if timing.wait_p90),
+                  key=lambda timing: -timing.bottleneck_score)[:TOP_BOTTLENECKS]
+
+
+@dataclass
+class HeatMap:
+    """Decisions by weekday (0 = Monday) and hour of the day, in the organisation's zone."""
+
+    cells: dict = field(default_factory=dict)  # (weekday, hour) -> [decisions, on time]
+
+    def cell(self, weekday, hour):
+        return self.cells.get((weekday, hour), [0, 0])
+
+    @property
+    def busiest(self):
+        return max((count for count, _ in self.cells.values()), default=0)
+
+
+def heat_map(person, filters, now=None):
+    zone = window(person.organization, filters, now).zone
+    conditions = _decided(person, filters, now)
+    base = sa.select().select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+    cells = {}
+    if session_dialect() == "postgresql":
+        local = sa.func.timezone(zone.key, ApprovalTask.acted_at)
+        weekday, hour = sa.extract("isodow", local) - 1, sa.extract("hour", local)
+        for day, hour_of_day, count, on_time in db.session.execute(base.add_columns(
+                weekday, hour, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)))
+                .where(*conditions).group_by(weekday, hour)):
+            cells[(int(day), int(hour_of_day))] = [count, on_time]
+    else:
+        for acted_at, on_time in db.session.execute(base.add_columns(ApprovalTask.acted_at, ApprovalTask.on_time)
+                                                    .where(*conditions)):
+            local = acted_at.astimezone(zone)
+            cell = cells.setdefault((local.weekday(), local.hour), [0, 0])
+            cell[0] += 1
+            cell[1] += 1 if on_time else 0
+    return HeatMap(cells)
+
+
+@dataclass
+class Waiting:
+    task: object
+    request: object
+    level: object
+    holder: object
+    since: datetime
+
+
+def queue(person, filters, now=None):
+    """What waits on someone now (``QUEUE_ROWS`` oldest first) and ``(holder, waiting,
+    overdue)`` per person holding any, most first. The dates do not apply: it is now."""
+    now = now or utcnow()
+    holder = aliased(User)
+    waiting = [*_request_filters(person, filters), ApprovalTask.status == TaskStatus.PENDING,
+               ApprovalTask.due_at.is_not(None)]
+    since = sa.func.coalesce(ApprovalLevel.started_at, ApprovalTask.created_at)
+    rows = db.session.execute(
+        sa.select(ApprovalTask, WorkflowRequest, ApprovalLevel, holder, since)
+        .join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+        .join(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id)
+        .join(holder, holder.id == ApprovalTask.assignee_id)
+        .options(sa.orm.lazyload(WorkflowRequest.initiator), sa.orm.lazyload(holder.organization))
+        .where(*waiting).order_by(since, ApprovalTask.id).limit(QUEUE_ROWS)).all()
+    per_holder = db.session.execute(
+        sa.select(holder, sa.func.count(), sa.func.count().filter(ApprovalTask.due_at < now))
+        .select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+        .join(holder, holder.id == ApprovalTask.assignee_id).options(sa.orm.lazyload(holder.organization))
+        .where(*waiting).group_by(holder.id).order_by(sa.func.count().desc(), holder.id).limit(TOP_APPROVERS)).all()
+    return [Waiting(*row) for row in rows], [tuple(row) for row in per_holder]
+
+
+def templates(person):
+    """The organisation's templates, for the filter."""
+    return db.session.execute(sa.select(RequestTemplate.public_id, RequestTemplate.name).where(
+        RequestTemplate.organization_id == person.organization_id).order_by(RequestTemplate.name)).all()
+
+
+def departments(person):
+    return db.session.scalars(sa.select(User.department).where(User.organization_id == person.organization_id,
+                                                               User.department.is_not(None))
+                              .distinct().order_by(User.department)).all()
