@@ -50,8 +50,8 @@ def trend(points, width=720, height=240):
     every = max(1, len(points) // 8)  # label at most ~8 weeks
     for index, (point, value) in enumerate(zip(points, hours)):
         x = left + slot * index
-        bar_h = plot_h * point.raised / most
-        parts.append(f'<rect x="{x + slot * 0.15:.1f}" y="{top + plot_h - bar_h:.1f}" width="{slot * 0.7:.1f}" '
+        bar_h, bar_w = plot_h * point.raised / most, min(slot * 0.7, 56)
+        parts.append(f'<rect x="{x + (slot - bar_w) / 2:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar_w:.1f}" '
                      f'height="{bar_h:.1f}" fill="{PRIMARY}" rx="2"><title>{escape(point.week)}: {point.raised} '
                      f'raised</title></rect>')
         if index % every == 0:
