@@ -55,6 +55,13 @@ bench-assign: install
 	$(BIN)/python -m bench.assign.generate
 	$(BIN)/python -m bench.assign
 
+# make bench-reports — fill PostgreSQL database momoflow_bench_reports (BENCH_REPORTS_DATABASE_URL), then time
+# POST /v1/flows/report, a 100k-row CSV export and the approval dashboard (on momoflow_bench: run make bench first)
+.PHONY: bench-reports
+bench-reports: install
+	$(BIN)/python -m bench.reports.generate
+	$(BIN)/python -m bench.reports
+
 # make bench-deliver — events outbox → RQ (two AppWorker processes) → signed webhooks to a loopback receiver,
 # in PostgreSQL database momoflow_bench_deliver (emptied) and Redis database 6 (flushed) (bench/README.md)
 .PHONY: bench-deliver

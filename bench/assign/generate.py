@@ -38,7 +38,7 @@ COLUMNS = {
               "password_hash", "source", "active", "last_login_at", "synced_at", "created_at", "updated_at"),
     "flows": ("id", "public_id", "organization_id", "name", "description", "status", "module_count",
               "estimated_minutes", "created_at", "updated_at"),
-    "flow_modules": ("id", "flow_id", "position", "title", "content", "estimated_minutes"),
+    "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes"),
     "assignments": ("id", "public_id", "organization_id", "flow_id", "user_id", "due_date", "priority", "notes",
                     "status", "modules_completed", "assigned_at", "started_at", "completed_at", "cancelled_at",
                     "assigned_by_user_id", "assigned_by_api_key_id"),
@@ -89,7 +89,7 @@ def _add_flows(tables, rng, org_id):
         minutes = []
         for position in range(1, rng.randint(3, 12) + 1):
             minutes.append(rng.choice((5, 10, 15, 20, 30, 45, 60)))
-            tables.add("flow_modules", tables.new_id(), flow_id, position,
+            tables.add("flow_modules", tables.new_id(), f"mod_b{number:05d}{position:02d}", flow_id, position,
                        f"{position}. {rng.choice(MODULE_WORDS)}",
                        f"Read the {name} material for part {position}, then confirm you understood it.",
                        minutes[-1])

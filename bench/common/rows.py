@@ -23,7 +23,7 @@ COLUMNS = {
                         "comments", "approval_mode", "min_approvals", "rejection_policy", "on_breach"),
     "approval_tasks": ("id", "request_id", "level_id", "position", "assignee_id", "on_behalf_of_id", "reason",
                        "escalated_to_id", "escalated_at", "status", "due_at", "acted_at", "acted_by_id", "comments",
-                       "created_at"),
+                       "created_at", "wait_seconds", "on_time"),
     "participants": ("id", "request_id", "user_id", "participant_type", "can_comment", "can_view_documents",
                      "can_download_documents", "added_by_id", "created_at"),
     "comments": ("id", "request_id", "author_id", "body", "created_at"),

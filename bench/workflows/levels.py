@@ -201,9 +201,13 @@ def _closed_tasks(tables, request_id, level, holders, status, created):
 def _add_task(tables, request_id, level, position, holder, behalf, status, created, *, due=None, acted=None,
               comments=None, escalated_to=None, escalated_at=None):
     task_id = tables.new_id()
+    # A decision's wait (approval analytics): calendar seconds from the level's start stand in
+    # for the TAT clock's working time here; on time is by the level's deadline, as in the app.
+    decided = acted is not None and status in ("APPROVED", "REJECTED")
+    wait = round((acted - level.started).total_seconds()) if decided else None
     tables.add("approval_tasks", task_id, request_id, level.id, position, holder, behalf,
                "out_of_office" if behalf is not None else None, escalated_to, escalated_at, status, due, acted,
-               holder if acted else None, comments, created)
+               holder if acted else None, comments, created, wait, (acted <= level.deadline) if decided else None)
     return task_id
 
 

@@ -23,7 +23,7 @@ management chain and those they hold or held a task in.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -284,7 +284,7 @@ class Timing:
     wait_p50: float | None = None
     wait_p90: float | None = None
     tat_hours: float | None = None
-    person: object = None
+    email: str | None = None  # an approver's
 
     @property
     def breaches(self):
@@ -310,45 +310,98 @@ def _decided(person, filters, now):
             ApprovalTask.status.in_(DECISIONS), ApprovalTask.acted_at >= span.start, ApprovalTask.acted_at < span.end]
 
 
-def _counts(key):
-    return (key, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
-            sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
+def _timing_rows(key, extras, joins, conditions):
+    """Per group of ``key``: decisions, on time, by a delegate, ``extras``, then time to
+    decide p50 and p90. One grouped query on PostgreSQL; SQLite reads the waits once more."""
+    counted = (sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
+               sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
+    postgres = session_dialect() == "postgresql"
+    waits = [sa.func.percentile_cont(fraction).within_group(ApprovalTask.wait_seconds) for fraction in (0.5, 0.9)]
+    statement = sa.select(key, *counted, *extras, *(waits if postgres else ())).select_from(ApprovalTask)
+    for target, on in joins:
+        statement = statement.join(target, on)
+    rows = db.session.execute(statement.where(*conditions).group_by(key)).all()
+    if postgres:
+        return [(*row[:-2], float(row[-2]), float(row[-1])) for row in rows]
+    percentiles = grouped_percentiles([key], ApprovalTask.wait_seconds, conditions, joins, select_from=ApprovalTask)
+    return [(*row, *percentiles.get((row[0],), [None, None])) for row in rows]
 
 
 def levels(person, filters, now=None):
     """Per level (by name, any letter case), busiest first."""
-    key = sa.func.lower(ApprovalLevel.level_name)
     joins = [(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id),
              (WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
-    conditions = _decided(person, filters, now)
-    statement = (sa.select(*_counts(key), sa.func.min(ApprovalLevel.level_name), sa.func.avg(ApprovalLevel.tat_hours))
-                 .select_from(ApprovalTask))
-    for target, on in joins:
-        statement = statement.join(target, on)
-    rows = db.session.execute(statement.where(*conditions).group_by(key)).all()
-    waits = grouped_percentiles([key], ApprovalTask.wait_seconds, conditions, joins, select_from=ApprovalTask)
-    timings = [Timing(name_key, name, decisions, on_time, delegated, *waits.get((name_key,), [None, None]),
-                      float(tat) if tat is not None else None)
-               for name_key, decisions, on_time, delegated, name, tat in rows]
+    rows = _timing_rows(sa.func.lower(ApprovalLevel.level_name),
+                        (sa.func.min(ApprovalLevel.level_name), sa.func.avg(ApprovalLevel.tat_hours)),
+                        joins, _decided(person, filters, now))
+    timings = [Timing(name_key, name, decisions, on_time, delegated, p50, p90, float(tat) if tat is not None else None)
+               for name_key, decisions, on_time, delegated, name, tat, p50, p90 in rows]
     return sorted(timings, key=lambda timing: (-timing.decisions, timing.label.casefold()))
 
 
 def approvers(person, filters, now=None):
-    """Per person who decided, busiest first (every one of them: the bottleneck ranking and
-    the CSV use them all; the page shows the top ``TOP_APPROVERS``)."""
-    joins = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
+    """Per person who decided, busiest first, every one of them with their times (the CSV
+    and the API): one grouped query, and their names."""
+    rows = _timing_rows(ApprovalTask.acted_by_id, (), _BY_REQUEST, _decided(person, filters, now))
+    return _named(sorted((Timing(person_id, "", decisions, on_time, delegated, p50, p90)
+                          for person_id, decisions, on_time, delegated, p50, p90 in rows),
+                         key=lambda timing: -timing.decisions))
+
+
+_BY_REQUEST = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
+CANDIDATES = 200  # approvers whose exact p90 a bottleneck round reads
+
+
+def busiest_and_bottlenecks(person, filters, now=None):
+    """``(the TOP_APPROVERS busiest, the TOP_BOTTLENECKS bottlenecks)`` for the page.
+
+    A whole organisation may have tens of thousands of approvers, and percentiles for all of
+    them cost a sort of every decision. So the counts are read for everyone (with each one's
+    longest wait), and exact percentiles only for the busiest and for the bottleneck
+    candidates: no one whose decisions × longest wait is below the tenth best score found
+    can be a bottleneck (their p90 is at most their longest wait), so candidates are taken
+    in that order until the rest cannot reach it. The ranking is exact."""
     conditions = _decided(person, filters, now)
-    rows = db.session.execute(sa.select(*_counts(ApprovalTask.acted_by_id))
-                              .join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
-                              .where(*conditions).group_by(ApprovalTask.acted_by_id)).all()
-    waits = grouped_percentiles([ApprovalTask.acted_by_id], ApprovalTask.wait_seconds, conditions, joins,
-                                select_from=ApprovalTask)
-    people = {user.id: user for user in db.session.scalars(
-        sa.select(User).where(User.id.in_([row[0] for row in rows]))).all()} if rows else {}
-    timings = [Timing(person_id, people[person_id].display_name if person_id in people else "Someone who left",
-                      decisions, on_time, delegated, *waits.get((person_id,), [None, None]),
-                      person=people.get(person_id))
-               for person_id, decisions, on_time, delegated in rows]
+    counted = db.session.execute(
+        sa.select(ApprovalTask.acted_by_id, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
+                  sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)), sa.func.max(ApprovalTask.wait_seconds))
+        .select_from(ApprovalTask).join(*_BY_REQUEST[0]).where(*conditions).group_by(ApprovalTask.acted_by_id)).all()
+    timings = {row[0]: Timing(row[0], "", *row[1:4]) for row in counted}
+    longest = {row[0]: row[4] or 0 for row in counted}
+    busiest = sorted(timings.values(), key=lambda timing: -timing.decisions)[:TOP_APPROVERS]
+    _add_waits(timings, [timing.key for timing in busiest], conditions)
+    candidates = sorted(timings.values(), key=lambda timing: -timing.decisions * longest[timing.key])
+    ranked, start = [], 0
+    while start < len(candidates):
+        batch = candidates[start:start + CANDIDATES]
+        _add_waits(timings, [timing.key for timing in batch if timing.wait_p90 is None], conditions)
+        ranked = bottlenecks([*ranked, *batch])
+        start += CANDIDATES
+        floor = ranked[-1].bottleneck_score * 3600 if len(ranked) == TOP_BOTTLENECKS else 0
+        if start >= len(candidates) or candidates[start].decisions * longest[candidates[start].key] < floor:
+            break
+    _named(busiest + ranked)
+    return sorted(busiest, key=lambda timing: (-timing.decisions, timing.label.casefold())), ranked
+
+
+def _add_waits(timings, keys, conditions):
+    if keys:
+        for (key,), (p50, p90) in grouped_percentiles([ApprovalTask.acted_by_id], ApprovalTask.wait_seconds,
+                                                      [*conditions, ApprovalTask.acted_by_id.in_(keys)], _BY_REQUEST,
+                                                      select_from=ApprovalTask).items():
+            timings[key].wait_p50, timings[key].wait_p90 = p50, p90
+
+
+def _named(timings):
+    """The approvers' names and emails, read in bounded batches."""
+    names = {}
+    for start in range(0, len(timings), 5000):
+        names.update((row.id, row) for row in db.session.execute(
+            sa.select(User.id, User.display_name, User.email)
+            .where(User.id.in_([timing.key for timing in timings[start:start + 5000]]))))
+    for timing in timings:
+        found = names.get(timing.key)
+        timing.label, timing.email = (found.display_name, found.email) if found else ("Someone who left", None)
     return sorted(timings, key=lambda timing: (-timing.decisions, timing.label.casefold()))
 
 
@@ -372,25 +425,28 @@ class HeatMap:
 
 
 def heat_map(person, filters, now=None):
+    """Decisions are counted per hour in UTC by the database (each UTC hour is exactly one
+    local hour, daylight saving or not), and placed on the local weekday and hour here."""
     zone = window(person.organization, filters, now).zone
-    conditions = _decided(person, filters, now)
-    base = sa.select().select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+    hour = _utc_hour(ApprovalTask.acted_at)
     cells = {}
-    if session_dialect() == "postgresql":
-        local = sa.func.timezone(zone.key, ApprovalTask.acted_at)
-        weekday, hour = sa.extract("isodow", local) - 1, sa.extract("hour", local)
-        for day, hour_of_day, count, on_time in db.session.execute(base.add_columns(
-                weekday, hour, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)))
-                .where(*conditions).group_by(weekday, hour)):
-            cells[(int(day), int(hour_of_day))] = [count, on_time]
-    else:
-        for acted_at, on_time in db.session.execute(base.add_columns(ApprovalTask.acted_at, ApprovalTask.on_time)
-                                                    .where(*conditions)):
-            local = acted_at.astimezone(zone)
-            cell = cells.setdefault((local.weekday(), local.hour), [0, 0])
-            cell[0] += 1
-            cell[1] += 1 if on_time else 0
+    for moment, count, on_time in db.session.execute(
+            sa.select(hour, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)))
+            .select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
+            .where(*_decided(person, filters, now)).group_by(hour)):
+        if isinstance(moment, str):  # SQLite's strftime
+            moment = datetime.strptime(moment, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+        local = moment.replace(tzinfo=timezone.utc).astimezone(zone)
+        cell = cells.setdefault((local.weekday(), local.hour), [0, 0])
+        cell[0] += count
+        cell[1] += on_time
     return HeatMap(cells)
+
+
+def _utc_hour(column):
+    if session_dialect() == "postgresql":
+        return sa.func.date_trunc("hour", sa.func.timezone("UTC", column))
+    return sa.func.strftime("%Y-%m-%d %H", column)
 
 
 @dataclass

@@ -52,8 +52,7 @@ def levels(person, filters):
 
 
 def _approver_row(timing):
-    person = timing.person
-    return {"approver": timing.label, "email": person.email if person else None, **_timing(timing)}
+    return {"approver": timing.label, "email": timing.email, **_timing(timing)}
 
 
 def approvers(person, filters):
@@ -64,7 +63,7 @@ def approvers(person, filters):
 def bottlenecks(person, filters):
     columns = [("rank", "Rank"), ("approver", "Approver"), ("email", "Email"), *TIMING_COLUMNS,
                ("score", "p90 hours × decisions")]
-    ranked = approvals.bottlenecks(approvals.approvers(person, filters))
+    _, ranked = approvals.busiest_and_bottlenecks(person, filters)
     return columns, [{"rank": rank, **_approver_row(timing), "score": round(timing.bottleneck_score, 1)}
                      for rank, timing in enumerate(ranked, start=1)]
 

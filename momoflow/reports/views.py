@@ -18,14 +18,13 @@ def approvals_page():
     span = approvals.window(current_user.organization, filters)
     summary = approvals.summary(current_user, filters)
     trend = approvals.trend(current_user, filters)
-    people = approvals.approvers(current_user, filters)
+    top, bottlenecks = approvals.busiest_and_bottlenecks(current_user, filters)
     heat = approvals.heat_map(current_user, filters)
     waiting, holders = approvals.queue(current_user, filters)
-    top = people[:approvals.TOP_APPROVERS]
     slowest = sorted((timing for timing in top if timing.wait_p50 is not None), key=lambda t: -t.wait_p50)
     return render_template(
         "reports/approvals.html", filters=filters, problems=problems, span=span, summary=summary, trend=trend,
-        levels=approvals.levels(current_user, filters), approvers=top, bottlenecks=approvals.bottlenecks(people),
+        levels=approvals.levels(current_user, filters), approvers=top, bottlenecks=bottlenecks,
         heat=heat, waiting=waiting, holders=holders, weekdays=approvals.WEEKDAYS,
         templates=approvals.templates(current_user), departments=approvals.departments(current_user),
         priorities=list(Priority), trend_chart=charts.trend(trend),

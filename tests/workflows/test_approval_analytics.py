@@ -278,3 +278,16 @@ def test_older_decisions_get_their_wait_from_the_backfill(history, app, db):
     assert result.exit_code == 0 and "Filled in 5 decisions." in result.output
     assert db.session.execute(sa.select(ApprovalTask.id, ApprovalTask.wait_seconds, ApprovalTask.on_time)
                               .where(ApprovalTask.wait_seconds.is_not(None)).order_by(ApprovalTask.id)).all() == kept
+
+
+@pytest.mark.parametrize("candidates", [1, 2, 200])
+def test_the_pages_bottlenecks_are_the_exhaustive_ranking(history, demo, monkeypatch, candidates):
+    """The page reads percentiles for a few candidates only; the ranking must not change."""
+    monkeypatch.setattr(approvals, "CANDIDATES", candidates)
+    filters, _ = approvals.parse_filters({"start": "2026-11-02", "end": "2026-11-06"})
+    admin = demo["admin@company.com"]
+    busiest, ranked = approvals.busiest_and_bottlenecks(admin, filters)
+    everyone = approvals.approvers(admin, filters)
+    assert [(t.key, t.wait_p90) for t in ranked] == [(t.key, t.wait_p90) for t in approvals.bottlenecks(everyone)]
+    assert [(t.label, t.decisions, t.wait_p50) for t in busiest] == [(t.label, t.decisions, t.wait_p50)
+                                                                     for t in everyone]
