@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from bench.common.config import database_url
 from bench.common.load import generate
+from bench.common.rows import COLUMNS as WORKFLOW_COLUMNS
 from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES
 
 SEED = 20261204
@@ -28,9 +29,8 @@ MODULES = 5
 STATES = (("completed", 45), ("in_progress", 25), ("assigned", 25), ("cancelled", 5))
 
 COLUMNS = {
-    "organizations": ("id", "slug", "name", "tier", "created_at"),
-    "users": ("id", "organization_id", "email", "display_name", "designation", "department", "role",
-              "password_hash", "source", "active", "last_login_at", "synced_at", "created_at", "updated_at"),
+    "organizations": WORKFLOW_COLUMNS["organizations"],
+    "users": WORKFLOW_COLUMNS["users"],
     "flows": ("id", "public_id", "organization_id", "name", "description", "status", "module_count",
               "estimated_minutes", "created_at", "updated_at"),
     "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes"),

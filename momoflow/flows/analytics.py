@@ -26,6 +26,7 @@ from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.extensions import db
 from momoflow.flows import queries, report
 from momoflow.flows.models import Assignment, AssignmentStatus, Flow, ModuleProgress, Priority
+from momoflow.reports.filters import parse_day
 from momoflow.workflows.tat import calendar_for
 
 MAX_DEPARTMENT_LENGTH = 200
@@ -50,9 +51,9 @@ def parse_filters(args):
     problems = {}
     values = {name: (args.get(name) or "").strip() for name in ("start", "end", "department", "priority")}
     for name in ("start", "end"):
-        if values[name] and _day(values[name]) is None:
+        if values[name] and parse_day(values[name]) is None:
             problems[name], values[name] = DATE_PROBLEM, ""
-    if values["start"] and values["end"] and _day(values["end"]) < _day(values["start"]):
+    if values["start"] and values["end"] and parse_day(values["end"]) < parse_day(values["start"]):
         problems["end"], values["end"] = "The end date must be on or after the start date.", ""
     department = fields.text(values["department"], "department", fields.Problems(), label="Department",
                              max_length=MAX_DEPARTMENT_LENGTH)
@@ -62,21 +63,14 @@ def parse_filters(args):
     return Filters(**values), problems
 
 
-def _day(text):
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date() if len(text) == 10 else None
-    except ValueError:
-        return None
-
-
 def conditions(organization, filters):
     """WHERE conditions for the assignments ``filters`` select in ``organization``."""
     zone = calendar_for(organization).zone
     selected = [Assignment.organization_id == organization.id, Assignment.status != AssignmentStatus.CANCELLED]
     if filters.start:
-        selected.append(Assignment.assigned_at >= datetime.combine(_day(filters.start), time.min, zone))
+        selected.append(Assignment.assigned_at >= datetime.combine(parse_day(filters.start), time.min, zone))
     if filters.end:
-        selected.append(Assignment.assigned_at < datetime.combine(_day(filters.end) + timedelta(days=1), time.min,
+        selected.append(Assignment.assigned_at < datetime.combine(parse_day(filters.end) + timedelta(days=1), time.min,
                                                                  zone))
     if filters.priority:
         selected.append(Assignment.priority == Priority(filters.priority))
@@ -181,10 +175,3 @@ def _median_time_per_module(selected):
         values.setdefault(module_id, []).append(float(value))
     # SQLite's Julian-day arithmetic is off by microseconds: whole seconds read the same everywhere
     return {module_id: round(statistics.median(items)) for module_id, items in values.items()}
-
-
-def departments(organization):
-    """The departments people of the organisation are in, for the filter's list."""
-    return db.session.scalars(sa.select(User.department).where(User.organization_id == organization.id,
-                                                               User.department.is_not(None))
-                              .distinct().order_by(User.department)).all()

@@ -13,6 +13,7 @@ from momoflow.database import utcnow
 from momoflow.flows import access, analytics, bp, report
 from momoflow.flows.access import assigner_required
 from momoflow.flows.models import Priority
+from momoflow.reports.filters import choices, departments
 
 
 @bp.get("/flows/analytics")
@@ -35,8 +36,9 @@ def flow_analytics(flow_id):
 
 
 def _filter_context(filters, problems):
-    return {"filters": filters, "problems": problems, "priorities": list(Priority),
-            "departments": analytics.departments(current_user.organization)}
+    return {"filters": filters, "problems": problems, "options": {
+        "department": [(name, name) for name in departments(current_user.organization_id)],
+        "priority": choices(Priority)}}
 
 
 # The tables are small: their rows are read before the answer starts (a streamed answer

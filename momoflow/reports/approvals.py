@@ -33,6 +33,7 @@ from momoflow.accounts.models import Role, User
 from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.errors import Forbidden
 from momoflow.extensions import db
+from momoflow.reports.filters import parse_day
 from momoflow.request_templates.models import RequestTemplate
 from momoflow.workflows.models import (
     ApprovalLevel,
@@ -78,10 +79,10 @@ def parse_filters(args, *, strict=False):
     for name in values:
         values[name] = fields.text(values[name], name, problems, label=name, max_length=MAX_DEPARTMENT_LENGTH) or ""
     for name in ("start", "end"):
-        if values[name] and _day(values[name]) is None:
+        if values[name] and parse_day(values[name]) is None:
             problems.add(name, f"{name} must be a date like 2024-10-31")
             values[name] = ""
-    if values["start"] and values["end"] and _day(values["end"]) < _day(values["start"]):
+    if values["start"] and values["end"] and parse_day(values["end"]) < parse_day(values["start"]):
         problems.add("end", "end must be on or after start")
         values["end"] = ""
     if values["priority"] and values["priority"] not in {priority.value for priority in Priority}:
@@ -90,13 +91,6 @@ def parse_filters(args, *, strict=False):
     if strict:
         problems.raise_if_any()
     return Filters(**values), dict(problems)
-
-
-def _day(text):
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date() if len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -115,8 +109,8 @@ class Window:
 def window(organization, filters, now=None):
     zone = calendar_for(organization).zone
     today = (now or utcnow()).astimezone(zone).date()
-    last = _day(filters.end) or today
-    first = _day(filters.start) or (last - timedelta(days=DEFAULT_DAYS - 1))
+    last = parse_day(filters.end) or today
+    first = parse_day(filters.start) or (last - timedelta(days=DEFAULT_DAYS - 1))
     return Window(datetime.combine(first, time.min, zone), datetime.combine(last + timedelta(days=1), time.min, zone),
                   zone)
 
@@ -485,9 +479,3 @@ def templates(person):
     """The organisation's templates, for the filter."""
     return db.session.execute(sa.select(RequestTemplate.public_id, RequestTemplate.name).where(
         RequestTemplate.organization_id == person.organization_id).order_by(RequestTemplate.name)).all()
-
-
-def departments(person):
-    return db.session.scalars(sa.select(User.department).where(User.organization_id == person.organization_id,
-                                                               User.department.is_not(None))
-                              .distinct().order_by(User.department)).all()

@@ -1,0 +1,29 @@
+"""What the analytics pages' filter bars share: days typed as ``YYYY-MM-DD`` and the list of
+departments (flow analytics and approval analytics filter the same way)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from momoflow.accounts.models import User
+from momoflow.extensions import db
+
+
+def parse_day(text):
+    """The date ``text`` names (``2024-10-31``), or None for anything else."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date() if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def departments(organization_id):
+    """The departments the organisation's people are in, by name, for a filter's list."""
+    return db.session.scalars(sa.select(User.department).where(User.organization_id == organization_id,
+                                                               User.department.is_not(None))
+                              .distinct().order_by(User.department)).all()
+
+
+def choices(enum):
+    """``[(value, label)]`` for a filter's list of an enum's members."""
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
