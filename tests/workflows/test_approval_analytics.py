@@ -291,3 +291,19 @@ def test_the_pages_bottlenecks_are_the_exhaustive_ranking(history, demo, monkeyp
     assert [(t.key, t.wait_p90) for t in ranked] == [(t.key, t.wait_p90) for t in approvals.bottlenecks(everyone)]
     assert [(t.label, t.decisions, t.wait_p50) for t in busiest] == [(t.label, t.decisions, t.wait_p50)
                                                                      for t in everyone]
+
+
+def test_a_manager_also_sees_requests_they_took_part_in_and_no_others(api_as, db, demo):
+    """hr@example.com is nowhere below the CFO or Arjun; the CFO approves their request."""
+    from tests.workflows.conftest import simple_request as body
+
+    answer = api_as("hr@example.com").post("/workflows", json=body("cfo@royalenfield.com"))
+    request_id = answer.get_json()["data"]["requestId"]
+    level = db.session.scalar(sa.select(ApprovalLevel.id).where(ApprovalLevel.request_id == uuid.UUID(request_id)))
+    assert api_as("cfo@royalenfield.com").post(f"/workflows/{request_id}/levels/{level}/approve",
+                                               json={"comments": "ok"}).status_code == 200
+    cfo = report(api_as("cfo@royalenfield.com"), "summary", query="")[0]
+    assert (cfo["raised"], cfo["approved"]) == (1, 1)
+    assert report(api_as(MANAGER), "summary", query="")[0]["raised"] == 0
+    assert [row["email"] for row in report(api_as("cfo@royalenfield.com"), "approvers", query="")] == [
+        "cfo@royalenfield.com"]
