@@ -402,3 +402,18 @@ def test_the_documented_example_works_against_the_demo(client, db):
         ("employee@company.com", "weekly"), ("sam.lee@company.com", "weekly")}
     assert any(progress["status"] == "in_progress" and progress["startedAt"]
                for entry in answer["assignments"] for progress in entry["moduleProgress"])
+
+
+def test_iso_weeks_at_year_ends_from_the_database(integrator, report_data, db):
+    """Whichever database groups the periods, the ISO week of 30 Dec 2024 is 2025-W01 and of
+    3 Jan 2021 (a Sunday) 2020-W53, in the organisation's zone (Kolkata here)."""
+    _, _, assignments = report_data
+    assignments["a1"][0].assigned_at = datetime.fromisoformat("2024-12-29T20:00:00+00:00")  # 30 Dec in Kolkata
+    assignments["a2"][0].assigned_at = datetime.fromisoformat("2021-01-03T10:00:00+00:00")
+    db.session.flush()
+    body = {"flowId": report_data[0].public_id, "status": "completed", "aggregate": {"by": "week"}}
+    periods = [entry["period"] for entry in integrator.post("/flows/report", json=body).get_json()["aggregates"]]
+    assert periods == ["2020-W53", "2025-W01"]
+    body["aggregate"] = {"by": "quarter"}
+    periods = [entry["period"] for entry in integrator.post("/flows/report", json=body).get_json()["aggregates"]]
+    assert periods == ["2021-Q1", "2024-Q4"]
