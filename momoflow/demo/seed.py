@@ -31,6 +31,7 @@ def seed_demo(people_file=PEOPLE_FILE, *, templates=True, activity=True):
     _seed_flows(organization)
     if activity:
         _seed_flow_activity(organization, people)
+        _seed_approval_history(organization, people)
     if templates:
         _seed_templates(organization, people)
     return organization, people
@@ -95,6 +96,53 @@ def _seed_flow_activity(organization, people):
     db.session.add(FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=DEMO_SCHEDULE_PEOPLE,
                                 every=7, unit=ScheduleUnit.DAYS, due_in_days=7, next_run_at=next_monday,
                                 first_run_at=next_monday, notes="Weekly refresher for the customer team"))
+
+
+# A few requests through the real services, so Reports has something to show: (initiator,
+# title, approvers, priority, what happens). Decided now, so their times are short.
+DEMO_REQUESTS = [
+    ("employee@company.com", "Laptop for the new support lead", ["manager@royalenfield.com"], "STANDARD", "approve"),
+    ("employee@company.com", "Team offsite venue", ["manager@royalenfield.com", "director@royalenfield.com"],
+     "STANDARD", "reject"),
+    ("sam.lee@company.com", "Conference tickets", ["manager@royalenfield.com"], "STANDARD", "rework"),
+    ("employee@company.com", "Rush order: spare monitors", ["manager@royalenfield.com"], "EXPRESS", "withdraw"),
+    ("user@example.com", "Design tool licences", ["manager@example.com"], "STANDARD", "approve"),
+    ("sam.lee@company.com", "Customer visit travel", ["manager@royalenfield.com"], "STANDARD", "wait"),
+]
+
+
+def _seed_approval_history(organization, people):
+    """The demo requests, raised and decided once (only while the organisation has none)."""
+    from momoflow.workflows import services
+    from momoflow.workflows.models import ApprovalLevel, WorkflowRequest
+    from momoflow.workflows.validation import parse_new_request, parse_resubmission
+
+    if db.session.scalar(db.select(WorkflowRequest.id).where(WorkflowRequest.organization_id == organization.id)
+                         .limit(1)):
+        return
+    by_email = {person.email: person for person in people}
+
+    def level_id(request, number):
+        return db.session.scalar(db.select(ApprovalLevel.id).where(ApprovalLevel.request_id == request.id,
+                                                                   ApprovalLevel.level_number == number))
+
+    for initiator, title, approvers, priority, outcome in DEMO_REQUESTS:
+        request = services.create_request(by_email[initiator], parse_new_request({
+            "templateType": "CUSTOM", "title": title, "description": f"{title}: details in the attached quote.",
+            "priority": priority, "approvalLevels": [{"email": email, "tatHours": 24} for email in approvers]}))
+        db.session.flush()
+        first, manager = level_id(request, 1), by_email[approvers[0]]
+        if outcome in ("approve", "reject"):
+            services.approve_level(manager, request.id, first, "Looks right.")
+        if outcome == "reject":
+            services.reject_level(by_email[approvers[1]], request.id, level_id(request, 2), "Over this quarter's budget.")
+        if outcome == "rework":
+            services.return_request(manager, request.id, first, "Please add the early-bird price.")
+            services.resubmit_request(by_email[initiator], request.id, parse_resubmission({}))
+            services.approve_level(manager, request.id, first, "Thanks, approved.")
+        if outcome == "withdraw":
+            services.withdraw_request(by_email[initiator], request.id, "Found spares in the store room.")
+        db.session.flush()
 
 
 DEMO_GROUPS = {

@@ -16,8 +16,10 @@ filters (they have not assigned anything yet). ``assignments`` come newest first
 page at a time (``limit``, ``cursor`` → ``nextCursor``): the published reference has no
 pagination, and a flow with 100k assignments would not fit one answer.
 
-The metrics cost one aggregate query over ``ix_assignments_flow_assigned`` whatever the
-size; a page costs one more, and ``detailed`` two (the modules, and the page's progress).
+The metrics cost one aggregate query whatever the size (a range of
+``ix_assignments_flow_assigned`` for most flows; a flow holding a large share of all
+assignments is read with the same parallel scan its ``count(*)`` takes); a page costs one
+more, and ``detailed`` two (the modules, and the page's progress).
 """
 
 import enum

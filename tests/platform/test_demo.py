@@ -83,3 +83,17 @@ def test_the_demo_purchase_request_follows_the_amount(db, app):
     assert approvers(75000) == [["manager@royalenfield.com"], finance, ["cfo@royalenfield.com"]]
     plan = reading.preview(employee, template.public_id, {"item": "Laptops", "amount": 20000}).plan
     assert plan.levels[1].summary == "2 of 3 of finance-approvers"
+
+
+def test_the_demo_has_decided_requests_for_reports_once(db):
+    from momoflow.reports import approvals
+    from momoflow.workflows.models import WorkflowRequest
+
+    organization, people = seed_demo()
+    seed_demo()
+    statuses = sorted(request.status.value for request in db.session.scalars(db.select(WorkflowRequest)))
+    assert statuses == ["APPROVED", "APPROVED", "APPROVED", "CANCELLED", "PENDING", "REJECTED"]
+    admin = next(person for person in people if person.email == "admin@company.com")
+    summary = approvals.summary(admin, approvals.Filters())
+    assert (summary.raised, summary.returned, summary.withdrawn) == (6, 1, 1)
+    assert sum(timing.decisions for timing in approvals.approvers(admin, approvals.Filters())) == 6
