@@ -71,6 +71,9 @@ def test_a_quorum_level_and_a_stand_in(app, live_server, committed_demo, person)
     initiator.get_by_role("button", name="Remove approver 3 of level 1").click()
     expect(initiator.get_by_label("Approver 3 email for level 1")).to_have_count(0)
     initiator.get_by_role("button", name="+ Add approver to level 1").click()
+    # the row arrives (focused) before the form goes: on a busy machine a click on Submit
+    # could otherwise send the form without it, and nothing would be wrong with that form
+    expect(initiator.get_by_label("Approver 3 email for level 1")).to_be_focused()
     initiator.get_by_role("button", name="Submit for approval").click()
     summary = initiator.locator("#error-summary")
     expect(summary).to_contain_text("Level 1, approver 3: Enter this approver's email or remove them")
