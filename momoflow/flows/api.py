@@ -12,8 +12,8 @@ from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_j
 from momoflow.flows.services import Assigner
 from momoflow.flows.validation import parse_assignment
 from momoflow.integrator import bp, current_api_key, report_rate_limit
-from momoflow.ratelimit import charge_more
 from momoflow.integrator.idempotency import idempotent
+from momoflow.ratelimit import charge_more
 
 BULK_SIZE_PROBLEM = f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items"
 
