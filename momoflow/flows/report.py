@@ -24,16 +24,17 @@ more, and ``detailed`` two (the modules, and the page's progress).
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
 from momoflow import fields
-from momoflow.accounts.models import User
+from momoflow.accounts.models import Organization, User
 from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.errors import ValidationFailed
+from momoflow.exports.models import ExportFormat
 from momoflow.extensions import db
 from momoflow.flows import access, queries
 from momoflow.flows.models import Assignment, AssignmentStatus, FlowSchedule, ModuleProgress, ScheduleUnit
@@ -41,11 +42,11 @@ from momoflow.flows.rules import duration_text
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import MAX_FLOW_ID_LENGTH
 from momoflow.pagination import encode_cursor
+from momoflow.workflows.tat import calendar_for
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 ROWS_PER_REQUEST = 1000  # the rate limit counts a report once per started thousand assignments
-
 
 
 class ReportStatus(enum.StrEnum):
@@ -55,12 +56,6 @@ class ReportStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     OVERDUE = "overdue"
-
-
-class ExportFormat(enum.StrEnum):
-    CSV = "csv"
-    EXCEL = "excel"
-    PDF = "pdf"
 
 
 REPORT_STATUS = {AssignmentStatus.ASSIGNED: ReportStatus.PENDING, AssignmentStatus.IN_PROGRESS: ReportStatus.IN_PROGRESS,
@@ -116,7 +111,6 @@ class InvalidReportRequest(ValidationFailed):
     def __init__(self, problems):
         super().__init__(problems)
         self.message = "; ".join(text for _, text in self.problems)
-
 
 
 def parse_report(data):
@@ -215,7 +209,6 @@ class Report:
     spec: ReportSpec
     now: datetime
     metrics: Metrics
-    schedules: list = field(default_factory=list)
 
 
 def prepare(organization, spec, now=None):
@@ -424,9 +417,6 @@ def period_label(moment, by):
 
 
 def _zone(flow):
-    from momoflow.accounts.models import Organization
-    from momoflow.workflows.tat import calendar_for
-
     return calendar_for(db.session.get(Organization, flow.organization_id)).zone
 
 

@@ -5,7 +5,7 @@ from momoflow.api import NOT_JSON_CONTENT_TYPE
 from momoflow.errors import NotFound, Unauthorized, UnsupportedMediaType
 from momoflow.exports import api as exports_api
 from momoflow.exports import services as exports
-from momoflow.exports.models import FILE_TYPES
+from momoflow.exports.models import FILE_TYPES, ExportFormat
 from momoflow.flows import access, report
 from momoflow.integrator import INVALID_KEY
 from momoflow.openapi.common import (
@@ -179,7 +179,7 @@ def schemas():
                                                                              "`moduleProgress`."},
             "limit": {"type": "integer", "minimum": 1, "maximum": report.MAX_LIMIT, "default": report.DEFAULT_LIMIT},
             "cursor": {"type": "string", "description": "`nextCursor` of the previous answer."},
-            "format": {"type": "string", "enum": [item.value for item in report.ExportFormat],
+            "format": {"type": "string", "enum": [item.value for item in ExportFormat],
                        "description": "Build a file instead (see the answer's `downloadUrl`)."},
             "aggregate": obj({
                 "by": {"type": "string", "enum": list(report.PERIODS)},
