@@ -66,15 +66,22 @@ def parse_assignment_query(args):
 
 def list_assignments(organization, query):
     """Newest first, one query; ``status=overdue`` means open and past due."""
-    statement = _assignments(organization.id, query)
-    if query.cursor:
-        bound = sa.tuple_(sa.literal(query.cursor[0], Assignment.assigned_at.type), sa.literal(query.cursor[1]))
+    return AssignmentPage(*assigned_page(_assignments(organization.id, query), query.cursor, query.limit))
+
+
+def newest_assigned_first(statement):
+    return statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+
+
+def assigned_page(statement, cursor, limit):
+    """One keyset page of ``statement`` (ordered by ``newest_assigned_first``, each row an
+    assignment first): ``(rows, the cursor of the next page or None)``, in one query."""
+    if cursor:
+        bound = sa.tuple_(sa.literal(cursor[0], Assignment.assigned_at.type), sa.literal(cursor[1]))
         statement = statement.where(sa.tuple_(Assignment.assigned_at, Assignment.id) < bound)
-    rows = db.session.execute(statement.limit(query.limit + 1)).all()
-    more = len(rows) > query.limit
-    rows = [tuple(row) for row in rows[: query.limit]]
-    next_cursor = encode_cursor((rows[-1][0].assigned_at, rows[-1][0].id)) if more else None
-    return AssignmentPage(rows, next_cursor)
+    rows = db.session.execute(statement.limit(limit + 1)).all()
+    page = [tuple(row) for row in rows[:limit]]
+    return page, (encode_cursor((page[-1][0].assigned_at, page[-1][0].id)) if len(rows) > limit else None)
 
 
 def every_assignment(organization_id, query, batch=1000):
@@ -100,7 +107,7 @@ def _assignments(organization_id, query):
         statement = statement.where(Flow.public_id == query.flow_id)
     if query.status:
         statement = statement.where(status_condition(query.status, utcnow()))
-    return statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+    return newest_assigned_first(statement)
 
 
 def status_condition(status, now):

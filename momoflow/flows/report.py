@@ -41,7 +41,6 @@ from momoflow.flows.models import Assignment, AssignmentStatus, FlowSchedule, Mo
 from momoflow.flows.rules import duration_text
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import MAX_FLOW_ID_LENGTH
-from momoflow.pagination import encode_cursor
 from momoflow.workflows.tat import calendar_for
 
 DEFAULT_LIMIT = 100
@@ -269,29 +268,21 @@ def metric_columns(now):
 
 def assignment_page(report):
     """One keyset page of the selection, newest first: ``([(assignment, email)], next cursor)``."""
-    spec = report.spec
-    statement = (sa.select(Assignment, User.email).join(User, User.id == Assignment.user_id)
-                 .where(*_selection(report.flow, spec, report.now)))
-    if spec.cursor:
-        bound = sa.tuple_(sa.literal(spec.cursor[0], Assignment.assigned_at.type), sa.literal(spec.cursor[1]))
-        statement = statement.where(sa.tuple_(Assignment.assigned_at, Assignment.id) < bound)
-    rows = db.session.execute(statement.order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
-                              .limit(spec.limit + 1)).all()
-    page = [tuple(row) for row in rows[: spec.limit]]
-    more = len(rows) > spec.limit
-    return page, (encode_cursor((page[-1][0].assigned_at, page[-1][0].id)) if more else None)
+    return queries.assigned_page(_rows(report), report.spec.cursor, report.spec.limit)
 
 
 def all_assignments(report, batch=1000):
     """Every assignment of the selection, newest first, read ``batch`` rows at a time
     (exports: never all of them in memory)."""
-    statement = (sa.select(Assignment, User.email).join(User, User.id == Assignment.user_id)
-                 .where(*_selection(report.flow, report.spec, report.now))
-                 .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
-                 .execution_options(yield_per=batch))
-    for assignment, email in db.session.execute(statement):
+    for assignment, email in db.session.execute(_rows(report).execution_options(yield_per=batch)):
         yield assignment, email
         db.session.expunge(assignment)  # keep the session (identity map) from growing with the export
+
+
+def _rows(report):
+    """``(assignment, assignee's email)`` of the selection, newest first."""
+    return queries.newest_assigned_first(sa.select(Assignment, User.email).join(User, User.id == Assignment.user_id)
+                                         .where(*_selection(report.flow, report.spec, report.now)))
 
 
 def report_status(assignment, now):
