@@ -14,7 +14,6 @@ Where people stall, per module of a flow (modules are done in order):
   finishing this one, the middle value of those who finished it.
 """
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -22,11 +21,12 @@ import sqlalchemy as sa
 
 from momoflow import fields
 from momoflow.accounts.models import User
-from momoflow.database import seconds_between, session_dialect, utcnow
+from momoflow.database import seconds_between, utcnow
 from momoflow.extensions import db
 from momoflow.flows import queries, report
 from momoflow.flows.models import Assignment, AssignmentStatus, Flow, ModuleProgress, Priority
 from momoflow.reports.filters import parse_day
+from momoflow.reports.percentiles import grouped_percentiles
 from momoflow.workflows.tat import calendar_for
 
 MAX_DEPARTMENT_LENGTH = 200
@@ -164,14 +164,7 @@ def _median_time_per_module(selected):
                        ModuleProgress.completed_at.label("finished"),
                        sa.func.coalesce(previous, Assignment.started_at).label("began"))
              .join(Assignment, Assignment.id == ModuleProgress.assignment_id).where(*selected).subquery())
-    seconds = seconds_between(spans.c.began, spans.c.finished)
-    if session_dialect() == "postgresql":
-        median = sa.func.percentile_cont(0.5).within_group(seconds)
-        return {module_id: round(float(value)) for module_id, value in db.session.execute(
-            sa.select(spans.c.module_id, median).where(spans.c.began.is_not(None)).group_by(spans.c.module_id))}
-    values = {}
-    for module_id, value in db.session.execute(sa.select(spans.c.module_id, seconds)
-                                               .where(spans.c.began.is_not(None))):
-        values.setdefault(module_id, []).append(float(value))
+    medians = grouped_percentiles([spans.c.module_id], seconds_between(spans.c.began, spans.c.finished),
+                                  [spans.c.began.is_not(None)], select_from=spans, fractions=(0.5,))
     # SQLite's Julian-day arithmetic is off by microseconds: whole seconds read the same everywhere
-    return {module_id: round(statistics.median(items)) for module_id, items in values.items()}
+    return {module_id: round(median) for (module_id,), (median,) in medians.items()}

@@ -34,6 +34,7 @@ from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.errors import Forbidden
 from momoflow.extensions import db
 from momoflow.reports.filters import parse_day
+from momoflow.reports.percentiles import grouped_percentiles
 from momoflow.request_templates.models import RequestTemplate
 from momoflow.workflows.models import (
     ApprovalLevel,
@@ -148,39 +149,6 @@ def _request_filters(person, filters):
         conditions.append(WorkflowRequest.initiator_id.in_(sa.select(User.id).where(
             User.organization_id == person.organization_id, User.department == filters.department)))
     return conditions
-
-
-# --- percentiles, on either database -------------------------------------------------------------
-
-
-def grouped_percentiles(keys, value, conditions, joins=(), select_from=None, fractions=(0.5, 0.9)):
-    """``{key tuple: [percentile per fraction]}`` of ``value`` per group of ``keys``:
-    PostgreSQL's ``percentile_cont``; SQLite has none, so its values are read and the same
-    interpolation done here (``statistics.quantiles``' inclusive method is percentile_cont's)."""
-    statement = sa.select(*keys).select_from(select_from) if select_from is not None else sa.select(*keys)
-    for target, on in joins:
-        statement = statement.join(target, on)
-    statement = statement.where(*conditions)
-    if session_dialect() == "postgresql":
-        columns = [sa.func.percentile_cont(fraction).within_group(value) for fraction in fractions]
-        statement = statement.add_columns(*columns)
-        rows = db.session.execute(statement.group_by(*keys) if keys else statement).all()
-        return {tuple(row[:len(keys)]): [float(number) for number in row[len(keys):]] for row in rows
-                if row[len(keys)] is not None}
-    values = defaultdict(list)
-    for row in db.session.execute(statement.add_columns(value)):
-        values[tuple(row[:len(keys)])].append(float(row[-1]))
-    return {key: [_percentile(sorted(items), fraction) for fraction in fractions] for key, items in values.items()}
-
-
-def _percentile(ordered, fraction):
-    """Linear interpolation between the closest ranks, as percentile_cont does."""
-    if len(ordered) == 1:
-        return ordered[0]
-    position = fraction * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 # --- the sections -----------------------------------------------------------------------------

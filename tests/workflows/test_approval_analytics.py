@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from momoflow.reports import approvals
+from momoflow.reports.percentiles import interpolated
 from momoflow.workflows.models import ApprovalLevel, ApprovalTask, WorkflowRequest
 from tests.workflows.conftest import simple_request
 
@@ -265,9 +266,9 @@ def test_a_hostile_page_query_is_not_a_500(client, demo, login_as):
 
 
 def test_percentiles_interpolate_like_percentile_cont():
-    assert approvals._percentile([1, 2, 4, 9], 0.5) == 3
-    assert approvals._percentile([1, 2, 4, 9], 0.9) == pytest.approx(7.5)
-    assert approvals._percentile([5], 0.9) == 5
+    assert interpolated([1, 2, 4, 9], 0.5) == 3
+    assert interpolated([1, 2, 4, 9], 0.9) == pytest.approx(7.5)
+    assert interpolated([5], 0.9) == 5
 
 
 def test_older_decisions_get_their_wait_from_the_backfill(history, app, db):
