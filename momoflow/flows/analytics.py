@@ -20,12 +20,11 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from momoflow import fields
-from momoflow.accounts.models import User
 from momoflow.database import seconds_between, utcnow
 from momoflow.extensions import db
 from momoflow.flows import queries, report
 from momoflow.flows.models import Assignment, AssignmentStatus, Flow, ModuleProgress, Priority
-from momoflow.reports.filters import parse_day
+from momoflow.reports.filters import QueryArgs, parse_day, people_of_department
 from momoflow.reports.percentiles import grouped_percentiles
 from momoflow.workflows.tat import calendar_for
 
@@ -34,15 +33,11 @@ DATE_PROBLEM = "Enter a date like 2024-10-31."
 
 
 @dataclass
-class Filters:
+class Filters(QueryArgs):
     start: str = ""  # as typed (YYYY-MM-DD), for the form
     end: str = ""
     department: str = ""
     priority: str = ""
-
-    def query_args(self):
-        """The filters as a query string's arguments (links keep them; blanks left out)."""
-        return {name: value for name, value in vars(self).items() if value}
 
 
 def parse_filters(args):
@@ -75,8 +70,7 @@ def conditions(organization, filters):
     if filters.priority:
         selected.append(Assignment.priority == Priority(filters.priority))
     if filters.department:
-        selected.append(Assignment.user_id.in_(sa.select(User.id).where(
-            User.organization_id == organization.id, User.department == filters.department)))
+        selected.append(Assignment.user_id.in_(people_of_department(organization.id, filters.department)))
     return selected
 
 

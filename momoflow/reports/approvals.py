@@ -33,7 +33,7 @@ from momoflow.accounts.models import Role, User
 from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.errors import Forbidden
 from momoflow.extensions import db
-from momoflow.reports.filters import parse_day
+from momoflow.reports.filters import QueryArgs, parse_day, people_of_department
 from momoflow.reports.percentiles import grouped_percentiles
 from momoflow.request_templates.models import RequestTemplate
 from momoflow.workflows.models import (
@@ -61,15 +61,12 @@ ONLY_ADMINS_AND_MANAGERS = "Approval analytics are for administrators and manage
 
 
 @dataclass
-class Filters:
+class Filters(QueryArgs):
     start: str = ""  # YYYY-MM-DD as typed; blank: DEFAULT_DAYS ago
     end: str = ""  # blank: today
     template: str = ""  # a template's public id
     department: str = ""
     priority: str = ""
-
-    def query_args(self):
-        return {name: value for name, value in vars(self).items() if value}
 
 
 def parse_filters(args, *, strict=False):
@@ -101,10 +98,6 @@ class Window:
     start: datetime
     end: datetime  # exclusive
     zone: object
-
-    @property
-    def days(self):
-        return (self.end - self.start).days
 
 
 def window(organization, filters, now=None):
@@ -146,8 +139,8 @@ def _request_filters(person, filters):
     if filters.priority:
         conditions.append(WorkflowRequest.priority == Priority(filters.priority))
     if filters.department:
-        conditions.append(WorkflowRequest.initiator_id.in_(sa.select(User.id).where(
-            User.organization_id == person.organization_id, User.department == filters.department)))
+        conditions.append(WorkflowRequest.initiator_id.in_(people_of_department(person.organization_id,
+                                                                                filters.department)))
     return conditions
 
 
@@ -168,9 +161,9 @@ class Summary:
     average_rework: float | None = None  # of the closed ones
     average_waiting: float | None = None  # the rest of their cycle
 
-    def share(self, count, of=None):
-        whole = self.raised if of is None else of
-        return round(100 * count / whole, 1) if whole else 0.0
+    def share(self, count):
+        """``count`` out of the requests raised, in per cent with one decimal."""
+        return round(100 * count / self.raised, 1) if self.raised else 0.0
 
 
 def summary(person, filters, now=None):
@@ -266,20 +259,27 @@ class Timing:
         return (self.wait_p90 or 0) / 3600 * self.decisions
 
 
+_BY_REQUEST = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]  # a decision's request
+
+
 def _decided(person, filters, now):
     span = window(person.organization, filters, now)
     return [*_request_filters(person, filters), ApprovalTask.wait_seconds.is_not(None),
             ApprovalTask.status.in_(DECISIONS), ApprovalTask.acted_at >= span.start, ApprovalTask.acted_at < span.end]
 
 
+def _decision_counts():
+    """Decisions, those on time, those by a delegate: a Timing's counts, in that order."""
+    return (sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
+            sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
+
+
 def _timing_rows(key, extras, joins, conditions):
     """Per group of ``key``: decisions, on time, by a delegate, ``extras``, then time to
     decide p50 and p90. One grouped query on PostgreSQL; SQLite reads the waits once more."""
-    counted = (sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
-               sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
     postgres = session_dialect() == "postgresql"
     waits = [sa.func.percentile_cont(fraction).within_group(ApprovalTask.wait_seconds) for fraction in (0.5, 0.9)]
-    statement = sa.select(key, *counted, *extras, *(waits if postgres else ())).select_from(ApprovalTask)
+    statement = sa.select(key, *_decision_counts(), *extras, *(waits if postgres else ())).select_from(ApprovalTask)
     for target, on in joins:
         statement = statement.join(target, on)
     rows = db.session.execute(statement.where(*conditions).group_by(key)).all()
@@ -291,8 +291,7 @@ def _timing_rows(key, extras, joins, conditions):
 
 def levels(person, filters, now=None):
     """Per level (by name, any letter case), busiest first."""
-    joins = [(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id),
-             (WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
+    joins = [(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id), *_BY_REQUEST]
     rows = _timing_rows(sa.func.lower(ApprovalLevel.level_name),
                         (sa.func.min(ApprovalLevel.level_name), sa.func.avg(ApprovalLevel.tat_hours)),
                         joins, _decided(person, filters, now))
@@ -310,7 +309,6 @@ def approvers(person, filters, now=None):
                          key=lambda timing: -timing.decisions))
 
 
-_BY_REQUEST = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]
 CANDIDATES = 200  # approvers whose exact p90 a bottleneck round reads
 
 
@@ -325,8 +323,7 @@ def busiest_and_bottlenecks(person, filters, now=None):
     in that order until the rest cannot reach it. The ranking is exact."""
     conditions = _decided(person, filters, now)
     counted = db.session.execute(
-        sa.select(ApprovalTask.acted_by_id, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
-                  sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)), sa.func.max(ApprovalTask.wait_seconds))
+        sa.select(ApprovalTask.acted_by_id, *_decision_counts(), sa.func.max(ApprovalTask.wait_seconds))
         .select_from(ApprovalTask).join(*_BY_REQUEST[0]).where(*conditions).group_by(ApprovalTask.acted_by_id)).all()
     timings = {row[0]: Timing(row[0], "", *row[1:4]) for row in counted}
     longest = {row[0]: row[4] or 0 for row in counted}
@@ -394,8 +391,7 @@ def heat_map(person, filters, now=None):
     cells = {}
     for moment, count, on_time in db.session.execute(
             sa.select(hour, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)))
-            .select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
-            .where(*_decided(person, filters, now)).group_by(hour)):
+            .select_from(ApprovalTask).join(*_BY_REQUEST[0]).where(*_decided(person, filters, now)).group_by(hour)):
         if isinstance(moment, str):  # SQLite's strftime
             moment = datetime.strptime(moment, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
         local = moment.replace(tzinfo=timezone.utc).astimezone(zone)

@@ -17,6 +17,19 @@ def parse_day(text):
         return None
 
 
+class QueryArgs:
+    """For a filters dataclass: its fields as a query string's arguments (links keep them;
+    blanks left out)."""
+
+    def query_args(self):
+        return {name: value for name, value in vars(self).items() if value}
+
+
+def people_of_department(organization_id, department):
+    """The ids of the organisation's people in ``department``: a subquery to filter by."""
+    return sa.select(User.id).where(User.organization_id == organization_id, User.department == department)
+
+
 def departments(organization_id):
     """The departments the organisation's people are in, by name, for a filter's list."""
     return db.session.scalars(sa.select(User.department).where(User.organization_id == organization_id,
