@@ -285,13 +285,9 @@ def _rows(report):
                                          .where(*_selection(report.flow, report.spec, report.now)))
 
 
-def report_status(assignment, now):
-    return REPORT_STATUS[assignment.effective_status(now)].value
-
-
 def assignment_entry(assignment, email, flow, now, modules=(), progress=None):
     entry = {"assignmentId": assignment.public_id, "assigneeEmail": email, "assignedAt": iso(assignment.assigned_at),
-             "status": report_status(assignment, now), "completedModules": assignment.modules_completed,
+             "status": REPORT_STATUS[assignment.effective_status(now)].value, "completedModules": assignment.modules_completed,
              "totalModules": flow.module_count, "dueDate": iso(assignment.due_date),
              "startedAt": iso(assignment.started_at), "completedAt": iso(assignment.completed_at)}
     if progress is not None:  # detailed
@@ -301,14 +297,18 @@ def assignment_entry(assignment, email, flow, now, modules=(), progress=None):
 
 def _module_progress(flow, rows):
     """The flow's modules and, per assignment of the page, ``{module id: completed at}``."""
-    modules = queries.modules_of(flow)
-    progress = {assignment.id: {} for assignment, _ in rows}
-    if rows:
+    return queries.modules_of(flow), completed_modules([assignment.id for assignment, _ in rows])
+
+
+def completed_modules(assignment_ids):
+    """``{assignment id: {module id: completed at}}`` for these assignments, in one query."""
+    done = {assignment_id: {} for assignment_id in assignment_ids}
+    if done:
         for assignment_id, module_id, completed_at in db.session.execute(
                 sa.select(ModuleProgress.assignment_id, ModuleProgress.module_id, ModuleProgress.completed_at)
-                .where(ModuleProgress.assignment_id.in_(list(progress)))):
-            progress[assignment_id][module_id] = completed_at
-    return modules, progress
+                .where(ModuleProgress.assignment_id.in_(list(done)))):
+            done[assignment_id][module_id] = completed_at
+    return done
 
 
 def module_progress(assignment, modules, done):

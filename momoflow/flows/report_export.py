@@ -4,16 +4,14 @@ assignment of the selection is a row (not one page), read a thousand at a time."
 
 from itertools import islice
 
-import sqlalchemy as sa
-
 from momoflow.accounts.models import Organization
-from momoflow.database import utcnow
 from momoflow.errors import DomainError
-from momoflow.exports.services import ExportProblem
+from momoflow.exports.services import ExportProblem, request_export
 from momoflow.exports.tables import Chart, Table, register
 from momoflow.extensions import db
 from momoflow.flows import queries, report
-from momoflow.flows.models import ModuleProgress
+from momoflow.flows.labels import STATUS_LABELS
+from momoflow.flows.models import AssignmentStatus
 
 KIND = "flow_report"
 BATCH = 1000
@@ -21,13 +19,13 @@ COLUMNS = [("assignmentId", "Assignment ID"), ("assigneeEmail", "Assignee email"
            ("assignedAt", "Assigned at (UTC)"), ("dueDate", "Due (UTC)"), ("startedAt", "Started at (UTC)"),
            ("completedAt", "Completed at (UTC)"), ("completedModules", "Modules done"),
            ("totalModules", "Modules")]
-STATUS_WORDS = {"pending": "Not started", "in_progress": "In progress", "overdue": "Overdue", "completed": "Completed"}
+# The chart's bars: the assignments' states in the pages' words (flows.labels).
+WHERE_PEOPLE_ARE = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE,
+                    AssignmentStatus.COMPLETED)
 
 
 def request_report_file(api_key, spec):
     """Queue the file of the report ``spec`` asks for; the export to answer with."""
-    from momoflow.exports.services import request_export
-
     return request_export(api_key.organization, kind=KIND, export_format=spec.format, params=spec.as_params(),
                           api_key=api_key)
 
@@ -43,8 +41,8 @@ def build(export):
     modules = queries.modules_of(flow) if spec.detailed else []
     columns = COLUMNS + [(module.id, f"{module.position}. {module.title}") for module in modules]
     return Table(
-        title=f"{flow.name}: flow report", file_stem=f"{flow.public_id}-report-{utcnow():%Y-%m-%d}",
-        subtitle=[f"Flow {flow.public_id}. {_selection_words(spec)}", f"Made {utcnow():%Y-%m-%d %H:%M} UTC."],
+        title=f"{flow.name}: flow report", file_stem=f"{flow.public_id}-report-{prepared.now:%Y-%m-%d}",
+        subtitle=[f"Flow {flow.public_id}. {_selection_words(spec)}", f"Made {prepared.now:%Y-%m-%d %H:%M} UTC."],
         summary=_summary(metrics), columns=columns, rows=_rows(prepared, modules), total_rows=metrics.total,
         charts=_charts(prepared))
 
@@ -56,7 +54,7 @@ def _selection_words(spec):
         if spec.end:
             parts.append(f"until {spec.end:%Y-%m-%d %H:%M} UTC")
     if spec.status:
-        parts.append(f"now {STATUS_WORDS[report.REPORT_STATUS[spec.status].value].lower()}")
+        parts.append(f"now {STATUS_LABELS[spec.status].lower()}")
     return " ".join(parts) + " (cancelled ones left out)."
 
 
@@ -69,7 +67,7 @@ def _summary(metrics):
 
 def _charts(prepared):
     metrics = prepared.metrics
-    charts = [Chart("bar", "Where people are", ["Not started", "In progress", "Overdue", "Completed"],
+    charts = [Chart("bar", "Where people are", [STATUS_LABELS[status] for status in WHERE_PEOPLE_ARE],
                     [("Assignments", [metrics.pending, metrics.in_progress, metrics.overdue, metrics.completed])])]
     if prepared.spec.aggregate:
         periods = report.aggregates(prepared)
@@ -85,10 +83,10 @@ def _rows(prepared, modules):
     (one query per thousand assignments)."""
     assignments = report.all_assignments(prepared, batch=BATCH)
     while batch := list(islice(assignments, BATCH)):
-        done = _progress(batch) if modules else {}
+        done = report.completed_modules([assignment.id for assignment, _ in batch]) if modules else {}
         for assignment, email in batch:
             row = {"assignmentId": assignment.public_id, "assigneeEmail": email,
-                   "status": STATUS_WORDS[report.report_status(assignment, prepared.now)],
+                   "status": STATUS_LABELS[assignment.effective_status(prepared.now)],
                    "assignedAt": assignment.assigned_at, "dueDate": assignment.due_date,
                    "startedAt": assignment.started_at, "completedAt": assignment.completed_at,
                    "completedModules": assignment.modules_completed, "totalModules": prepared.flow.module_count}
@@ -96,15 +94,6 @@ def _rows(prepared, modules):
                                      modules):
                 row[module.id] = _module_words(entry)
             yield row
-
-
-def _progress(batch):
-    done = {}
-    for assignment_id, module_id, completed_at in db.session.execute(
-            sa.select(ModuleProgress.assignment_id, ModuleProgress.module_id, ModuleProgress.completed_at)
-            .where(ModuleProgress.assignment_id.in_([assignment.id for assignment, _ in batch]))):
-        done.setdefault(assignment_id, {})[module_id] = completed_at
-    return done
 
 
 def _module_words(entry):
