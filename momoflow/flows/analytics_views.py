@@ -13,7 +13,7 @@ from momoflow.database import utcnow
 from momoflow.flows import access, analytics, bp, report
 from momoflow.flows.access import assigner_required
 from momoflow.flows.models import Priority
-from momoflow.reports.filters import choices, departments
+from momoflow.reports.filters import choices, department_choices
 
 
 @bp.get("/flows/analytics")
@@ -37,7 +37,7 @@ def flow_analytics(flow_id):
 
 def _filter_context(filters, problems):
     return {"filters": filters, "problems": problems, "options": {
-        "department": [(name, name) for name in departments(current_user.organization_id)],
+        "department": department_choices(current_user.organization_id),
         "priority": choices(Priority)}}
 
 

@@ -30,11 +30,11 @@ def people_of_department(organization_id, department):
     return sa.select(User.id).where(User.organization_id == organization_id, User.department == department)
 
 
-def departments(organization_id):
-    """The departments the organisation's people are in, by name, for a filter's list."""
-    return db.session.scalars(sa.select(User.department).where(User.organization_id == organization_id,
-                                                               User.department.is_not(None))
-                              .distinct().order_by(User.department)).all()
+def department_choices(organization_id):
+    """``[(value, label)]`` of the departments the organisation's people are in, by name."""
+    names = db.session.scalars(sa.select(User.department).distinct().order_by(User.department).where(
+        User.organization_id == organization_id, User.department.is_not(None)))
+    return [(name, name) for name in names]
 
 
 def choices(enum):

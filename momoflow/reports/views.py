@@ -8,7 +8,7 @@ from flask_login import current_user
 from momoflow.csvfiles import csv_response
 from momoflow.database import utcnow
 from momoflow.reports import approvals, bp, charts, sections
-from momoflow.reports.filters import choices, departments
+from momoflow.reports.filters import choices, department_choices
 from momoflow.workflows.models import Priority
 
 
@@ -28,7 +28,7 @@ def approvals_page():
         levels=approvals.levels(current_user, filters), approvers=top, bottlenecks=bottlenecks,
         heat=heat, waiting=waiting, holders=holders, weekdays=approvals.WEEKDAYS,
         options={"template": approvals.templates(current_user),
-                 "department": [(name, name) for name in departments(current_user.organization_id)],
+                 "department": department_choices(current_user.organization_id),
                  "priority": choices(Priority)}, trend_chart=charts.trend(trend),
         approver_chart=charts.bars([(timing.label, timing.wait_p50 / 3600) for timing in slowest[:12]]),
         heat_chart=charts.heat_map(heat, approvals.WEEKDAYS), now=utcnow(), last_day=span.end - timedelta(days=1))
