@@ -128,7 +128,7 @@ def tick(now):
                        .execution_options(synchronize_session=False))
     for export in db.session.scalars(sa.select(Export).where(Export.expires_at <= now,
                                                              Export.stored_name.is_not(None)).limit(500)):
-        (Path(current_app.config["EXPORT_FOLDER"]) / export.stored_name).unlink(missing_ok=True)
+        file_path(export).unlink(missing_ok=True)
         export.stored_name = None
     db.session.execute(sa.delete(Export).where(Export.expires_at <= now - KEEP_ROWS))
     if db.session.execute(sa.select(Export.id).where(Export.status == ExportStatus.QUEUED).limit(1)).first():

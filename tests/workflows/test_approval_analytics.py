@@ -296,9 +296,7 @@ def test_the_pages_bottlenecks_are_the_exhaustive_ranking(history, demo, monkeyp
 
 def test_a_manager_also_sees_requests_they_took_part_in_and_no_others(api_as, db, demo):
     """hr@example.com is nowhere below the CFO or Arjun; the CFO approves their request."""
-    from tests.workflows.conftest import simple_request as body
-
-    answer = api_as("hr@example.com").post("/workflows", json=body("cfo@royalenfield.com"))
+    answer = api_as("hr@example.com").post("/workflows", json=simple_request("cfo@royalenfield.com"))
     request_id = answer.get_json()["data"]["requestId"]
     level = db.session.scalar(sa.select(ApprovalLevel.id).where(ApprovalLevel.request_id == uuid.UUID(request_id)))
     assert api_as("cfo@royalenfield.com").post(f"/workflows/{request_id}/levels/{level}/approve",
