@@ -15,8 +15,11 @@ Definitions (the page says them too):
 - **Queue now**: tasks waiting on someone right now, oldest first, whatever the dates.
 - **Bottlenecks**: approvers ranked by p90 time to decide × decisions.
 
-Both are kept when they happen (``tat.waited`` on the task, ``rework_seconds`` at each
-resubmission), so reading them is aggregation over indexed rows, never calendar arithmetic.
+Both are kept when they happen: each decision as an ``ApprovalDecision`` row written with it
+(``tasks.record_decision``: its wait by ``tat.waited``, the level's name and TAT then, who and
+for whom), ``rework_seconds`` at each resubmission. So reading them is aggregation over
+covering indexes of one narrow table, never calendar arithmetic and no joins for the
+organisation's view.
 Admins see the organisation; managers the requests raised by people below them in the
 management chain and those they hold or held a task in.
 """
@@ -36,6 +39,7 @@ from momoflow.extensions import db
 from momoflow.reports.filters import QueryArgs, parse_day, people_of_department
 from momoflow.reports.percentiles import grouped_percentiles
 from momoflow.request_templates.models import RequestTemplate
+from momoflow.workflows.models import ApprovalDecision as Decision
 from momoflow.workflows.models import (
     ApprovalLevel,
     ApprovalTask,
@@ -52,7 +56,6 @@ TOP_APPROVERS = 25
 TOP_BOTTLENECKS = 10
 QUEUE_ROWS = 50
 CLOSED = (RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.CANCELLED)
-DECISIONS = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.RETURNED)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ONLY_ADMINS_AND_MANAGERS = "Approval analytics are for administrators and managers."
 
@@ -259,42 +262,41 @@ class Timing:
         return (self.wait_p90 or 0) / 3600 * self.decisions
 
 
-_BY_REQUEST = [(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)]  # a decision's request
-
-
 def _decided(person, filters, now):
+    """Conditions on ApprovalDecision: the organisation's decisions in the range, and only on
+    the requests the filters and ``person``'s view select when those narrow anything."""
     span = window(person.organization, filters, now)
-    return [*_request_filters(person, filters), ApprovalTask.wait_seconds.is_not(None),
-            ApprovalTask.status.in_(DECISIONS), ApprovalTask.acted_at >= span.start, ApprovalTask.acted_at < span.end]
+    conditions = [Decision.organization_id == person.organization_id, Decision.decided_at >= span.start,
+                  Decision.decided_at < span.end]
+    requests = _request_filters(person, filters)
+    if len(requests) > 1:  # beyond the organisation
+        conditions.append(Decision.request_id.in_(sa.select(WorkflowRequest.id).where(*requests)))
+    return conditions
 
 
 def _decision_counts():
     """Decisions, those on time, those by a delegate: a Timing's counts, in that order."""
-    return (sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)),
-            sa.func.count().filter(ApprovalTask.on_behalf_of_id.is_not(None)))
+    return (sa.func.count(), sa.func.count().filter(Decision.on_time.is_(True)),
+            sa.func.count().filter(Decision.by_delegate.is_(True)))
 
 
-def _timing_rows(key, extras, joins, conditions):
+def _timing_rows(key, extras, conditions):
     """Per group of ``key``: decisions, on time, by a delegate, ``extras``, then time to
     decide p50 and p90. One grouped query on PostgreSQL; SQLite reads the waits once more."""
     postgres = session_dialect() == "postgresql"
-    waits = [sa.func.percentile_cont(fraction).within_group(ApprovalTask.wait_seconds) for fraction in (0.5, 0.9)]
-    statement = sa.select(key, *_decision_counts(), *extras, *(waits if postgres else ())).select_from(ApprovalTask)
-    for target, on in joins:
-        statement = statement.join(target, on)
-    rows = db.session.execute(statement.where(*conditions).group_by(key)).all()
+    waits = [sa.func.percentile_cont(fraction).within_group(Decision.wait_seconds) for fraction in (0.5, 0.9)]
+    rows = db.session.execute(sa.select(key, *_decision_counts(), *extras, *(waits if postgres else ()))
+                              .where(*conditions).group_by(key)).all()
     if postgres:
         return [(*row[:-2], float(row[-2]), float(row[-1])) for row in rows]
-    percentiles = grouped_percentiles([key], ApprovalTask.wait_seconds, conditions, joins, select_from=ApprovalTask)
+    percentiles = grouped_percentiles([key], Decision.wait_seconds, conditions, select_from=Decision)
     return [(*row, *percentiles.get((row[0],), [None, None])) for row in rows]
 
 
 def levels(person, filters, now=None):
     """Per level (by name, any letter case), busiest first."""
-    joins = [(ApprovalLevel, ApprovalLevel.id == ApprovalTask.level_id), *_BY_REQUEST]
-    rows = _timing_rows(sa.func.lower(ApprovalLevel.level_name),
-                        (sa.func.min(ApprovalLevel.level_name), sa.func.avg(ApprovalLevel.tat_hours)),
-                        joins, _decided(person, filters, now))
+    rows = _timing_rows(Decision.level_key, (sa.func.min(Decision.level_name), sa.func.avg(Decision.tat_hours)),
+                        _decided(person, filters, now))
     timings = [Timing(name_key, name, decisions, on_time, delegated, p50, p90, float(tat) if tat is not None else None)
                for name_key, decisions, on_time, delegated, name, tat, p50, p90 in rows]
     return sorted(timings, key=lambda timing: (-timing.decisions, timing.label.casefold()))
@@ -303,52 +305,35 @@ def levels(person, filters, now=None):
 def approvers(person, filters, now=None):
     """Per person who decided, busiest first, every one of them with their times (the CSV
     and the API): one grouped query, and their names."""
-    rows = _timing_rows(ApprovalTask.acted_by_id, (), _BY_REQUEST, _decided(person, filters, now))
+    rows = _timing_rows(Decision.approver_id, (), _decided(person, filters, now))
     return _named(sorted((Timing(person_id, "", decisions, on_time, delegated, p50, p90)
                           for person_id, decisions, on_time, delegated, p50, p90 in rows),
                          key=lambda timing: -timing.decisions))
 
 
-CANDIDATES = 200  # approvers whose exact p90 a bottleneck round reads
-
-
 def busiest_and_bottlenecks(person, filters, now=None):
     """``(the TOP_APPROVERS busiest, the TOP_BOTTLENECKS bottlenecks)`` for the page.
 
-    A whole organisation may have tens of thousands of approvers, and percentiles for all of
-    them cost a sort of every decision. So the counts are read for everyone (with each one's
-    longest wait), and exact percentiles only for the busiest and for the bottleneck
-    candidates: no one whose decisions × longest wait is below the tenth best score found
-    can be a bottleneck (their p90 is at most their longest wait), so candidates are taken
-    in that order until the rest cannot reach it. The ranking is exact."""
-    conditions = _decided(person, filters, now)
-    counted = db.session.execute(
-        sa.select(ApprovalTask.acted_by_id, *_decision_counts(), sa.func.max(ApprovalTask.wait_seconds))
-        .select_from(ApprovalTask).join(*_BY_REQUEST[0]).where(*conditions).group_by(ApprovalTask.acted_by_id)).all()
-    timings = {row[0]: Timing(row[0], "", *row[1:4]) for row in counted}
-    longest = {row[0]: row[4] or 0 for row in counted}
-    busiest = sorted(timings.values(), key=lambda timing: -timing.decisions)[:TOP_APPROVERS]
-    _add_waits(timings, [timing.key for timing in busiest], conditions)
-    candidates = sorted(timings.values(), key=lambda timing: -timing.decisions * longest[timing.key])
-    ranked, start = [], 0
-    while start < len(candidates):
-        batch = candidates[start:start + CANDIDATES]
-        _add_waits(timings, [timing.key for timing in batch if timing.wait_p90 is None], conditions)
-        ranked = bottlenecks([*ranked, *batch])
-        start += CANDIDATES
-        floor = ranked[-1].bottleneck_score * 3600 if len(ranked) == TOP_BOTTLENECKS else 0
-        if start >= len(candidates) or candidates[start].decisions * longest[candidates[start].key] < floor:
-            break
-    _named(busiest + ranked)
-    return sorted(busiest, key=lambda timing: (-timing.decisions, timing.label.casefold())), ranked
-
-
-def _add_waits(timings, keys, conditions):
-    if keys:
-        for (key,), (p50, p90) in grouped_percentiles([ApprovalTask.acted_by_id], ApprovalTask.wait_seconds,
-                                                      [*conditions, ApprovalTask.acted_by_id.in_(keys)], _BY_REQUEST,
-                                                      select_from=ApprovalTask).items():
-            timings[key].wait_p50, timings[key].wait_p90 = p50, p90
+    Exact: the ranking needs every approver's p90, so PostgreSQL computes everyone's in one
+    grouped pass and hands back only the rows the page shows (ties by id, as ``bottlenecks``).
+    SQLite (development data) ranks ``approvers`` here."""
+    if session_dialect() != "postgresql":
+        everyone = approvers(person, filters, now)
+        return everyone[:TOP_APPROVERS], bottlenecks(everyone)
+    waits = [sa.func.percentile_cont(fraction).within_group(Decision.wait_seconds) for fraction in (0.5, 0.9)]
+    per = (sa.select(Decision.approver_id.label("key"), *_decision_counts(), *waits)
+           .where(*_decided(person, filters, now)).group_by(Decision.approver_id).cte("per_approver"))
+    key, decisions, p90 = per.c[0], per.c[1], per.c[5]
+    busiest = sa.select(per, sa.literal(True)).order_by(decisions.desc(), key).limit(TOP_APPROVERS).subquery()
+    ranked = (sa.select(per, sa.literal(False)).where(p90 > 0).order_by((p90 * decisions).desc(), key)
+              .limit(TOP_BOTTLENECKS).subquery())
+    found = {True: [], False: []}
+    for key, decisions, on_time, delegated, p50, p90, busy in db.session.execute(
+            sa.union_all(sa.select(busiest), sa.select(ranked))):
+        found[busy].append(Timing(key, "", decisions, on_time, delegated, float(p50), float(p90)))
+    _named(found[True] + found[False])
+    return (sorted(found[True], key=lambda timing: (-timing.decisions, timing.label.casefold())),
+            bottlenecks(found[False]))
 
 
 def _named(timings):
@@ -365,8 +350,9 @@ def _named(timings):
 
 
 def bottlenecks(approver_timings):
+    """Slowest × busiest first; ties in id order, as the database breaks them."""
     return sorted((timing for timing in approver_timings if timing.wait_p90),
-                  key=lambda timing: -timing.bottleneck_score)[:TOP_BOTTLENECKS]
+                  key=lambda timing: (-timing.bottleneck_score, str(timing.key)))[:TOP_BOTTLENECKS]
 
 
 @dataclass
@@ -387,11 +373,11 @@ def heat_map(person, filters, now=None):
     """Decisions are counted per hour in UTC by the database (each UTC hour is exactly one
     local hour, daylight saving or not), and placed on the local weekday and hour here."""
     zone = window(person.organization, filters, now).zone
-    hour = _utc_hour(ApprovalTask.acted_at)
+    hour = _utc_hour(Decision.decided_at)
     cells = {}
     for moment, count, on_time in db.session.execute(
-            sa.select(hour, sa.func.count(), sa.func.count().filter(ApprovalTask.on_time.is_(True)))
-            .select_from(ApprovalTask).join(*_BY_REQUEST[0]).where(*_decided(person, filters, now)).group_by(hour)):
+            sa.select(hour, sa.func.count(), sa.func.count().filter(Decision.on_time.is_(True)))
+            .where(*_decided(person, filters, now)).group_by(hour)):
         if isinstance(moment, str):  # SQLite's strftime
             moment = datetime.strptime(moment, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
         local = moment.replace(tzinfo=timezone.utc).astimezone(zone)
@@ -431,11 +417,15 @@ def queue(person, filters, now=None):
         .join(holder, holder.id == ApprovalTask.assignee_id)
         .options(sa.orm.lazyload(WorkflowRequest.initiator), sa.orm.lazyload(holder.organization))
         .where(*waiting).order_by(since, ApprovalTask.id).limit(QUEUE_ROWS)).all()
+    # Counted per holder id first, then only the few people shown are read.
+    counts = (sa.select(ApprovalTask.assignee_id.label("holder_id"), sa.func.count().label("waiting"),
+                        sa.func.count().filter(ApprovalTask.due_at < now).label("overdue"))
+              .join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id).where(*waiting)
+              .group_by(ApprovalTask.assignee_id).order_by(sa.text("waiting DESC"), ApprovalTask.assignee_id)
+              .limit(TOP_APPROVERS).subquery())
     per_holder = db.session.execute(
-        sa.select(holder, sa.func.count(), sa.func.count().filter(ApprovalTask.due_at < now))
-        .select_from(ApprovalTask).join(WorkflowRequest, WorkflowRequest.id == ApprovalTask.request_id)
-        .join(holder, holder.id == ApprovalTask.assignee_id).options(sa.orm.lazyload(holder.organization))
-        .where(*waiting).group_by(holder.id).order_by(sa.func.count().desc(), holder.id).limit(TOP_APPROVERS)).all()
+        sa.select(holder, counts.c.waiting, counts.c.overdue).join(counts, counts.c.holder_id == holder.id)
+        .options(sa.orm.lazyload(holder.organization)).order_by(counts.c.waiting.desc(), holder.id)).all()
     return [Waiting(*row) for row in rows], [tuple(row) for row in per_holder]
 
 

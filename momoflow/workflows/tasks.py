@@ -9,7 +9,14 @@ REASSIGNED and opens its replacement at the same position, with the same deadlin
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError
 from momoflow.extensions import db
-from momoflow.workflows.models import ApprovalTask, LevelStatus, TaskReason, TaskStatus
+from momoflow.workflows.models import (
+    ApprovalDecision,
+    ApprovalTask,
+    LevelStatus,
+    TaskReason,
+    TaskStatus,
+    WorkflowRequest,
+)
 from momoflow.workflows.refusals import OWN_REQUEST, already_in_level
 
 
@@ -79,7 +86,8 @@ def check_can_hold(request, level, person):
 
 def record_decision(task, actor, status, comments, now):
     """``actor`` decides ``task``; through an escalation the manager acts for its holder."""
-    if task.assignee_id != actor.id and task.escalated_to_id == actor.id:
+    through_escalation = task.assignee_id != actor.id and task.escalated_to_id == actor.id
+    if through_escalation:
         task.on_behalf_of = task.on_behalf_of or task.assignee
         task.reason = TaskReason.ESCALATED
     task.status = status
@@ -88,9 +96,23 @@ def record_decision(task, actor, status, comments, now):
     task.acted_by_id = actor.id
     task.comments = comments
     task.due_at = None
+    db.session.add(decision_fact(task, by_delegate=through_escalation or task.on_behalf_of_id is not None))
+
+
+def decision_fact(task, *, by_delegate):
+    """What approval analytics keep of ``task``'s decision (``ApprovalDecision``), its wait
+    counted as the level's TAT counts; ``task`` is decided (``acted_at``, ``acted_by_id``)."""
     from momoflow.workflows import tat  # here: tat imports continuity, which imports this module
 
-    task.wait_seconds, task.on_time = tat.waited(task, now)
+    if task.id is None:
+        db.session.flush([task])  # a task made and decided in one go has no id yet
+    wait_seconds, on_time = tat.waited(task, task.acted_at)
+    level = task.level
+    return ApprovalDecision(
+        task_id=task.id, organization_id=db.session.get(WorkflowRequest, task.request_id).organization_id,
+        request_id=task.request_id, decided_at=task.acted_at, approver_id=task.acted_by_id, by_delegate=by_delegate,
+        level_key=level.level_name.lower(), level_name=level.level_name, tat_hours=level.tat_hours,
+        wait_seconds=wait_seconds, on_time=on_time)
 
 
 def start(level):

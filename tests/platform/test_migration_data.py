@@ -1,5 +1,6 @@
 """Migrations that move data keep it: every level from before issue 12 becomes a
-one-approver ANY level whose task carries its decision. Runs on a database of its own."""
+one-approver ANY level whose task carries its decision; the decision times approval analytics
+kept on tasks move to approval_decisions. Runs on a database of its own."""
 
 import uuid
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from tests.conftest import _create_postgres_database, _postgres_url, make_test_app
 
 BEFORE_TASKS = "e5c7a9b1d3f4"
+BEFORE_DECISIONS = "e8a0c2d4f6b8"  # decision times were approval_tasks.wait_seconds / on_time
 
 
 @pytest.fixture
@@ -51,6 +53,29 @@ def test_existing_levels_become_tasks_with_their_decisions(scratch_app):
     downgrade(revision=BEFORE_TASKS)  # and back: the levels' approvers return
     back = db.session.execute(sa.text("SELECT approver_id FROM approval_levels")).scalars().all()
     assert {str(value).replace("-", "") for value in back} == {approver}
+    db.session.rollback()
+
+
+def test_kept_decision_times_move_to_their_own_table_and_back(scratch_app):
+    app, db = scratch_app
+    upgrade(revision=BEFORE_TASKS)
+    ids = _old_request(db)
+    upgrade(revision=BEFORE_DECISIONS)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE approval_tasks SET wait_seconds = 5400, on_time = true "
+                                   "WHERE status = 'APPROVED'"))
+    upgrade()
+    rows = db.session.execute(sa.text(
+        "SELECT d.approver_id, d.level_key, d.level_name, d.tat_hours, d.wait_seconds, d.on_time, d.by_delegate, "
+        "d.decided_at = t.acted_at, d.request_id = t.request_id FROM approval_decisions d "
+        "JOIN approval_tasks t ON t.id = d.task_id")).all()
+    assert [(str(r[0]).replace("-", ""), *r[1:]) for r in rows] == [
+        (ids["approver"], "l", "L", 24, 5400, True, False, True, True)]
+    db.session.rollback()
+    downgrade(revision=BEFORE_DECISIONS)
+    back = db.session.execute(sa.text("SELECT status, wait_seconds, on_time FROM approval_tasks "
+                                      "WHERE wait_seconds IS NOT NULL")).all()
+    assert [tuple(row) for row in back] == [("APPROVED", 5400, True)]
     db.session.rollback()
 
 
