@@ -130,13 +130,15 @@ def approval_dashboard():
         print(f"  {requests.scalar():,} requests raised in the year")
 
         def count_rows():
-            """The rows the page reads: the organisation's requests raised in the year and its
-            decisions taken in it (a task knows its organisation through its request)."""
+            """The rows the page sums up: the organisation's requests raised in the year, its
+            decisions taken in it, and the tasks waiting now (the queue)."""
             connection.execute(sa.text("SELECT count(*) FROM workflow_requests WHERE organization_id = :o AND "
                                        "created_at >= :s AND created_at < :e"), window).scalar()
+            connection.execute(sa.text("SELECT count(*) FROM approval_decisions WHERE organization_id = :o AND "
+                                       "decided_at >= :s AND decided_at < :e"), window).scalar()
             connection.execute(sa.text("SELECT count(*) FROM approval_tasks t JOIN workflow_requests r ON "
-                                       "r.id = t.request_id WHERE r.organization_id = :o AND t.wait_seconds IS NOT "
-                                       "NULL AND t.acted_at >= :s AND t.acted_at < :e"), window).scalar()
+                                       "r.id = t.request_id WHERE r.organization_id = :o AND t.status = 'PENDING' "
+                                       "AND t.due_at IS NOT NULL"), window).scalar()
 
         window = {"o": organization_id, "s": "2025-11-21", "e": "2026-11-22"}
         baseline = _median_seconds(count_rows)

@@ -204,7 +204,7 @@ def _take_place(rng, approvers, person):
 def _add_request(tables, rng, org_id, people, status, created, number, cast):
     initiator = people[cast.initiator]
     request_id = tables.new_id()
-    decisions, moment = add_levels(tables, rng, request_id, people, cast, status, created, ANCHOR)
+    decisions, moment = add_levels(tables, rng, org_id, request_id, people, cast, status, created, ANCHOR)
     if status == "CANCELLED":
         moment = min(moment + timedelta(hours=rng.uniform(0.5, 48)), ANCHOR)
     closed_at = None if status == "PENDING" else moment

@@ -51,6 +51,8 @@ class Level:
     number: int
     approvers: list
     tat: float
+    name: str
+    organization_id: str
     mode: str = "ANY"
     min_approvals: int = 1
     policy: str = "VETO"
@@ -81,12 +83,13 @@ def approver_count(rng):
     return rng.randint(2, 5) if rng.random() < MULTI_SHARE else 1
 
 
-def add_levels(tables, rng, request_id, people, cast, status, created, now):
+def add_levels(tables, rng, org_id, request_id, people, cast, status, created, now):
     """Every level and task of the request; returns (decisions in order, the last moment)."""
     moment, decisions = created, []
     stop = len(cast.levels) if status == "APPROVED" else cast.position
     for offset, approvers in enumerate(cast.levels):
-        level = Level(tables.new_id(), offset + 1, approvers, rng.choice(TAT_HOURS))
+        level = Level(tables.new_id(), offset + 1, approvers, rng.choice(TAT_HOURS),
+                      level_name_for([people[number] for number in approvers], offset + 1), org_id)
         _pick_rule(rng, level)
         reached = offset < stop or (offset == stop and status != "APPROVED")
         holders = list(_holders(rng, cast, people, approvers, reached))
@@ -108,8 +111,7 @@ def add_levels(tables, rng, request_id, people, cast, status, created, now):
             _closed_tasks(tables, request_id, level, holders, "PENDING", created)
         else:
             _closed_tasks(tables, request_id, level, holders, "SUPERSEDED", created)
-        _write_level(tables, request_id, level, [people[number] for number in approvers],
-                     offset + 1 == len(cast.levels), now)
+        _write_level(tables, request_id, level, offset + 1 == len(cast.levels), now)
     return decisions, moment
 
 
@@ -201,19 +203,21 @@ def _closed_tasks(tables, request_id, level, holders, status, created):
 def _add_task(tables, request_id, level, position, holder, behalf, status, created, *, due=None, acted=None,
               comments=None, escalated_to=None, escalated_at=None):
     task_id = tables.new_id()
-    # A decision's wait (approval analytics): calendar seconds from the level's start stand in
-    # for the TAT clock's working time here; on time is by the level's deadline, as in the app.
-    decided = acted is not None and status in ("APPROVED", "REJECTED")
-    wait = round((acted - level.started).total_seconds()) if decided else None
     tables.add("approval_tasks", task_id, request_id, level.id, position, holder, behalf,
                "out_of_office" if behalf is not None else None, escalated_to, escalated_at, status, due, acted,
-               holder if acted else None, comments, created, wait, (acted <= level.deadline) if decided else None)
+               holder if acted else None, comments, created)
+    if acted is not None and status in ("APPROVED", "REJECTED"):
+        # What approval analytics keep of a decision: calendar seconds from the level's start
+        # stand in for the TAT clock's working time here; on time is by the level's deadline.
+        tables.add("approval_decisions", task_id, level.organization_id, request_id, acted, holder,
+                   behalf is not None, level.name.lower(), level.name, level.tat,
+                   round((acted - level.started).total_seconds()), acted <= level.deadline)
     return task_id
 
 
-def _write_level(tables, request_id, level, approvers, is_final, now):
+def _write_level(tables, request_id, level, is_final, now):
     stage, next_check = _tat_progress(level, now)
-    tables.add("approval_levels", level.id, request_id, level.number, level_name_for(approvers, level.number),
+    tables.add("approval_levels", level.id, request_id, level.number, level.name,
                level.tat, is_final, level.status, level.started, level.deadline, stage, next_check, level.acted,
                level.comments, level.mode, level.min_approvals, level.policy, level.on_breach)
 
