@@ -5,6 +5,9 @@ from flask.sessions import SecureCookieSessionInterface
 
 from momoflow.errors import api_style
 
+# The only frames a page may show: the video players a module's body embeds (flows.content).
+EMBED_SOURCES = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+
 # No inline script or eval anywhere: htmx is configured (meta htmx-config in base.html)
 # not to inject styles or evaluate code, and our own JS lives in static/.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -14,6 +17,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
+    "frame-src " + " ".join(EMBED_SOURCES),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

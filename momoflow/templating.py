@@ -55,6 +55,7 @@ def excerpt(text, length=160):
 
 
 def register(app):
+    from momoflow.flows import content as module_content
     from momoflow.flows import labels as flow_labels
     from momoflow.flows.access import can_assign
     from momoflow.flows import progress
@@ -67,7 +68,7 @@ def register(app):
     from momoflow.workflows.rules import tat_hours_json
 
     app.jinja_env.filters.update(moment=moment_text, date=date_text, file_size=file_size, hours=tat_hours_json,
-                                 excerpt=excerpt,
+                                 excerpt=excerpt, markdown=module_content.render,
                                  duration=flow_rules.duration_text, seconds_text=seconds_text)
     app.jinja_env.globals.update(
         htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),

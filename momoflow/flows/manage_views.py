@@ -84,6 +84,14 @@ def module_row():
                            state=FormState(), **_form_context())
 
 
+@bp.post("/flows/content-preview")
+@admin_required
+def preview_content():
+    """A module's body as people will see it (the editor's Preview)."""
+    text = request.form.get("module_content", "")[:editing.MAX_CONTENT_LENGTH]
+    return render_template("flows/_content_preview.html", text=text)
+
+
 @bp.post("/flows/<flow_id>/<any(archive, restore):action>")
 @admin_required
 def archive_or_restore(flow_id, action):
