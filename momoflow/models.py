@@ -6,7 +6,16 @@ from momoflow.auth.models import UserSession  # noqa: F401
 from momoflow.email_decisions.models import DecisionLink  # noqa: F401
 from momoflow.events import Event  # noqa: F401
 from momoflow.exports.models import Export  # noqa: F401
-from momoflow.flows.models import Assignment, Flow, FlowSchedule, Module, ModuleProgress  # noqa: F401
+from momoflow.flows.models import (  # noqa: F401
+    Acknowledgement,
+    Assignment,
+    Flow,
+    FlowSchedule,
+    Module,
+    ModuleProgress,
+    QuizAttempt,
+    QuizQuestion,
+)
 from momoflow.groups.models import Group, GroupMember  # noqa: F401
 from momoflow.notifications.models import Email, EmailOptOut, Notification  # noqa: F401
 from momoflow.request_templates.models import RequestTemplate, RequestTemplateVersion  # noqa: F401

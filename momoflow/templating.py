@@ -56,6 +56,8 @@ def excerpt(text, length=160):
 
 def register(app):
     from momoflow.flows import content as module_content
+    from momoflow.flows import forms as flow_forms
+    from momoflow.flows import quizzes
     from momoflow.flows import labels as flow_labels
     from momoflow.flows.access import can_assign
     from momoflow.flows import progress
@@ -72,6 +74,7 @@ def register(app):
                                  duration=flow_rules.duration_text, seconds_text=seconds_text)
     app.jinja_env.globals.update(
         htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),
+        quiz_shown_token=flow_forms.quiz_shown_token, acknowledgement_statement=quizzes.statement_for,
         inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,
         level_status_label=labels.LEVEL_STATUS_LABELS.get, task_status_label=labels.task_status_label,
         level_rule=labels.level_rule, reason_words=labels.reason_words, task_actor_text=labels.task_actor_text,

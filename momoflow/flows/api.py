@@ -82,8 +82,8 @@ def list_assignments():
 
 @bp.get("/assignments/<assignment_id>")
 def get_assignment(assignment_id):
-    row = queries.assignment_row(current_api_key().organization, assignment_id)
-    return assignment_json(*row), 200
+    assignment, flow, user = queries.assignment_row(current_api_key().organization, assignment_id)
+    return {**assignment_json(assignment, flow, user), "moduleProgress": report.assignment_modules(assignment, flow)}, 200
 
 
 @bp.post("/assignments/<assignment_id>/cancel")

@@ -7,9 +7,14 @@ each ``(path, message)`` problem goes back to the form field it belongs to
 
 import csv
 import re
+from datetime import timezone
 from itertools import zip_longest
 
+from flask import current_app
+from itsdangerous import BadSignature, TimestampSigner
+
 from momoflow.flows.assigning import AssignPlan, Outcome
+from momoflow.flows.quizzes import DEFAULT_PASS_MARK, choices_text
 from momoflow.flows.models import Priority
 
 DEFAULT_MODULE_MINUTES = "15"
@@ -153,3 +158,66 @@ _ASSIGN_ANCHORS = {"flow": "assign-flow", "due_date": "assign-due-date", "priori
 
 def assign_anchor(key):
     return _ASSIGN_ANCHORS.get(key, key)
+
+
+# --- quizzes -----------------------------------------------------------------------------
+
+QUIZ_SHOWN_SALT = "quiz-shown"
+QUIZ_SHOWN_MAX_AGE = 24 * 3600
+BLANK_QUESTION = {"prompt": "", "choices": ""}
+
+
+def quiz_values(form=None, module=None, questions=()):
+    """The quiz editor's values: from a post (every row; blank ones are ignored when saved),
+    a module, or empty."""
+    if form is not None:
+        rows = zip_longest(form.getlist("question_prompt"), form.getlist("question_choices"), fillvalue="")
+        return {"passMark": form.get("pass_mark", ""), "acknowledge": form.get("acknowledge") == "yes",
+                "questions": [{"prompt": prompt, "choices": choices} for prompt, choices in rows]}
+    return {"passMark": str(module.pass_mark or DEFAULT_PASS_MARK),
+            "acknowledge": bool(module.requires_acknowledgement),
+            "questions": [{"prompt": q.prompt, "choices": choices_text(q)} for q in questions]
+            or [dict(BLANK_QUESTION)]}
+
+
+def quiz_field(path):
+    """``questions.2.choices`` → ``question_choices.2``; ``passMark`` → ``pass_mark``."""
+    parts = path.split(".")
+    if parts[0] == "questions" and len(parts) == 3:
+        return f"question_{parts[2]}.{parts[1]}"
+    return {"passMark": "pass_mark", "questions": "questions"}.get(parts[0])
+
+
+def quiz_anchor(key):
+    name, _, index = key.partition(".")
+    return f"question-r{index}-{name.removeprefix('question_')}" if index else key.replace("_", "-")
+
+
+def quiz_problem(key, message):
+    """A problem as the summary above the quiz editor lists it: which question it is in."""
+    _, _, index = key.partition(".")
+    return f"Question {int(index) + 1}: {message}" if index.isdigit() else message
+
+
+def quiz_answers(form):
+    """``{question id: [choice ids]}`` from the quiz form's ``answer-<question id>`` fields."""
+    return {name.removeprefix("answer-"): form.getlist(name)[:20] for name in form
+            if name.startswith("answer-") and len(name) < 60}
+
+
+def quiz_shown_token(assignment, module):
+    """A signed note of when the quiz was shown, for the attempt's time taken."""
+    return TimestampSigner(current_app.secret_key, salt=QUIZ_SHOWN_SALT).sign(
+        f"{assignment.public_id}.{module.id}").decode()
+
+
+def quiz_shown_at(token, assignment_id, module_id):
+    """When the quiz was shown, if ``token`` is ours for this assignment and module; else None."""
+    try:
+        value, moment = TimestampSigner(current_app.secret_key, salt=QUIZ_SHOWN_SALT).unsign(
+            (token or "").encode("utf-8", "replace"), max_age=QUIZ_SHOWN_MAX_AGE, return_timestamp=True)
+    except (BadSignature, ValueError):
+        return None
+    if value.decode() != f"{assignment_id}.{module_id}":
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment

@@ -5,12 +5,16 @@ The module rows are added, removed and reordered in the browser (``static/js/app
 """
 
 import secrets
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.auth.roles import admin_required
-from momoflow.flows import access, bp, editing, forms, queries, rules, services
+from momoflow.csvfiles import csv_response
+from momoflow.database import utcnow
+from momoflow.flows import access, bp, editing, forms, queries, quizzes, rules, services
+from momoflow.flows.schemas import iso
 from momoflow.forms import FormState, failed
 from momoflow.transactions import refusals
 
@@ -67,7 +71,22 @@ def _failed(values, error, flow_id=None):
 
 
 def _flow_form(state, flow=None):
-    return render_template("flows/edit.html", state=state, flow=flow, **_form_context())
+    return render_template("flows/edit.html", state=state, flow=flow, quiz_links=_quiz_links(flow), **_form_context())
+
+
+def _quiz_links(flow):
+    """Per saved module (by id, as the form's rows carry it): its quiz and sign-off in words."""
+    if flow is None:
+        return {}
+    return {str(module.id): QuizLink(module.public_id, quizzes.describe(module), module.has_quiz
+                                     or module.requires_acknowledgement) for module in queries.modules_of(flow)}
+
+
+@dataclass
+class QuizLink:
+    public_id: str
+    summary: str
+    any: bool
 
 
 def _form_context():
@@ -90,6 +109,76 @@ def preview_content():
     """A module's body as people will see it (the editor's Preview)."""
     text = request.form.get("module_content", "")[:editing.MAX_CONTENT_LENGTH]
     return render_template("flows/_content_preview.html", text=text)
+
+
+# --- a module's quiz and sign-off -----------------------------------------------------------
+
+
+@bp.get("/flows/<flow_id>/modules/<module_id>/quiz")
+@admin_required
+def edit_quiz(flow_id, module_id):
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    values = forms.quiz_values(module=module, questions=quizzes.questions_of(module))
+    return _quiz_form(FormState(values=values), flow, module)
+
+
+@bp.post("/flows/<flow_id>/modules/<module_id>/quiz")
+@admin_required
+def update_quiz(flow_id, module_id):
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    values = forms.quiz_values(request.form)
+    with refusals() as refused:
+        spec = quizzes.parse_quiz(values)
+        quizzes.set_quiz(module, spec)
+    if refused:
+        return _quiz_form(failed(values, refused.error, forms.quiz_field), flow, module), 422
+    flash(f"{module.title}: {quiz_summary(spec)}.", "success")
+    return redirect(url_for(".edit_flow", flow_id=flow.public_id), 303)
+
+
+def quiz_summary(spec):
+    parts = []
+    if spec.questions:
+        count = len(spec.questions)
+        parts.append(f"a quiz of {count} question{'s' if count != 1 else ''}, pass mark {spec.pass_mark}%")
+    if spec.requires_acknowledgement:
+        parts.append("people confirm they have read and understood it")
+    return " and ".join(parts) or "no quiz and no confirmation"
+
+
+def _quiz_form(state, flow, module):
+    return render_template("flows/quiz.html", state=state, flow=flow, module=module, **_quiz_context())
+
+
+def _quiz_context():
+    return {"max_questions": quizzes.MAX_QUESTIONS, "max_prompt": quizzes.MAX_PROMPT_LENGTH,
+            "anchor": forms.quiz_anchor, "blank_question": forms.BLANK_QUESTION,
+            "describe": forms.quiz_problem}
+
+
+@bp.get("/flows/quiz-question-row")
+@admin_required
+def question_row():
+    return render_template("flows/_question_row.html", question=forms.BLANK_QUESTION, key=secrets.token_hex(4),
+                           index=None, state=FormState(), **_quiz_context())
+
+
+@bp.get("/flows/<flow_id>/modules/<module_id>/results")
+@admin_required
+def quiz_results(flow_id, module_id):
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    return render_template("flows/quiz_results.html", flow=flow, module=module,
+                           results=quizzes.results(module))
+
+
+@bp.get("/flows/<flow_id>/modules/<module_id>/acknowledgements.csv")
+@admin_required
+def acknowledgements_csv(flow_id, module_id):
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    rows = ([row.name, row.email, row.statement, iso(row.acknowledged_at)]
+            for row in quizzes.acknowledgements(module))
+    return csv_response(f"acknowledgements-{module.public_id}-{utcnow():%Y-%m-%d}.csv",
+                        ["Name", "Email", "Statement", "Acknowledged at (UTC)"], rows)
 
 
 @bp.post("/flows/<flow_id>/<any(archive, restore):action>")

@@ -83,8 +83,79 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     content: Mapped[str] = mapped_column(sa.Text, default="")
     estimated_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # A quiz (its questions, ``QuizQuestion``) is passed with at least this share right, in per
+    # cent; None: the module has no quiz.
+    pass_mark: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    # "I have read and understood": the module is done only once the assignee has said so.
+    requires_acknowledgement: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     flow: Mapped[Flow] = relationship(back_populates="modules", lazy="raise_on_sql")
+
+    @property
+    def has_quiz(self):
+        return self.pass_mark is not None
+
+
+class QuizQuestion(db.Model):
+    """One question of a module's quiz. ``choices``: ``[{"id", "text", "correct"}]``; one
+    right choice makes it single-choice, several multiple-choice (all of them, and only
+    them, must be picked). Which are right never leaves the server."""
+
+    __tablename__ = "quiz_questions"
+    __table_args__ = (sa.UniqueConstraint("module_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)  # 1, 2, …
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def multiple(self):
+        return sum(1 for choice in self.choices if choice["correct"]) > 1
+
+
+class QuizAttempt(db.Model):
+    """One submission of a module's quiz: the answers as given, and how they scored."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        sa.Index("ix_quiz_attempts_assignment", "assignment_id", "module_id", "submitted_at"),
+        sa.Index("ix_quiz_attempts_module", "module_id", "submitted_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    assignment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
+    module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> [choice ids]
+    correct: Mapped[int] = mapped_column(sa.SmallInteger)  # questions answered right
+    total: Mapped[int] = mapped_column(sa.SmallInteger)
+    score: Mapped[int] = mapped_column(sa.SmallInteger)  # per cent, rounded down
+    passed: Mapped[bool] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the quiz was shown
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def seconds(self):
+        return None if self.started_at is None else max(0, round((self.submitted_at - self.started_at).total_seconds()))
+
+
+class Acknowledgement(db.Model):
+    """An assignee's "I have read and understood" for a module: a policy sign-off, with the
+    name they had and the words they agreed to, as they were then."""
+
+    __tablename__ = "module_acknowledgements"
+    __table_args__ = (sa.Index("ix_module_acknowledgements_module", "module_id", "acknowledged_at"),)
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"),
+                                                     primary_key=True)
+    module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    statement: Mapped[str] = mapped_column(sa.String(500))
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Assignment(db.Model):

@@ -13,6 +13,7 @@ from momoflow.database import utcnow
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
+from momoflow.flows import quizzes
 from momoflow.flows.queries import with_source_request
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
@@ -85,6 +86,7 @@ class Walkthrough:
     progress: FlowProgress
     modules: list[Module]
     shown: Module | None  # the module on screen: the current one unless an earlier one was asked for
+    checks: object = None  # quizzes.ModuleChecks of the module on screen
 
     @property
     def assignment(self):
@@ -125,4 +127,6 @@ def walkthrough(user, assignment_id, shown_position=None, now=None):
     if assignment.status == AssignmentStatus.ASSIGNED:
         readable = []
     walk.shown = next((module for module in readable if module.position == shown_position), walk.current)
+    if walk.shown is not None:
+        walk.checks = quizzes.checks_for(assignment, walk.shown)
     return walk

@@ -36,7 +36,7 @@ from momoflow.database import seconds_between, session_dialect, utcnow
 from momoflow.errors import ValidationFailed
 from momoflow.exports.models import ExportFormat
 from momoflow.extensions import db
-from momoflow.flows import access, queries
+from momoflow.flows import access, queries, quizzes
 from momoflow.flows.models import Assignment, AssignmentStatus, FlowSchedule, ModuleProgress, ScheduleUnit
 from momoflow.flows.rules import duration_text
 from momoflow.flows.schemas import iso
@@ -227,10 +227,10 @@ def answer(report):
     """The JSON answer: the documented fields, then the page's cursor and the aggregates."""
     flow, spec = report.flow, report.spec
     rows, next_cursor = assignment_page(report)
-    modules, progress = _module_progress(flow, rows) if spec.detailed else ((), None)
+    modules, progress, outcomes = _module_progress(flow, rows) if spec.detailed else ((), None, None)
     data = {"flowId": flow.public_id, "flowName": flow.name, "metrics": report.metrics.as_json(),
             "schedules": schedule_entries(flow),
-            "assignments": [assignment_entry(assignment, email, flow, report.now, modules, progress)
+            "assignments": [assignment_entry(assignment, email, flow, report.now, modules, progress, outcomes)
                             for assignment, email in rows],
             "nextCursor": next_cursor}
     if spec.aggregate:
@@ -285,19 +285,29 @@ def _rows(report):
                                          .where(*_selection(report.flow, report.spec, report.now)))
 
 
-def assignment_entry(assignment, email, flow, now, modules=(), progress=None):
+def assignment_entry(assignment, email, flow, now, modules=(), progress=None, outcomes=None):
     entry = {"assignmentId": assignment.public_id, "assigneeEmail": email, "assignedAt": iso(assignment.assigned_at),
              "status": REPORT_STATUS[assignment.effective_status(now)].value, "completedModules": assignment.modules_completed,
              "totalModules": flow.module_count, "dueDate": iso(assignment.due_date),
              "startedAt": iso(assignment.started_at), "completedAt": iso(assignment.completed_at)}
     if progress is not None:  # detailed
-        entry["moduleProgress"] = module_progress(assignment, modules, progress.get(assignment.id, {}))
+        entry["moduleProgress"] = module_progress(assignment, modules, progress.get(assignment.id, {}),
+                                                  (outcomes or {}).get(assignment.id, {}))
     return entry
 
 
 def _module_progress(flow, rows):
-    """The flow's modules and, per assignment of the page, ``{module id: completed at}``."""
-    return queries.modules_of(flow), completed_modules([assignment.id for assignment, _ in rows])
+    """The flow's modules and, per assignment of the page, ``{module id: completed at}`` and
+    ``{module id: quizzes.Outcome}`` (quiz and sign-off, read only if the flow has them)."""
+    ids, modules = [assignment.id for assignment, _ in rows], queries.modules_of(flow)
+    return modules, completed_modules(ids), quizzes.outcomes(ids, modules)
+
+
+def assignment_modules(assignment, flow):
+    """One assignment's module progress with its quiz and sign-off outcomes (three queries)."""
+    modules = queries.modules_of(flow)
+    return module_progress(assignment, modules, completed_modules([assignment.id])[assignment.id],
+                           quizzes.outcomes([assignment.id], modules)[assignment.id])
 
 
 def completed_modules(assignment_ids):
@@ -311,9 +321,10 @@ def completed_modules(assignment_ids):
     return done
 
 
-def module_progress(assignment, modules, done):
+def module_progress(assignment, modules, done, outcomes=None):
     """Each module's state: completed (when), the one being worked on (since when: the
-    previous module's completion, or the start of the flow), or pending."""
+    previous module's completion, or the start of the flow), or pending; with ``outcomes``,
+    its quiz (attempts, best score, passed when) and sign-off, where the module has them."""
     entries, working, since = [], assignment.status == AssignmentStatus.IN_PROGRESS, assignment.started_at
     for module in modules:
         entry = {"moduleId": module.public_id, "moduleName": module.title}
@@ -325,6 +336,8 @@ def module_progress(assignment, modules, done):
             working = False
         else:
             entry["status"] = "pending"
+        if outcomes is not None:
+            entry.update(quizzes.outcome_json(module, outcomes.get(module.id)))
         entries.append(entry)
     return entries
 

@@ -38,6 +38,7 @@ from momoflow.flows.access import (
     flow_not_found,
     own_assignment,
 )
+from momoflow.flows import quizzes
 from momoflow.flows.schemas import assignment_event_payload, request_as_assigner
 from momoflow.flows.validation import parse_assignment
 
@@ -361,6 +362,9 @@ def complete_module(user, assignment_id, module_id):
         if any(str(module.id) == str(module_id) for module in modules[:done]):
             raise Conflict("This module is already done")
         raise Conflict("Modules are done in order: finish the current one first")
+    left = quizzes.requirements_left(assignment, modules[done])
+    if left:
+        raise Conflict(left[0])
     db.session.add(ModuleProgress(assignment_id=assignment.id, module_id=modules[done].id))
     assignment.modules_completed = done + 1
     if assignment.modules_completed == len(modules):

@@ -11,7 +11,7 @@ JavaScript it is a plain post and a redirect.
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.flows import bp, from_requests, progress, services
+from momoflow.flows import bp, forms, from_requests, progress, quizzes, services
 from momoflow.flows.models import AssignmentStatus
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.transactions import refusals
@@ -65,14 +65,37 @@ def complete_module(assignment_id, module_id):
     return _changed(assignment_id, message, celebrate=finished)
 
 
-def _changed(assignment_id, message, celebrate=False):
+@bp.post("/my-flows/<assignment_id>/modules/<module_id>/quiz")
+def submit_quiz(assignment_id, module_id):
+    """The assignee's answers to the current module's quiz: scored here, the attempt kept."""
+    with refusals() as refused:
+        assignment, attempt = quizzes.submit_quiz(
+            current_user, assignment_id, module_id, forms.quiz_answers(request.form),
+            forms.quiz_shown_at(request.form.get("shown_at"), assignment_id, module_id))
+    if refused:
+        return _refused(assignment_id, refused.error)
+    if attempt.passed:
+        return _changed(assignment_id, f"Quiz passed with {attempt.score}%.")
+    return _changed(assignment_id, f"Not passed this time: {attempt.score}%. You can try again.", category="warning")
+
+
+@bp.post("/my-flows/<assignment_id>/modules/<module_id>/acknowledge")
+def acknowledge_module(assignment_id, module_id):
+    with refusals() as refused:
+        quizzes.acknowledge(current_user, assignment_id, module_id, request.form.get("agree") == "yes")
+    if refused:
+        return _refused(assignment_id, refused.error)
+    return _changed(assignment_id, "Thank you: your confirmation is recorded.")
+
+
+def _changed(assignment_id, message, celebrate=False, category="success"):
     if not is_htmx_request():
         if message:
-            flash(message, "success")
+            flash(message, category)
         return redirect(url_for(".my_flow", assignment_id=assignment_id), 303)
     walk = progress.walkthrough(current_user, assignment_id)
     html = render_template("flows/_workspace.html", walk=walk, message=None, just_finished=celebrate, **_sources(walk))
-    return html + (toast(message) if message else "")
+    return html + (toast(message, category) if message else "")
 
 
 def _refused(assignment_id, error):

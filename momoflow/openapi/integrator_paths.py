@@ -143,8 +143,9 @@ def _assignment_paths():
                                        problems(("status", queries.STATUS_PROBLEM))))},
         parameters=("userEmailFilter", "personSearch", "flowIdFilter", "statusFilter", "assignmentCursor",
                     "assignmentLimit"))
-    detail = _op(ASSIGNMENTS, "getAssignment", "Get an assignment", "With its progress.",
-                 {"200": integrator_ok("The assignment.", "Assignment"), "404": not_found},
+    detail = _op(ASSIGNMENTS, "getAssignment", "Get an assignment",
+                 "With its progress module by module: quiz scores and sign-offs included.",
+                 {"200": integrator_ok("The assignment.", "AssignmentDetail"), "404": not_found},
                  parameters=("assignmentId",))
     errors = _idempotency_errors()
     cancel = _op(

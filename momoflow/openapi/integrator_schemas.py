@@ -9,6 +9,7 @@ from momoflow.flows.schemas import ASSIGNED
 from momoflow.openapi import seed_examples as seed
 from momoflow.openapi.common import moment, nullable, obj, schema, text
 from momoflow.openapi.schedule_parts import schedule_schemas
+from momoflow.openapi.report_paths import module_progress_schema
 
 EMAIL = {"type": "string", "format": "email"}
 FLOW_ID = text("The flow's public id.", examples=["flow_123abc"])
@@ -140,6 +141,12 @@ def _assignments():
         }, [*assignment, "assignedBy"], description="The `data` of `flow.*` webhooks: the assignment as "
                                                     "`GET /v1/assignments/{assignmentId}` shows it, and who "
                                                     "assigned it."),
+        "AssignmentDetail": obj({
+            **assignment,
+            "moduleProgress": {"type": "array", "items": module_progress_schema(),
+                               "description": "Every module of the flow, in order, with quiz scores and "
+                                              "sign-offs where the module has them."},
+        }, [*assignment, "moduleProgress"]),
         "AssignmentList": obj({"data": {"type": "array", "items": schema("Assignment")},
                                "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
                                                                             "null on the last page.")},

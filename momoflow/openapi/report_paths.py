@@ -153,7 +153,21 @@ def _module_progress():
         "completedAt": moment("When it was completed (completed modules)."),
         "startedAt": moment("Since when it is being worked on: the previous module's completion, or the start of "
                             "the flow (the module in progress)."),
+        "quiz": obj({
+            "passMark": {"type": "integer", "minimum": 1, "maximum": 100, "description": "In per cent."},
+            "attempts": {"type": "integer", "minimum": 0},
+            "bestScore": nullable("integer", description="In per cent; null before the first attempt."),
+            "passed": {"type": "boolean"},
+            "passedAt": moment("When it was passed.", nullable_=True),
+        }, ["passMark", "attempts", "bestScore", "passed", "passedAt"],
+            description="Only for a module with a quiz: the assignee's attempts (scored by MomoFlow)."),
+        "acknowledgedAt": moment("Only for a module that asks for it: when the assignee confirmed they have read "
+                                 "and understood it; null until then.", nullable_=True),
     }, ["moduleId", "moduleName", "status"])
+
+
+def module_progress_schema():
+    return _module_progress()
 
 
 def schemas():

@@ -145,7 +145,7 @@ def test_the_api_shows_where_an_assignment_came_from(approved, demo, integrator,
 
     one = integrator.get(f"/assignments/{made.public_id}").get_json()
     assert (one["sourceRequestId"], one["sourceRequestNumber"]) == (str(approved.id), approved.request_number)
-    assert conformance(document, one, {"$ref": "#/components/schemas/Assignment"}) == []
+    assert conformance(document, one, {"$ref": "#/components/schemas/AssignmentDetail"}) == []
     with count_queries() as statements:
         listed = integrator.get("/assignments").get_json()["data"]
     sources = {row["userEmail"]: (row["sourceRequestId"], row["sourceRequestNumber"]) for row in listed}
