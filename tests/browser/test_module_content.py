@@ -1,5 +1,6 @@
 """A module written in Markdown, previewed in the editor, read by the person it is assigned
-to with its video player; screenshots at desktop and phone widths."""
+to with its video player; a quiz and a sign-off written by an admin, failed then passed and
+confirmed by the employee, and the admin's results; screenshots at desktop and phone widths."""
 
 import re
 
@@ -60,3 +61,59 @@ def test_an_admin_writes_markdown_and_the_assignee_reads_it(live_server, committ
     expect(body).to_contain_text("<script>alert(1)</script>")  # shown as text, never run
     expect(employee.frame_locator(".video iframe").locator("body")).to_have_text("video player")
     shoot(employee, "module-content-read")
+
+
+def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, person):
+    admin = person("admin@company.com")
+    open_flows_menu(admin, "Manage flows")
+    admin.get_by_role("link", name="Edit Security Awareness").click()
+    admin.get_by_role("link", name=re.compile("^Quiz and sign-off for")).first.click()
+    expect(admin.get_by_role("heading", name="Quiz and sign-off")).to_be_visible()
+    admin.get_by_label("Ask people to confirm").check()
+    admin.get_by_label("Pass mark (%)").fill("100")
+    admin.get_by_label("Question 1", exact=True).fill("What do you do with a suspicious email?")
+    admin.get_by_label("Choices for question 1").fill("Open the attachment\n* Report it\nForward it to a friend")
+    admin.get_by_role("button", name="+ Add question").click()
+    admin.get_by_label("Question 2", exact=True).fill("Which passwords are strong?")
+    admin.get_by_label("Choices for question 2").fill("password123\n* a long passphrase\n* a manager's generated one")
+    shoot(admin, "quiz-editor")
+    admin.get_by_role("button", name="Save quiz and sign-off").click()
+    expect(admin.locator(".toast").last).to_contain_text("a quiz of 2 questions, pass mark 100%")
+    expect(admin.locator(".module-checks").first).to_contain_text("Quiz, pass mark 100% · people confirm")
+
+    admin.goto(f"{live_server}/flows/manage")
+    admin.locator(".flow-admin", has_text="Security Awareness").get_by_role(
+        "link", name="Assign Security Awareness").click()
+    admin.get_by_label("Person's email").fill("employee@company.com")
+    admin.get_by_role("button", name="Assign flow").click()
+    expect(admin.locator("#assign-results .badge")).to_have_text(["✓ Assigned"])
+
+    employee = person("employee@company.com")
+    employee.goto(f"{live_server}/my-flows")
+    employee.get_by_role("link", name=re.compile("Security Awareness")).first.click()
+    employee.get_by_role("button", name="Start flow").click()
+    expect(employee.locator("#module-left")).to_contain_text("Pass the quiz to finish this module")
+    expect(employee.get_by_role("button", name=re.compile("Mark as done"))).to_have_count(0)
+    employee.get_by_label("Open the attachment").check()
+    employee.get_by_label("password123").check()
+    employee.get_by_role("button", name="Submit answers").click()
+    expect(employee.locator("#quiz-last")).to_contain_text("Not passed: 0% (0 of 2 right); you need 100%.")
+    shoot(employee, "quiz-failed")
+    employee.get_by_label("Report it").check()
+    employee.get_by_label("a long passphrase").check()
+    employee.get_by_label("a manager's generated one").check()
+    employee.get_by_role("button", name="Submit answers").click()
+    expect(employee.locator(".quiz .check-result--passed")).to_contain_text("Passed with 100% (2 of 2 right), after 2")
+    employee.get_by_role("checkbox", name=re.compile("I have read and understood")).check()
+    employee.get_by_role("button", name="Confirm").click()
+    expect(employee.locator(".acknowledge .check-result--passed")).to_contain_text("Priya Sharma")
+    shoot(employee, "quiz-passed")
+    employee.get_by_role("button", name="Mark as done").click()
+    expect(employee.locator(".progress__text").first).to_contain_text("1 of")
+
+    admin.goto(f"{live_server}/flows/manage")
+    admin.get_by_role("link", name="Edit Security Awareness").click()
+    admin.get_by_role("link", name=re.compile("^Results of")).first.click()
+    expect(admin.locator("table").first).to_contain_text("Priya Sharma")
+    expect(admin.locator("table").nth(1)).to_contain_text("50%")
+    shoot(admin, "quiz-results")
