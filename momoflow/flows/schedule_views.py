@@ -70,12 +70,78 @@ def cancel_schedule(schedule_id):
     return redirect(url_for(".schedules_page"), 303)
 
 
+@bp.get("/flows/schedules/<schedule_id>/edit")
+@admin_required
+def edit_schedule(schedule_id):
+    schedule = schedules.find_schedule(current_user.organization, schedule_id)
+    return _edit_page(schedule, FormState(values=_schedule_values(schedule)))
+
+
+@bp.post("/flows/schedules/<schedule_id>/edit")
+@admin_required
+def update_schedule(schedule_id):
+    schedule = schedules.find_schedule(current_user.organization, schedule_id)
+    values = {**_values(request.form), "flow": schedule.flow.public_id}
+    with refusals(also=(503,)) as refused:  # a directory that did not answer
+        schedules.update_schedule(
+            current_user.organization, schedule_id, forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
+            fields.form_whole_number(values["every"]), values["unit"], fields.form_whole_number(values["due_in_days"]),
+            values["priority"], values["notes"])
+    if refused:
+        return _edit_page(schedule, failed(values, _in_words(refused.error), _field), status=422)
+    flash(f"Schedule of {schedule.flow.name} saved: every {schedule_every(schedule)} for "
+          f"{_people(len(schedule.user_emails))}, from its next run.", "success")
+    return redirect(url_for(".schedules_page"), 303)
+
+
+@bp.post("/flows/schedules/<schedule_id>/run")
+@admin_required
+def run_schedule(schedule_id):
+    with refusals() as refused:
+        schedule, results = schedules.run_now(current_user.organization, schedule_id)
+    if refused:
+        message, category = refused.error.message, "error"
+        schedule = schedules.find_schedule(current_user.organization, schedule_id)
+    else:
+        message, category = _run_summary(schedule, results), "success"
+    if is_htmx_request():
+        return render_template("flows/_schedule_row.html", schedule=schedule) + toast(message, category)
+    flash(message, category)
+    return redirect(url_for(".schedules_page"), 303)
+
+
+def _run_summary(schedule, results):
+    assigned = sum(1 for result in results if result.error is None)
+    still_open = sum(1 for result in results if result.error is not None and result.error.code == "already_assigned")
+    failed_count = len(results) - assigned - still_open
+    parts = [f"{schedule.flow.name} assigned to {_people(assigned)}"]
+    if still_open:
+        parts.append(f"{_people(still_open)} still had it open")
+    if failed_count:
+        parts.append(f"{_people(failed_count)} could not be assigned")
+    return "; ".join(parts) + ". The next run stays as planned."
+
+
+def _schedule_values(schedule):
+    return {"flow": schedule.flow.public_id, "people": "\n".join(schedule.user_emails), "every": str(schedule.every),
+            "unit": schedule.unit.value, "due_in_days": str(schedule.due_in_days), "priority": schedule.priority.value,
+            "notes": schedule.notes or "", "start_date": ""}
+
+
+def _edit_page(schedule, state, status=200):
+    return render_template("flows/schedule_edit.html", schedule=schedule, state=state, **_form_context()), status
+
+
+def _form_context():
+    return {"units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,
+            "max_every": schedules.MAX_EVERY, "max_due": schedules.MAX_DUE_IN_DAYS}
+
+
 def _page(state, status=200, message=None):
     cursor = fields.decode_cursor(request.args.get("cursor"))
     page = schedules.list_schedules(current_user.organization, cursor, PAGE_SIZE)
     context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
-               "units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,
-               "max_every": schedules.MAX_EVERY, "max_due": schedules.MAX_DUE_IN_DAYS}
+               **_form_context()}
     return page_or_partial("flows/schedules.html", "flows/_schedule_panel.html", status, message, **context)
 
 

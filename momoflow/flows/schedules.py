@@ -43,6 +43,7 @@ RUNS_PER_TICK = 50  # schedules assigned per tick; a backlog waits for the next 
 
 
 UNIT_PROBLEM = "unit must be days or months"
+NOT_ACTIVE = "This schedule was cancelled: set up a new one"
 
 
 def not_an_email(shown):
@@ -64,13 +65,8 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     notes, startAt); an unknown flow is NotFound and an archived one Conflict, both with
     field flowId."""
     problems = fields.Problems()
-    due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
-    shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
-    spec = parse_shared_fields(shared, "", problems)
-    addresses = _addresses(emails, problems)
-    unit = fields.choice(unit, ScheduleUnit, "unit", problems, UNIT_PROBLEM)
-    fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
-    fields.whole_number(due_in_days, "dueInDays", problems, low=0, high=MAX_DUE_IN_DAYS)
+    spec, addresses, unit, due_in_days = _settings(flow_id, emails, every, unit, due_in_days, priority, notes,
+                                                   problems)
     first_run_at = _start(first_run_at, problems) or utcnow()
     problems.raise_if_any()
     organization = assigner.organization
@@ -84,6 +80,52 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     db.session.add(schedule)
     db.session.flush()
     return schedule
+
+
+def update_schedule(organization, schedule_id, emails, every, unit, due_in_days, priority=None, notes=None):
+    """Change an active schedule's people, rhythm, due-in, priority and notes. The run already
+    planned keeps its moment; the new rhythm counts from it (so a change never runs at once
+    or skips a run). Problems are named as for ``create_schedule``."""
+    schedule = find_schedule(organization, schedule_id)
+    if not schedule.active:
+        raise Conflict(NOT_ACTIVE)
+    problems = fields.Problems()
+    spec, addresses, unit, due_in_days = _settings(schedule.flow.public_id, emails, every, unit, due_in_days,
+                                                   priority, notes, problems)
+    problems.raise_if_any()
+    people = _people(organization, addresses)
+    if (every, unit) != (schedule.every, schedule.unit):
+        schedule.first_run_at = schedule.next_run_at  # months count from the planned run on
+    schedule.user_emails, schedule.every, schedule.unit, schedule.due_in_days = people, every, unit, due_in_days
+    schedule.priority, schedule.notes = spec.priority, spec.notes
+    return schedule
+
+
+def run_now(organization, schedule_id, now=None):
+    """Run an active schedule once, now, besides its rhythm (the planned run stays):
+    ``(schedule, results)``, a result per person as the bulk assign gives them."""
+    schedule = find_schedule(organization, schedule_id)
+    if not schedule.active:
+        raise Conflict(NOT_ACTIVE)
+    if schedule.flow.status != FlowStatus.ACTIVE:
+        raise Conflict(services.archived(schedule.flow.public_id, "assigned"))
+    now = now or utcnow()
+    results = _assign(schedule, now)
+    schedule.last_run_at = now
+    return schedule, results
+
+
+def _settings(flow_id, emails, every, unit, due_in_days, priority, notes, problems):
+    """What creating and changing a schedule both check: ``(shared spec, addresses, unit,
+    due in days)``, each problem added to ``problems``."""
+    due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
+    shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
+    spec = parse_shared_fields(shared, "", problems)
+    addresses = _addresses(emails, problems)
+    unit = fields.choice(unit, ScheduleUnit, "unit", problems, UNIT_PROBLEM)
+    fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
+    fields.whole_number(due_in_days, "dueInDays", problems, low=0, high=MAX_DUE_IN_DAYS)
+    return spec, addresses, unit, due_in_days
 
 
 def _addresses(emails, problems):

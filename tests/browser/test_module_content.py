@@ -117,3 +117,25 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
     expect(admin.locator("table").first).to_contain_text("Priya Sharma")
     expect(admin.locator("table").nth(1)).to_contain_text("50%")
     shoot(admin, "quiz-results")
+
+
+def test_a_schedule_edited_and_run_now(live_server, committed_demo, person):
+    admin = person("admin@company.com")
+    open_flows_menu(admin, "Schedules")
+    admin.get_by_label("Flow").select_option(value="flow_sec101")
+    admin.get_by_label("People").fill("employee@company.com")
+    admin.get_by_role("button", name="Create schedule").click()
+    row = admin.locator(".key-row").first
+    expect(row).to_contain_text("Every 12 months")
+    row.get_by_role("link", name=re.compile("^Edit")).click()
+    admin.get_by_label("People").fill("employee@company.com\nhr@royalenfield.com")
+    admin.get_by_label("Repeat every").fill("6")
+    shoot(admin, "schedule-edit")
+    admin.get_by_role("button", name="Save changes").click()
+    expect(admin.locator(".toast").last).to_contain_text("every 6 months for 2 people, from its next run")
+    row = admin.locator(".key-row").first
+    row.locator("summary", has_text="Run now").click()
+    row.get_by_role("button", name="Run it now").click()
+    expect(admin.locator(".toast").last).to_contain_text("Security Awareness assigned to 2 people")
+    expect(admin.locator(".key-row").first).to_contain_text("Last run")
+    shoot(admin, "schedules-run")

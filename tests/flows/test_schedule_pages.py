@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from momoflow.flows import schedules
 from momoflow.flows.models import FlowSchedule, ScheduleUnit
 from tests.factories import make_org, make_user
-from tests.flows.scheduling import ADMIN, EMPLOYEE, HTMX, MANAGER, form, new_schedule, page_token, utc
+from tests.conftest import csrf_token_from
+from tests.flows.scheduling import ADMIN, EMPLOYEE, HR, HTMX, MANAGER, assignments_of, form, new_schedule, page_token, utc
 
 
 # --- the page ------------------------------------------------------------------------
@@ -141,3 +142,85 @@ def test_a_directory_that_does_not_answer_is_a_message_not_an_error_page(client,
                            headers={"X-CSRFToken": page_token(client), **HTMX})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and DirectoryUnavailable().message in html and 'id="error-summary"' in html
+
+
+# --- editing and running now ---------------------------------------------------------------
+
+
+def test_editing_a_schedule_applies_from_its_next_run(client, demo, login_as, db):
+    schedule = new_schedule(demo, every=1, unit="months", start=utc(2030, 1, 31))
+    db.session.commit()
+    login_as(demo[ADMIN])
+    page = client.get(f"/flows/schedules/{schedule.public_id}/edit")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f"{EMPLOYEE}\n{MANAGER}" in html and "Changes apply from that run on" in html
+    response = client.post(f"/flows/schedules/{schedule.public_id}/edit",
+                           data=form(people=HR, every="3", unit="months", due_in_days="10", priority="low",
+                                     notes="Quarterly now", flow="flow_123abc", start_date="2020-01-01"),
+                           headers={"X-CSRFToken": page_token(client)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    changed = db.session.get(FlowSchedule, schedule.id)
+    assert (changed.user_emails, changed.every, changed.due_in_days, changed.priority.value, changed.notes) == (
+        [HR], 3, 10, "low", "Quarterly now")
+    # The flow and the planned run stay; months now count from that run.
+    assert changed.flow_id == schedule.flow_id and changed.next_run_at == utc(2030, 1, 31)
+    assert changed.first_run_at == utc(2030, 1, 31)
+    assert schedules.next_run_after(changed.next_run_at, 3, ScheduleUnit.MONTHS, utc(2030, 2, 1),
+                                    first=changed.first_run_at) == utc(2030, 4, 30)
+    assert "saved: every 3 months for 1 person, from its next run." in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+
+
+def test_editing_names_each_mistake_and_changes_nothing(client, demo, login_as, db):
+    schedule = new_schedule(demo)
+    db.session.commit()
+    login_as(demo[ADMIN])
+    response = client.post(f"/flows/schedules/{schedule.public_id}/edit",
+                           data=form(people="nobody@company.com, not-an-email", every="0"),
+                           headers={"X-CSRFToken": page_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="error-summary"' in html
+    assert error_of(html, "schedule-every") == "Repeat every must be a whole number from 1 to 120"
+    assert "not-an-email" in html
+    db.session.expire_all()
+    assert db.session.get(FlowSchedule, schedule.id).user_emails == [EMPLOYEE, MANAGER]
+
+
+def test_running_a_schedule_now(client, demo, login_as, db):
+    schedule = new_schedule(demo, start=utc(2030, 1, 31))
+    db.session.commit()
+    login_as(demo[ADMIN])
+    url = f"/flows/schedules/{schedule.public_id}/run"
+    first = client.post(url, headers={"X-CSRFToken": page_token(client), **HTMX})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and f'id="schedule-{schedule.public_id}"' in html
+    assert "Security Awareness assigned to 2 people. The next run stays as planned." in html
+    again = client.post(url, headers={"X-CSRFToken": page_token(client), **HTMX}).get_data(as_text=True)
+    assert "assigned to 0 people; 2 people still had it open." in again
+    assert len(assignments_of(db)) == 2
+    db.session.expire_all()
+    ran = db.session.get(FlowSchedule, schedule.id)
+    assert ran.next_run_at == utc(2030, 1, 31) and ran.last_run_at is not None
+
+    schedules.cancel_schedule(demo[ADMIN].organization, schedule.public_id)
+    db.session.commit()
+    refused = client.post(url, headers={"X-CSRFToken": page_token(client), **HTMX}).get_data(as_text=True)
+    assert "This schedule was cancelled: set up a new one" in refused
+    assert client.get(f"/flows/schedules/{schedule.public_id}/edit").status_code == 200
+    closed = client.post(f"/flows/schedules/{schedule.public_id}/edit", data=form(),
+                         headers={"X-CSRFToken": page_token(client)})
+    assert closed.status_code == 422 and "This schedule was cancelled: set up a new one" in closed.get_data(as_text=True)
+
+
+def test_only_admins_of_the_organisation_edit_or_run(client, demo, login_as, db):
+    schedule = new_schedule(demo)
+    db.session.commit()
+    login_as(demo[MANAGER])
+    assert client.get(f"/flows/schedules/{schedule.public_id}/edit").status_code == 403
+    other_admin = make_user(make_org("other"), "admin@other.example", role="admin")
+    db.session.commit()
+    login_as(other_admin)
+    assert client.get(f"/flows/schedules/{schedule.public_id}/edit").status_code == 404
+    token = csrf_token_from(client.get("/flows/schedules").get_data(as_text=True))
+    assert client.post(f"/flows/schedules/{schedule.public_id}/run", headers={"X-CSRFToken": token}).status_code == 404
