@@ -9,6 +9,8 @@ from momoflow.exports.models import Export  # noqa: F401
 from momoflow.flows.models import (  # noqa: F401
     Acknowledgement,
     Assignment,
+    AssignmentRule,
+    AssignmentRuleMember,
     Flow,
     FlowSchedule,
     Module,

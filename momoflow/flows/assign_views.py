@@ -13,7 +13,7 @@ from flask_login import current_user
 from momoflow.csvfiles import csv_response
 from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
-from momoflow.flows import assigning, bp, forms, from_requests, labels, queries, rules, services
+from momoflow.flows import assigning, audiences, bp, forms, from_requests, labels, queries, rules, services
 from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
 from momoflow.flows.schemas import iso
@@ -44,7 +44,7 @@ def assign():
 @assigner_required
 def assign_people():
     values = forms.assign_values(request.form)
-    with refusals() as refused:
+    with refusals(also=(404, 503)) as refused:  # a group gone meanwhile, a directory that did not answer
         report = assigning.assign_to_people(Assigner.signed_in(current_user), forms.assign_plan(values))
     if refused:
         return _assign_page(failed(values, refused.error, forms.assign_field), status=refused.status)
@@ -54,7 +54,7 @@ def assign_people():
 
 def _assign_page(state, report=None, status=200, message=None):
     context = {"state": state, "report": report, "flows": services.list_flows(current_user.organization),
-               "Outcome": Outcome, "max_rows": MAX_PEOPLE_ROWS, "max_notes": rules.MAX_NOTES_LENGTH,
+               "audiences": audiences.choices(current_user.organization), "Outcome": Outcome, "max_rows": MAX_PEOPLE_ROWS, "max_notes": rules.MAX_NOTES_LENGTH,
                "anchor": forms.assign_anchor}
     return page_or_partial("flows/assign.html", "flows/_assign_panel.html", status, message, **context)
 
@@ -63,7 +63,10 @@ def _summary(report):
     assigned = report.count(Outcome.ASSIGNED)
     message = f"Assigned {report.flow.name} to {assigned} {'person' if assigned == 1 else 'people'}."
     others = len(report.results) - assigned
-    return message + (f" {others} could not be assigned (see the results)." if others else "")
+    message += f" {others} could not be assigned (see the results)." if others else ""
+    if report.rule is not None:
+        message += f" People who join {report.audience} later get it too."
+    return message
 
 
 @bp.get("/flows/assign/person-row")

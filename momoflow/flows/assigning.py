@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.errors import NotFound, ValidationFailed
-from momoflow.flows import access, services
+from momoflow.flows import access, audiences, services
 from momoflow.flows.models import FlowStatus
 from momoflow.flows.services import AlreadyAssigned
 from momoflow.flows.validation import parse_shared_fields
@@ -34,6 +34,9 @@ class AssignPlan:
     due_date: str | None = None
     priority: str | None = None
     notes: str | None = None
+    audience: str | None = None  # "group:<name>" or "department:<name>": everyone in it too
+    keep_assigning: bool = False  # and whoever joins it later (an AssignmentRule)
+    join_due_days: str | None = None  # their due date, in days after they are assigned
 
 
 @dataclass
@@ -44,12 +47,15 @@ class PersonResult:
     name: str | None = None
     assignment_id: str | None = None
     message: str | None = None
+    assignment_db_id: object = None  # the new assignment's row id (a rule remembers it)
 
 
 @dataclass
 class AssignReport:
     flow: object
     results: list[PersonResult]
+    audience: str | None = None  # "the Engineering group", when one was chosen
+    rule: object = None  # the AssignmentRule made for people who join later
 
     def count(self, outcome):
         return sum(1 for result in self.results if result.outcome == outcome)
@@ -58,19 +64,45 @@ class AssignReport:
 def assign_to_people(assigner, plan):
     """An AssignReport; ValidationFailed (paths flowId, dueDate, priority, notes, people)
     when the request as a whole cannot go ahead."""
-    spec, flow = _check(assigner.organization, plan)
+    spec, flow, audience, join_due_days = _check(assigner.organization, plan)
+    members = audiences.people_in(assigner.organization, *audience) if audience else []
+    if len(members) > audiences.MAX_AUDIENCE:
+        raise ValidationFailed([("audience", audiences.TOO_BIG)])
     emails = {entry: normalize_email(entry) for entry in plan.people}
+    emails.update((person.email, person.email) for person in members if person.email not in emails.values())
     items = [{"flowId": flow.public_id, "userEmail": email, "dueDate": plan.due_date, "priority": spec.priority.value,
               "notes": spec.notes} for email in emails.values() if email]
     outcomes = iter(services.assign_many(assigner, items))
-    return AssignReport(flow, [_result(entry, email, next(outcomes) if email else None)
-                               for entry, email in emails.items()])
+    report = AssignReport(flow, [_result(entry, email, next(outcomes) if email else None)
+                                 for entry, email in emails.items()],
+                          audiences.describe(*audience) if audience else None)
+    if plan.keep_assigning:
+        report.rule = audiences.create_rule(assigner, flow, *audience, join_due_days, spec.priority, spec.notes,
+                                            _handled(members, report))
+    return report
+
+
+def _handled(members, report):
+    """``{user id: assignment id or None}``: the members assigned now or who had it open."""
+    by_email = {result.email: result for result in report.results}
+    handled = {}
+    for person in members:
+        result = by_email.get(person.email)
+        if result is not None and result.outcome in (Outcome.ASSIGNED, Outcome.ALREADY_ASSIGNED):
+            handled[person.id] = result.assignment_db_id if result.outcome == Outcome.ASSIGNED else None
+    return handled
 
 
 def _check(organization, plan):
-    problems = []
-    if not plan.people:
-        problems.append(("people", "Add at least one person"))
+    problems = fields.Problems()
+    audience = audiences.parse(plan.audience) if plan.audience else None
+    if plan.audience and audience is None:
+        problems.append(("audience", audiences.NO_SUCH_AUDIENCE))
+    if plan.keep_assigning and not plan.audience:
+        problems.append(("audience", "Choose a group or department to keep assigning the flow to people who join it"))
+    join_due_days = _join_due_days(plan, problems)
+    if not plan.people and not plan.audience:
+        problems.append(("people", "Add at least one person, or choose a group or department"))
     elif len(plan.people) > MAX_PEOPLE:
         problems.append(("people", f"Assign at most {MAX_PEOPLE} people at a time"))
     data = {"flowId": plan.flow_id, "dueDate": plan.due_date, "priority": plan.priority or None, "notes": plan.notes}
@@ -81,7 +113,16 @@ def _check(organization, plan):
     flow = _assignable_flow(organization, spec.flow_id, problems)
     if problems:
         raise ValidationFailed(problems)
-    return spec, flow
+    return spec, flow, audience, join_due_days
+
+
+def _join_due_days(plan, problems):
+    """Days after joining that a rule's assignments are due: blank for none."""
+    if not plan.keep_assigning or not (plan.join_due_days or "").strip():
+        return None
+    return fields.whole_number(plan.join_due_days.strip(), "joinDueDays", problems, low=0,
+                               high=audiences.MAX_JOIN_DUE_DAYS, from_text=True,
+                               message=f"Enter whole days from 0 to {audiences.MAX_JOIN_DUE_DAYS}, or leave it empty")
 
 
 def _in_words(path, message):
@@ -119,4 +160,5 @@ def _result(entry, email, outcome):
     if error is not None:  # e.g. the directory did not answer
         return PersonResult(entry, Outcome.FAILED, email, message=error.message)
     assignment, _, user = outcome.assigned
-    return PersonResult(entry, Outcome.ASSIGNED, email, user.display_name, assignment.public_id)
+    return PersonResult(entry, Outcome.ASSIGNED, email, user.display_name, assignment.public_id,
+                        assignment_db_id=assignment.id)

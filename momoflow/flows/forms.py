@@ -74,10 +74,12 @@ MAX_PASTED_LENGTH = 100_000
 def assign_values(form=None, flow_id=""):
     if form is None:
         return {"flow": flow_id, "emails": [], "pasted": "", "due_date": "", "priority": Priority.MEDIUM.value,
-                "notes": ""}
+                "notes": "", "audience": "", "keep_assigning": False, "join_due_days": ""}
     return {"flow": form.get("flow", ""), "emails": [e.strip() for e in form.getlist("email") if e.strip()],
             "pasted": form.get("pasted", ""), "due_date": form.get("due_date", "").strip(),
-            "priority": form.get("priority", ""), "notes": form.get("notes", "")}
+            "priority": form.get("priority", ""), "notes": form.get("notes", ""),
+            "audience": form.get("audience", "")[:300], "keep_assigning": form.get("keep_assigning") == "yes",
+            "join_due_days": form.get("join_due_days", "")[:10]}
 
 
 _TO_CORRECT = {Outcome.NOT_FOUND, Outcome.INVALID_EMAIL, Outcome.FAILED}
@@ -87,7 +89,7 @@ def values_after_assigning(values, report):
     """The form after a post: the same flow, date, priority and notes, and in the box
     only the addresses that failed, one a line, so they can be corrected and sent again."""
     failed_entries = [result.entry for result in report.results if result.outcome in _TO_CORRECT]
-    return {**values, "emails": [], "pasted": "\n".join(failed_entries)}
+    return {**values, "emails": [], "pasted": "\n".join(failed_entries), "audience": "", "keep_assigning": False}
 
 
 def assign_plan(values):
@@ -98,7 +100,8 @@ def assign_plan(values):
             seen.add(entry.lower())
             entries.append(entry)
     return AssignPlan(flow_id=values["flow"], people=entries, due_date=values["due_date"] or None,
-                      priority=values["priority"], notes=values["notes"])
+                      priority=values["priority"], notes=values["notes"], audience=values.get("audience") or None,
+                      keep_assigning=values.get("keep_assigning", False), join_due_days=values.get("join_due_days"))
 
 
 def emails_in(text):
@@ -145,7 +148,7 @@ def _words(cell):
 
 
 _ASSIGN_FIELDS = {"flowId": "flow", "dueDate": "due_date", "priority": "priority", "notes": "notes",
-                  "people": "people"}
+                  "people": "people", "audience": "audience", "joinDueDays": "join_due_days"}
 
 
 def assign_field(path):
@@ -153,7 +156,8 @@ def assign_field(path):
 
 
 _ASSIGN_ANCHORS = {"flow": "assign-flow", "due_date": "assign-due-date", "priority": "priority-medium",
-                   "notes": "assign-notes", "people": "assign-pasted"}
+                   "notes": "assign-notes", "people": "assign-pasted", "audience": "assign-audience",
+                   "join_due_days": "assign-join-due"}
 
 
 def assign_anchor(key):

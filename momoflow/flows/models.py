@@ -220,6 +220,48 @@ class Assignment(db.Model):
         return self.status
 
 
+class AudienceKind(enum.StrEnum):
+    GROUP = "group"
+    DEPARTMENT = "department"
+
+
+class AssignmentRule(db.Model):
+    """Keep assigning a flow to everyone who joins a group or a department: the tick assigns
+    each new member once (``flows.audiences.apply_rules``), due ``due_in_days`` after."""
+
+    __tablename__ = "assignment_rules"
+    __table_args__ = (sa.Index("ix_assignment_rules_organization", "organization_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("rule"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id"))
+    kind: Mapped[AudienceKind] = mapped_column(enum_column(AudienceKind))
+    audience: Mapped[str] = mapped_column(sa.String(200))  # the group's or the department's name
+    due_in_days: Mapped[int | None] = mapped_column(sa.SmallInteger)  # None: no due date
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.MEDIUM)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    flow: Mapped[Flow] = relationship(lazy="raise_on_sql")
+
+
+class AssignmentRuleMember(db.Model):
+    """Someone a rule has dealt with, once: assigned (``assignment_id``), or passed over
+    because they had the flow open already. Leaving and joining again does not assign twice."""
+
+    __tablename__ = "assignment_rule_members"
+
+    rule_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignment_rules.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    assignment_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("assignments.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ModuleProgress(db.Model):
     """A module an assignee has finished."""
 

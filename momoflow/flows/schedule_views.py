@@ -11,7 +11,7 @@ from flask_login import current_user
 from momoflow import fields
 from momoflow.auth.roles import admin_required
 from momoflow.errors import ValidationFailed
-from momoflow.flows import bp, forms, rules, schedules, services
+from momoflow.flows import audiences, bp, forms, rules, schedules, services
 from momoflow.flows.labels import schedule_every
 from momoflow.flows.services import Assigner
 from momoflow.flows.assigning import MAX_PEOPLE
@@ -110,6 +110,18 @@ def run_schedule(schedule_id):
     return redirect(url_for(".schedules_page"), 303)
 
 
+@bp.post("/flows/rules/<rule_id>/stop")
+@admin_required
+def stop_rule(rule_id):
+    with refusals() as refused:
+        rule = audiences.stop_rule(current_user.organization, rule_id)
+    message = refused.error.message if refused else (
+        f"No longer assigning {rule.flow.name} to people who join {audiences.describe(rule.kind, rule.audience)}. "
+        "What it assigned stays.")
+    flash(message, "error" if refused else "success")
+    return redirect(url_for(".schedules_page") + "#rules-title", 303)
+
+
 def _run_summary(schedule, results):
     assigned = sum(1 for result in results if result.error is None)
     still_open = sum(1 for result in results if result.error is not None and result.error.code == "already_assigned")
@@ -141,7 +153,7 @@ def _page(state, status=200, message=None):
     cursor = fields.decode_cursor(request.args.get("cursor"))
     page = schedules.list_schedules(current_user.organization, cursor, PAGE_SIZE)
     context = {"state": state, "page": page, "flows": services.list_flows(current_user.organization),
-               **_form_context()}
+               "rules": audiences.list_rules(current_user.organization), **_form_context()}
     return page_or_partial("flows/schedules.html", "flows/_schedule_panel.html", status, message, **context)
 
 

@@ -29,6 +29,7 @@ DUTIES = (
     "momoflow.workflows.tat.check",  # TAT reminders at 50 % and 75 %, breaches at 100 %
     "momoflow.flows.overdue.check",  # assignments past due: flow.overdue, once
     "momoflow.flows.schedules.run_due",  # recurring assignments
+    "momoflow.flows.audiences.apply_rules",  # people who joined a group or department a flow follows
     "momoflow.maintenance.purge",  # expired idempotency records, old delivered events
     "momoflow.exports.services.tick",  # stale builds queued again, expired files deleted, lost kicks
 )

@@ -54,7 +54,9 @@ def test_a_worker_builds_the_file(ask, served, workers):
     answer = ask(format="csv", detailed=True)
     rows = list(csv.reader(io.StringIO(downloaded(served, answer, workers).content.decode("utf-8-sig"))))
     assert rows[0][0] == "Assignment ID" and len(rows) == 1  # the test demo has nobody on the flow yet
-    assert "Successfully completed momoflow.exports.services.drain" in workers.log()
+    # The worker writes its log line after the job returns, so after the file can be served.
+    wait_for(lambda: "Successfully completed momoflow.exports.services.drain" in workers.log(), timeout=30,
+             what=lambda: f"the worker's log of the build:\n{workers.log()[-3000:]}")
 
 
 def test_asked_for_while_redis_is_down_it_is_built_once_redis_is_back(ask, served, workers, redis_server):

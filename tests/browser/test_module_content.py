@@ -81,12 +81,27 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
     expect(admin.locator(".toast").last).to_contain_text("a quiz of 2 questions, pass mark 100%")
     expect(admin.locator(".module-checks").first).to_contain_text("Quiz, pass mark 100% · people confirm")
 
+    # A local group, then the flow assigned to it and to whoever joins it later.
+    admin.goto(f"{live_server}/settings/groups")
+    admin.get_by_label("Name").fill("New starters")
+    admin.get_by_role("button", name="Create group").click()
+    expect(admin.locator(".toast").last).to_be_visible()
+    admin.goto(f"{live_server}/settings/groups")
+    admin.get_by_role("link", name="New starters").click()
+    admin.wait_for_load_state()
+    admin.get_by_label("Person's email").fill("employee@company.com")
+    admin.get_by_role("button", name="Add to New starters").click()
+    expect(admin.locator("#group-members")).to_contain_text("employee@company.com")
     admin.goto(f"{live_server}/flows/manage")
     admin.locator(".flow-admin", has_text="Security Awareness").get_by_role(
         "link", name="Assign Security Awareness").click()
-    admin.get_by_label("Person's email").fill("employee@company.com")
+    admin.get_by_label("Or everyone in a group or department").select_option("group:New starters")
+    admin.get_by_label("Keep assigning it to people who join").check()
+    admin.get_by_label("Due (days after they join)").fill("14")
+    shoot(admin, "assign-group")
     admin.get_by_role("button", name="Assign flow").click()
     expect(admin.locator("#assign-results .badge")).to_have_text(["✓ Assigned"])
+    expect(admin.locator(".toast").last).to_contain_text("People who join the New starters group later get it too.")
 
     employee = person("employee@company.com")
     employee.goto(f"{live_server}/my-flows")

@@ -224,7 +224,7 @@ def test_assign_problems_show_next_to_their_fields(client, demo, login_as):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert error_of(html, "assign-flow") == "Choose a flow"
-    assert error_of(html, "assign-pasted") == "Add at least one person"
+    assert error_of(html, "assign-pasted") == "Add at least one person, or choose a group or department"
     assert "date" in error_of(html, "assign-due-date")
     assert "priority" in error_of(html, "priority")
     assert "2000" in error_of(html, "assign-notes")
