@@ -38,6 +38,16 @@ def set_up_quiz(client, demo, login_as, db, form=QUIZ_FORM):
     return module
 
 
+def started(client, demo, login_as, db, email):
+    """``email``'s new assignment of flow_123abc, started, signed in as them: ``(assignment, page url)``."""
+    assignment = assign(demo, email)
+    db.session.commit()
+    login_as(demo[email])
+    url = f"/my-flows/{assignment.public_id}"
+    post(client, f"{url}/start", htmx=True)
+    return assignment, url
+
+
 def answers_for(db, module, picks):
     """The quiz form's fields picking choices by their text, per question in order."""
     questions = db.session.scalars(db.select(QuizQuestion).where(QuizQuestion.module_id == module.id)
@@ -119,11 +129,7 @@ def test_only_admins_of_the_organisation_edit_quizzes(client, demo, login_as, db
 
 def test_fail_then_pass_then_confirm_then_done(client, demo, login_as, db):
     module = set_up_quiz(client, demo, login_as, db)
-    assignment = assign(demo, EMPLOYEE)
-    db.session.commit()
-    login_as(demo[EMPLOYEE])
-    url = f"/my-flows/{assignment.public_id}"
-    post(client, f"{url}/start", htmx=True)
+    assignment, url = started(client, demo, login_as, db, EMPLOYEE)
     page = client.get(url).get_data(as_text=True)
     assert "Who do you call first?" in page and "(choose all that apply)" in page
     assert "correct" not in page and "* The customer" not in page  # the answers stay on the server
@@ -186,11 +192,7 @@ def test_only_the_current_module_and_only_ones_own(client, demo, login_as, db):
 def test_results_per_person_and_per_question_and_the_confirmations_csv(client, demo, login_as, db):
     module = set_up_quiz(client, demo, login_as, db)
     for email, picks in ((EMPLOYEE, [["The customer"], ["Honesty"]]), (HR, [["The customer"], ["Honesty", "Care"]])):
-        assignment = assign(demo, email)
-        db.session.commit()
-        login_as(demo[email])
-        url = f"/my-flows/{assignment.public_id}"
-        post(client, f"{url}/start", htmx=True)
+        _, url = started(client, demo, login_as, db, email)
         post(client, f"{url}/modules/{module.id}/quiz", answers_for(db, module, picks), htmx=True)
         post(client, f"{url}/modules/{module.id}/acknowledge", {"agree": "yes"}, htmx=True)
     login_as(demo[ADMIN])
@@ -209,11 +211,7 @@ def test_results_per_person_and_per_question_and_the_confirmations_csv(client, d
 
 def test_a_completed_assignment_keeps_its_quiz_result_readable(client, demo, login_as, db):
     module = set_up_quiz(client, demo, login_as, db, form={**QUIZ_FORM, "acknowledge": ""})
-    assignment = assign(demo, EMPLOYEE)
-    db.session.commit()
-    login_as(demo[EMPLOYEE])
-    url = f"/my-flows/{assignment.public_id}"
-    post(client, f"{url}/start", htmx=True)
+    assignment, url = started(client, demo, login_as, db, EMPLOYEE)
     post(client, f"{url}/modules/{module.id}/quiz", answers_for(db, module, [["The customer"], ["Honesty", "Care"]]),
          htmx=True)
     assert post(client, f"{url}/modules/{module.id}/done", htmx=True).status_code == 200
@@ -227,11 +225,7 @@ def test_a_completed_assignment_keeps_its_quiz_result_readable(client, demo, log
 
 def test_the_api_shows_quiz_scores_and_sign_offs(client, demo, login_as, db, integrator, document):
     module = set_up_quiz(client, demo, login_as, db)
-    assignment = assign(demo, EMPLOYEE)
-    db.session.commit()
-    login_as(demo[EMPLOYEE])
-    url = f"/my-flows/{assignment.public_id}"
-    post(client, f"{url}/start", htmx=True)
+    assignment, url = started(client, demo, login_as, db, EMPLOYEE)
     for picks in ([["Nobody"], ["Care"]], [["The customer"], ["Honesty", "Care"]]):
         post(client, f"{url}/modules/{module.id}/quiz", answers_for(db, module, picks), htmx=True)
     passed_at = db.session.scalar(db.select(QuizAttempt.submitted_at).where(QuizAttempt.passed.is_(True)))
