@@ -3,9 +3,14 @@
 import hashlib
 import re
 
-from momoflow.apikeys.models import ApiKey
+from momoflow.apikeys.models import ALL_SCOPES, ApiKey
 from tests.flows.conftest import SEED_BODY
 from tests.flows.pages import ADMIN, HR, error_of, post
+
+
+def form(name, **fields):
+    """The generate form as the page posts it: every scope ticked, no expiry."""
+    return {"name": name, "scopes": list(ALL_SCOPES), "expires": "", **fields}
 
 
 # --- Settings → API keys -----------------------------------------------------------
@@ -21,7 +26,7 @@ def test_api_keys_page_renders(client, demo, login_as):
 
 def test_a_new_key_is_shown_once_and_only_its_hash_is_stored(client, demo, login_as, db):
     login_as(demo[ADMIN])
-    response = post(client, "/settings/api-keys", {"name": "Workday sync"}, htmx=True)
+    response = post(client, "/settings/api-keys", form("Workday sync"), htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'<code id="new-key-value"[^>]*>(mf_live_[0-9A-Za-z]+)</code>', html).group(1)
@@ -40,7 +45,7 @@ def test_a_new_key_is_shown_once_and_only_its_hash_is_stored(client, demo, login
 
 def test_a_key_name_too_long_is_an_inline_error(client, demo, login_as):
     login_as(demo[ADMIN])
-    response = post(client, "/settings/api-keys", {"name": "x" * 101}, htmx=True)
+    response = post(client, "/settings/api-keys", form("x" * 101), htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "at most 100 characters" in error_of(html, "key-name") and "mf_live_" not in html
@@ -48,7 +53,7 @@ def test_a_key_name_too_long_is_an_inline_error(client, demo, login_as):
 
 def test_revoking_a_key_refuses_it_at_once(client, demo, login_as, db):
     login_as(demo[ADMIN])
-    html = post(client, "/settings/api-keys", {"name": "HR system"}).get_data(as_text=True)
+    html = post(client, "/settings/api-keys", form("HR system")).get_data(as_text=True)
     secret = re.search(r'>(mf_live_[0-9A-Za-z]+)<', html).group(1)
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.post("/v1/flows/assign", json=SEED_BODY, headers=headers).status_code == 200
@@ -65,7 +70,7 @@ def test_revoking_a_key_refuses_it_at_once(client, demo, login_as, db):
 
 def test_revoke_without_javascript_redirects_and_unknown_keys_are_404(client, demo, login_as):
     login_as(demo[ADMIN])
-    html = post(client, "/settings/api-keys", {"name": "Old"}).get_data(as_text=True)
+    html = post(client, "/settings/api-keys", form("Old")).get_data(as_text=True)
     key_id = re.search(r'/settings/api-keys/([0-9a-f-]+)/revoke', html).group(1)
     response = post(client, f"/settings/api-keys/{key_id}/revoke")
     assert response.status_code == 303 and response.headers["Location"].endswith("/settings/api-keys")
