@@ -21,12 +21,12 @@ def duration_text(seconds):
 
 
 def rough_span(seconds):
-    """``12 days``, ``1 hour``, ``3 minutes`` or ``less than a minute``: the largest whole
-    unit, for "3 minutes ago" and "in 12 days" where the exact time is a hover away."""
-    seconds = int(abs(seconds))
+    """``12 days``, ``1 hour``, ``3 minutes`` or ``less than a minute``: rounded in the largest
+    unit it reaches, for "3 minutes ago" and "in 12 days" where the exact time is a hover away."""
+    seconds = abs(seconds)
     for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
         if seconds >= size:
-            count = seconds // size
+            count = round(seconds / size)
             return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
     return "less than a minute"
 
