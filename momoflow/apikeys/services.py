@@ -50,12 +50,14 @@ def _scopes(values, problems):
 
 
 def _expiry(value, problems):
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """The start (UTC) of the day ``value`` names, if that is still to come; blank is never."""
+    text = value.strip() if isinstance(value, str) else value
+    if text in (None, ""):
         return None
-    if not isinstance(value, str) or len(value.strip()) != len("2030-01-31"):  # a date, not a moment
+    if not isinstance(text, str) or len(text) != len("YYYY-MM-DD"):  # a day, not a moment
         problems.add("expires", EXPIRY_NOT_A_DATE)
         return None
-    moment = fields.iso_moment(value.strip(), "expires", problems, message=EXPIRY_NOT_A_DATE,
+    moment = fields.iso_moment(text, "expires", problems, message=EXPIRY_NOT_A_DATE,
                                zone_message=EXPIRY_NOT_A_DATE, date_means=time(0))
     if moment is not None and moment <= utcnow():
         problems.add("expires", EXPIRY_IN_THE_PAST)
