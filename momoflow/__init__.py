@@ -105,6 +105,7 @@ def register_blueprints(app):
     from momoflow.flows import bp as flows_bp
     from momoflow.health import bp as health_bp
     from momoflow.integrator import bp as integrator_bp
+    from momoflow.integrator.scopes import check_every_route_declares_a_scope
     from momoflow.notifications import bp as notifications_bp
     from momoflow.openapi import bp as openapi_bp
     from momoflow.reports import bp as reports_bp
@@ -127,6 +128,7 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(email_decisions_bp)
     app.register_blueprint(reports_bp)
+    check_every_route_declares_a_scope(app, integrator_bp.name)
 
 
 def register_response_hooks(app):

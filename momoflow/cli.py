@@ -4,6 +4,8 @@ import click
 
 from momoflow.accounts.models import Organization, Tier
 from momoflow.accounts.services import find_organization
+from momoflow.apikeys.models import ALL_SCOPES
+from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.webhooks.cli import create_webhook_command
 
@@ -62,15 +64,22 @@ def set_tier_command(slug, tier):
 @click.command("create-api-key")
 @click.option("--org", "slug", required=True, help="Organisation slug")
 @click.option("--name", default="CLI key", show_default=True, help="What the key is for")
-def create_api_key_command(slug, name):
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(ALL_SCOPES), default=ALL_SCOPES,
+              show_default=True, help="What the key may do (repeat for several)")
+@click.option("--expires", "expires_on", metavar="YYYY-MM-DD", help="The day it stops working (UTC); default never")
+def create_api_key_command(slug, name, scopes, expires_on):
     """Create an integrator API key; the key itself is printed once, alone on the last line."""
     from momoflow.apikeys.services import create_api_key
 
     organization = find_organization(slug)
     if organization is None:
         raise click.ClickException(f"no organisation '{slug}'")
-    api_key, secret = create_api_key(organization, name)
+    try:
+        api_key, secret = create_api_key(organization, name, scopes, expires_on)
+    except ValidationFailed as error:
+        raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created API key '{api_key.name}' ({api_key.prefix}…) for '{slug}'. "
+    click.echo(f"Created API key '{api_key.name}' ({api_key.prefix}…) for '{slug}' with {' '.join(api_key.scopes)}"
+               f"{f', expiring {expires_on}' if api_key.expires_at else ''}. "
                "Store it now: it is not kept and cannot be shown again.", err=True)
     click.echo(secret)

@@ -23,11 +23,20 @@ _records = IdempotencyRecord.__table__
 
 # --- the API key --------------------------------------------------------------------
 
+# Neither revoked nor expired at ``now``.
 ACTIVE_KEY_BY_HASH = (
-    sa.select(_keys.c.id, _keys.c.name, _keys.c.organization_id, _organizations.c.tier, _keys.c.last_used_at)
+    sa.select(_keys.c.id, _keys.c.name, _keys.c.organization_id, _organizations.c.tier, _keys.c.scopes,
+              _keys.c.last_used_at)
     .join_from(_keys, _organizations)
-    .where(_keys.c.key_hash == sa.bindparam("key_hash"), _keys.c.revoked_at.is_(None)))
-NOTE_USE = sa.update(_keys).where(_keys.c.id == sa.bindparam("key_id")).values(last_used_at=sa.bindparam("now"))
+    .where(_keys.c.key_hash == sa.bindparam("key_hash"), _keys.c.revoked_at.is_(None),
+           sa.or_(_keys.c.expires_at.is_(None), _keys.c.expires_at > sa.bindparam("now"))))
+# Writes only if the last use noted is older than ``stale_before``: however many requests
+# (and processes) race, a key is written at most once in that time.
+NOTE_USE = (
+    sa.update(_keys)
+    .where(_keys.c.id == sa.bindparam("key_id"),
+           sa.or_(_keys.c.last_used_at.is_(None), _keys.c.last_used_at < sa.bindparam("stale_before")))
+    .values(last_used_at=sa.bindparam("now"), last_used_from=sa.bindparam("address")))
 
 # --- idempotency --------------------------------------------------------------------
 

@@ -20,6 +20,17 @@ def duration_text(seconds):
     return f"{minutes}m" if minutes else "less than a minute"
 
 
+def rough_span(seconds):
+    """``12 days``, ``1 hour``, ``3 minutes`` or ``less than a minute``: rounded in the largest
+    unit it reaches, for "3 minutes ago" and "in 12 days" where the exact time is a hover away."""
+    seconds = abs(seconds)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+    return "less than a minute"
+
+
 def countdown(deadline, now=None):
     """``(text, overdue)`` for a deadline: ("due in 5h 12m", False), ("overdue by 2h 0m", True)."""
     seconds = (deadline - (now or utcnow())).total_seconds()
@@ -55,6 +66,7 @@ def excerpt(text, length=160):
 
 
 def register(app):
+    from momoflow.apikeys import labels as key_labels
     from momoflow.flows import content as module_content
     from momoflow.flows import forms as flow_forms
     from momoflow.flows import quizzes
@@ -82,4 +94,6 @@ def register(app):
         needs_new_approver=labels.needs_new_approver, tasks_in_order=labels.tasks_in_order,
         assignment_status_label=flow_labels.STATUS_LABELS.get, schedule_every=flow_labels.schedule_every,
         percent_done=progress.percent_done, can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
-        priorities=list(Priority))
+        priorities=list(Priority), key_state=key_labels.state_text,
+        key_expiry=key_labels.expiry_text, key_last_use=key_labels.last_use_text,
+        key_scopes=key_labels.SCOPES)

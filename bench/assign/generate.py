@@ -22,6 +22,7 @@ from bench.assign.config import (EMAIL_DOMAIN, FLOWS, ORG_SLUG, PEOPLE, SEEDED_A
                                  SEEDED_PER_PERSON, database_url, email_of, flow_number, flow_public_id)
 from bench.common.load import generate
 from bench.common.rows import FIRST_NAMES, JOBS, LAST_NAMES
+from momoflow.apikeys.models import ALL_SCOPES
 from momoflow.flows.schemas import iso
 
 SEED = 20261123
@@ -44,7 +45,7 @@ COLUMNS = {
                     "assigned_by_user_id", "assigned_by_api_key_id"),
     "events": ("id", "organization_id", "type", "subject_id", "actor_id", "payload", "occurred_at",
                "dispatched_at"),
-    "api_keys": ("id", "organization_id", "name", "prefix", "key_hash", "created_by_id", "created_at",
+    "api_keys": ("id", "organization_id", "name", "prefix", "key_hash", "scopes", "created_by_id", "created_at",
                  "last_used_at", "revoked_at"),
     "idempotency_records": ("id", "api_key_id", "key", "request_hash", "response_status", "response_body",
                             "created_at"),
@@ -127,8 +128,8 @@ def _add_assignments(tables, rng, org_id, people, flows):
 def _add_answers(tables, rng, org_id, admin_id):
     """The seeded HR system's key (its secret is never needed) and the answers it was given."""
     key_id, created = tables.new_id(), ANCHOR - timedelta(days=90)
-    tables.add("api_keys", key_id, org_id, SEEDED_KEY_NAME, "mf_live_seed", f"{rng.getrandbits(256):064x}", admin_id,
-               created, ANCHOR, None)
+    tables.add("api_keys", key_id, org_id, SEEDED_KEY_NAME, "mf_live_seed", f"{rng.getrandbits(256):064x}",
+               json.dumps(list(ALL_SCOPES)), admin_id, created, ANCHOR, None)
     for number in range(SEEDED_ANSWERS):
         answered = ANCHOR - timedelta(seconds=rng.uniform(0, 86_400))
         body = {"success": True, "assignmentId": f"asgn_{tables.new_id()[-12:]}", "message": "Flow assigned successfully"}

@@ -1,3 +1,4 @@
+import enum
 import uuid
 from datetime import datetime
 
@@ -7,6 +8,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from momoflow.accounts.models import Organization
 from momoflow.database import JSON, UTCDateTime, utcnow
 from momoflow.extensions import db
+
+
+class Scope(enum.StrEnum):
+    """What a key may do; each ``/v1`` route names the one it needs (``integrator.scopes``)."""
+
+    FLOWS_ASSIGN = "flows:assign"
+    FLOWS_READ = "flows:read"
+    REPORTS_READ = "reports:read"
+    SCHEDULES_WRITE = "schedules:write"
+
+
+ALL_SCOPES = tuple(scope.value for scope in Scope)
+MAX_ADDRESS_LENGTH = 45  # the longest IPv6 address in text (IPv4-mapped)
 
 
 class ApiKey(db.Model):
@@ -20,7 +34,11 @@ class ApiKey(db.Model):
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the whole key
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scopes: Mapped[list[str]] = mapped_column(JSON)  # Scope values, in Scope's order
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept to the minute (``services.note_use``), with the address the request came from.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_from: Mapped[str | None] = mapped_column(sa.String(MAX_ADDRESS_LENGTH))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
@@ -28,6 +46,9 @@ class ApiKey(db.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+    def has_expired(self, now):
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class IdempotencyRecord(db.Model):

@@ -1,16 +1,19 @@
-"""``GET /v1/exports/exp_…``: an export's file, with an API key of its organisation or with
-the signed link its answer gave (which needs no key, and works until the export expires)."""
+"""``GET /v1/exports/exp_…``: an export's file, with an API key of its organisation (one with
+``reports:read``) or with the signed link its answer gave (which needs no key, and works until
+the export expires)."""
 
 from datetime import datetime, timezone
 
 from flask import request, send_file
 
+from momoflow.apikeys.models import Scope
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, DomainError, Unauthorized
 from momoflow.exports import services
 from momoflow.exports.models import ExportStatus
 from momoflow.flows.schemas import iso
 from momoflow.integrator import bp, current_api_key, signed_link_allowed
+from momoflow.integrator.scopes import requires_scope
 
 INVALID_LINK = "Invalid download link"
 RETRY_SECONDS = 2
@@ -27,6 +30,7 @@ class ExportFailed(Conflict):
 
 
 @bp.get("/exports/<export_id>")
+@requires_scope(Scope.REPORTS_READ)
 @signed_link_allowed
 def download_export(export_id):
     api_key = current_api_key()

@@ -5,6 +5,7 @@ import logging
 from flask import request
 
 from momoflow.api import json_body
+from momoflow.apikeys.models import Scope
 from momoflow.errors import ValidationFailed
 from momoflow.exports.api import export_answer
 from momoflow.flows import access, queries, report, report_export, rules, services
@@ -13,6 +14,7 @@ from momoflow.flows.services import Assigner
 from momoflow.flows.validation import parse_assignment
 from momoflow.integrator import bp, current_api_key, report_rate_limit
 from momoflow.integrator.idempotency import idempotent
+from momoflow.integrator.scopes import requires_scope
 from momoflow.ratelimit import charge_more
 
 BULK_SIZE_PROBLEM = f"assignments must be a list of 1 to {rules.MAX_BULK_ITEMS} items"
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.post("/flows/assign")
+@requires_scope(Scope.FLOWS_ASSIGN)
 @idempotent
 def assign():
     spec = parse_assignment(json_body(wrong_type_status=415))
@@ -31,6 +34,7 @@ def assign():
 
 
 @bp.post("/flows/assign/bulk")
+@requires_scope(Scope.FLOWS_ASSIGN)
 @idempotent
 def assign_bulk():
     items = json_body(wrong_type_status=415, check_text=False).get("assignments")
@@ -43,6 +47,7 @@ def assign_bulk():
 
 
 @bp.post("/flows/report")
+@requires_scope(Scope.REPORTS_READ)
 @report_rate_limit
 def flow_report():
     try:
@@ -61,12 +66,14 @@ def flow_report():
 
 
 @bp.get("/flows")
+@requires_scope(Scope.FLOWS_READ)
 def list_flows():
     flows = services.list_flows(current_api_key().organization)
     return {"data": [flow_json(flow) for flow in flows]}, 200
 
 
 @bp.get("/flows/<flow_id>")
+@requires_scope(Scope.FLOWS_READ)
 def get_flow(flow_id):
     flow = access.find_flow(current_api_key().organization, flow_id)
     modules = queries.modules_of(flow)
@@ -74,6 +81,7 @@ def get_flow(flow_id):
 
 
 @bp.get("/assignments")
+@requires_scope(Scope.FLOWS_READ)
 def list_assignments():
     page = queries.list_assignments(current_api_key().organization, queries.parse_assignment_query(request.args))
     return {"data": [assignment_json(a, flow, user) for a, flow, user in page.rows],
@@ -81,12 +89,14 @@ def list_assignments():
 
 
 @bp.get("/assignments/<assignment_id>")
+@requires_scope(Scope.FLOWS_READ)
 def get_assignment(assignment_id):
     assignment, flow, user = queries.assignment_row(current_api_key().organization, assignment_id)
     return {**assignment_json(assignment, flow, user), "moduleProgress": report.assignment_modules(assignment, flow)}, 200
 
 
 @bp.post("/assignments/<assignment_id>/cancel")
+@requires_scope(Scope.FLOWS_ASSIGN)
 @idempotent
 def cancel(assignment_id):
     assigner = Assigner.integrator(current_api_key())

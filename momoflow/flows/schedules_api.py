@@ -5,11 +5,13 @@
 from flask import request
 
 from momoflow.api import json_body
+from momoflow.apikeys.models import Scope
 from momoflow.flows import schedules
 from momoflow.flows.schemas import iso
 from momoflow.flows.services import Assigner
 from momoflow.integrator import bp, current_api_key
 from momoflow.integrator.idempotency import idempotent
+from momoflow.integrator.scopes import requires_scope
 
 
 def schedule_json(schedule):
@@ -30,6 +32,7 @@ def schedule_json(schedule):
 
 
 @bp.post("/flows/schedules")
+@requires_scope(Scope.SCHEDULES_WRITE)
 @idempotent
 def create_schedule():
     data = json_body(wrong_type_status=415)
@@ -40,6 +43,7 @@ def create_schedule():
 
 
 @bp.get("/flows/schedules")
+@requires_scope(Scope.FLOWS_READ)
 def list_schedules():
     cursor, limit = schedules.parse_list_args(request.args)
     page = schedules.list_schedules(current_api_key().organization, cursor, limit)
@@ -47,11 +51,13 @@ def list_schedules():
 
 
 @bp.get("/flows/schedules/<schedule_id>")
+@requires_scope(Scope.FLOWS_READ)
 def get_schedule(schedule_id):
     return schedule_json(schedules.find_schedule(current_api_key().organization, schedule_id)), 200
 
 
 @bp.delete("/flows/schedules/<schedule_id>")
+@requires_scope(Scope.SCHEDULES_WRITE)
 def cancel_schedule(schedule_id):
     schedule = schedules.cancel_schedule(current_api_key().organization, schedule_id)
     return schedule_json(schedule), 200

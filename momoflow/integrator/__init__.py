@@ -1,6 +1,7 @@
 """The integrator API at ``/v1`` (the flow assignment seed's API).
 
-Every request needs ``Authorization: Bearer <API key>``. Rate limits are per key
+Every request needs ``Authorization: Bearer <API key>``: a key that is neither revoked
+nor expired (else 401), holding the scope the route declares (``scopes``; else 403). Rate limits are per key
 and per the key's organisation tier, counted over every request the key makes and
 shared by all processes through Flask-Limiter's storage (Redis when configured);
 every answer says where the caller stands in ``X-RateLimit-*`` headers. Errors
@@ -14,6 +15,7 @@ from momoflow.accounts.models import Tier
 from momoflow.apikeys.services import api_key_for, last_use_is_due, note_use
 from momoflow.errors import Unauthorized
 from momoflow.extensions import limiter
+from momoflow.integrator.scopes import check_scope
 from momoflow.transactions import keep_even_if_refused
 
 bp = Blueprint("integrator", __name__, url_prefix="/v1")
@@ -62,15 +64,18 @@ def signed_link_allowed(view):
 
 @bp.before_request
 def _require_api_key():
+    view = current_app.view_functions[request.endpoint]
     api_key = current_api_key()
     if api_key is None:
-        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
         if getattr(view, "allows_signed_link", False) and "signature" in request.args:
             return
         raise Unauthorized(INVALID_KEY)
     if last_use_is_due(api_key):
-        # Kept even when the answer is a refusal: the key was used all the same.
-        keep_even_if_refused(lambda: note_use(api_key))
+        # Kept even when the answer is a refusal: the key was used all the same. The
+        # address is the limiter's: the client's, behind TRUSTED_PROXIES (ProxyFix).
+        address = get_remote_address()
+        keep_even_if_refused(lambda: note_use(api_key, address))
+    check_scope(api_key, view)
 
 
 @bp.after_request

@@ -199,7 +199,7 @@ def key_reused(key):
 
 
 def integrator_unauthorized():
-    return integrator_error("The API key is missing, malformed, unknown or revoked.", "Seed401")
+    return integrator_error("The API key is missing, malformed, unknown, revoked or expired.", "Seed401")
 
 
 def integrator_rate_limited():

@@ -7,6 +7,7 @@ serves it at ``/openapi.json`` and renders ``/docs/api`` from it, and
 
 from flask import current_app
 
+from momoflow.apikeys import labels as key_labels
 from momoflow.openapi import (
     absence_paths,
     analytics_paths,
@@ -16,6 +17,7 @@ from momoflow.openapi import (
     people_paths,
     report_paths,
     rework_paths,
+    scope_parts,
     template_paths,
     webhook_events,
 )
@@ -74,7 +76,10 @@ def _security_schemes(config):
             "description": "For `/v1`: an API key generated in Settings → API Keys, sent as "
                            "`Authorization: Bearer <API key>`. Limits per key: "
                            f"{config['API_RATE_LIMIT_STANDARD']} (standard tier), "
-                           f"{config['API_RATE_LIMIT_ENTERPRISE']} (enterprise tier).",
+                           f"{config['API_RATE_LIMIT_ENTERPRISE']} (enterprise tier). A key holds the scopes "
+                           "chosen when it was made, and may have an expiry date (then it is refused like an "
+                           "unknown key, 401). Each operation names the scope it needs; a key without it gets "
+                           "403.\n\n" + "\n".join(f"- `{scope}`: {meaning}" for scope, meaning in key_labels.SCOPES),
         },
     }
 
@@ -96,8 +101,7 @@ def build_document(config=None):
         "paths": {**approval_paths.approval_paths(), **rework_paths.paths(), **template_paths.paths(),
                   **bulk_paths.paths(),
                   **absence_paths.absence_paths(), **people_paths.paths(), **analytics_paths.paths(),
-                  **integrator_paths.integrator_paths(),
-                  **report_paths.paths()},
+                  **scope_parts.with_scopes({**integrator_paths.integrator_paths(), **report_paths.paths()})},
         "webhooks": webhook_events.webhooks(),
         "components": {
             "securitySchemes": _security_schemes(config),

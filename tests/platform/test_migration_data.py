@@ -1,18 +1,28 @@
 """Migrations that move data keep it: every level from before issue 12 becomes a
 one-approver ANY level whose task carries its decision; the decision times approval analytics
-kept on tasks move to approval_decisions. Runs on a database of its own."""
+kept on tasks move to approval_decisions; API keys from before scopes keep every scope. Runs on
+a database of its own."""
 
+import json
 import uuid
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
+
+from momoflow.accounts.models import Organization
+from momoflow.apikeys.keys import generate_key, hash_key
+from momoflow.apikeys.models import ALL_SCOPES
+from momoflow.apikeys.services import api_key_for, create_api_key
 
 from tests.conftest import _create_postgres_database, _postgres_url, make_test_app
 
 BEFORE_TASKS = "e5c7a9b1d3f4"
 BEFORE_DECISIONS = "e8a0c2d4f6b8"  # decision times were approval_tasks.wait_seconds / on_time
+KEY_SCOPES = "b2c4e6a8d0f1"  # api_keys.scopes, expires_at, last_used_from
 
 
 @pytest.fixture
@@ -77,6 +87,44 @@ def test_kept_decision_times_move_to_their_own_table_and_back(scratch_app):
                                       "WHERE wait_seconds IS NOT NULL")).all()
     assert [tuple(row) for row in back] == [("APPROVED", 5400, True)]
     db.session.rollback()
+
+
+def test_keys_from_before_scopes_keep_every_scope_and_limited_ones_are_revoked_going_back(scratch_app):
+    app, db = scratch_app
+    before = _revision_before(KEY_SCOPES)
+    upgrade(revision=before)
+    org, secret = _old_key(db)
+    upgrade()
+    scopes, expires_at, used_from = db.session.execute(sa.text(
+        "SELECT scopes, expires_at, last_used_from FROM api_keys")).one()
+    assert (json.loads(scopes) if isinstance(scopes, str) else scopes) == list(ALL_SCOPES)
+    assert (expires_at, used_from) == (None, None)
+    assert api_key_for(secret).scopes == set(ALL_SCOPES)
+    create_api_key(db.session.get(Organization, uuid.UUID(org)), "Readers", ["flows:read"])
+    db.session.commit()
+
+    downgrade(revision=before)  # the old schema cannot hold a limit: the limited key is revoked
+    rows = db.session.execute(sa.text("SELECT name, revoked_at IS NOT NULL FROM api_keys ORDER BY name")).all()
+    assert [tuple(row) for row in rows] == [("Old", False), ("Readers", True)]
+    db.session.rollback()
+
+
+def _revision_before(revision):
+    """The revision ``revision`` follows, read from its script (so it stays right when re-chained)."""
+    return ScriptDirectory(current_app.extensions["migrate"].directory).get_revision(revision).down_revision
+
+
+def _old_key(db):
+    """An organisation and an API key as they were before scopes: ``(organisation id, secret)``."""
+    org, secret, now = uuid.uuid4().hex, generate_key(), datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO organizations (id, slug, name, tier, created_at) "
+                                   "VALUES (:id, 'old', 'Old', 'standard', :now)"), {"id": org, "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at) "
+            "VALUES (:id, :org, 'Old', :prefix, :hash, :now)"),
+            {"id": uuid.uuid4().hex, "org": org, "prefix": secret[:12], "hash": hash_key(secret), "now": now})
+    return org, secret
 
 
 def _old_request(db):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from momoflow.apikeys.models import ALL_SCOPES
 from tests.platform.openapi_checks import conformance, examples, operations, resolve, structural_problems, walk
 from tests.conftest import make_test_app
 
@@ -131,9 +132,11 @@ def test_every_api_documents_its_auth_failures(document):
         public = operation["security"] == []
         assert public or "401" in operation["responses"], f"{method} {path}"
         if path.startswith("/v1/"):
-            # an export's download also takes its signed link instead of a key
-            assert operation["security"] in ([{"apiKeyAuth": []}], [{"apiKeyAuth": []}, {}])
-            assert "429" in operation["responses"]
+            # an export's download also takes its signed link instead of a key; a key needs its scope
+            scope = next(iter(operation["security"][0].get("apiKeyAuth", [])), None)
+            assert scope in ALL_SCOPES and operation["security"] in ([{"apiKeyAuth": [scope]}],
+                                                                     [{"apiKeyAuth": [scope]}, {}]), f"{method} {path}"
+            assert "403" in operation["responses"] and "429" in operation["responses"]
             assert all("X-RateLimit-Remaining" in resolve(document, r).get("headers", {})
                        for r in operation["responses"].values()), f"{method} {path}: rate-limit headers"
         else:
