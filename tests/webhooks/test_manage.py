@@ -13,8 +13,9 @@ from momoflow.jobs import tick
 from momoflow.webhooks import delivery, services
 from momoflow.webhooks.models import DELETED_LOG_KEPT_FOR, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import make_org
-from tests.flows.conftest import SEED_BODY, demo_org, integrator  # noqa: F401  (fixtures)
+from tests.flows.conftest import demo_org  # noqa: F401  (fixture)
 from tests.webhooks.receiver import receiver  # noqa: F401  (fixture)
+from tests.webhooks.test_delivery import assign, settle
 from tests.webhooks.test_pages import ADMIN, EMPLOYEE, HTMX, MANAGER, error_of, fresh, make_deliveries, post, token_on
 
 URL = "https://93.184.215.14/hooks"
@@ -147,7 +148,6 @@ def test_deliveries_still_waiting_go_to_the_new_url(app, demo, demo_org, receive
     monkeypatch.setitem(app.config, "WEBHOOK_RETRY_SCHEDULE", "600")
     endpoint, receiver.secret = services.create_endpoint(demo_org, receiver.url.replace("/momoflow", "/old"))
     receiver.script(500)
-    from tests.webhooks.test_delivery import assign, settle
     assign(demo)
     settle(db)
     services.update_endpoint(demo_org, endpoint.id, receiver.url, "")
@@ -189,8 +189,6 @@ def test_deleting_hides_the_endpoint_and_its_page(client, demo, demo_org, login_
 
 
 def test_a_deleted_endpoint_is_sent_nothing_more(app, demo, demo_org, receiver, db, monkeypatch):
-    from tests.webhooks.test_delivery import assign, settle
-
     monkeypatch.setitem(app.config, "WEBHOOK_RETRY_SCHEDULE", "600")
     endpoint, receiver.secret = services.create_endpoint(demo_org, receiver.url)
     receiver.script(500)

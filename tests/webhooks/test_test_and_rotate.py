@@ -17,6 +17,7 @@ from momoflow.webhooks.models import ROTATION_OVERLAP, DeliveryStatus, WebhookDe
 from momoflow.webhooks.signing import SignatureError, verify
 from tests.flows.conftest import demo_org  # noqa: F401  (fixture)
 from tests.webhooks.receiver import Receiver, receiver  # noqa: F401  (fixture)
+from tests.webhooks.test_delivery import assign, settle
 from tests.webhooks.test_pages import ADMIN, SECRET, fresh, post, rows
 
 ISO_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -180,8 +181,6 @@ def test_rotating_again_within_24_hours_keeps_two_secrets_never_three(client, de
 def test_a_delivery_already_waiting_is_signed_with_both_when_it_is_sent(app, demo, demo_org, receiver, db,
                                                                         monkeypatch):
     """The secrets are read when a delivery is sent, not when it was planned."""
-    from tests.webhooks.test_delivery import assign, settle
-
     monkeypatch.setitem(app.config, "WEBHOOK_RETRY_SCHEDULE", "600")
     endpoint, old = services.create_endpoint(demo_org, receiver.url)
     receiver.secret = old
