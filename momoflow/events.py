@@ -46,6 +46,7 @@ EVENT_TYPES = frozenset({
     "flow.overdue",
     "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key)
     "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
+    "webhook.test",  # an admin sent a test event to one endpoint: only that endpoint hears
     "absence.set",  # someone set their out of office: their delegate hears (payload: start, end, delegateId)
     "person.deactivated",  # by an admin, or on leaving the directory (deactivatedBy null): admins hear
     "person.reactivated",  # by an admin: admins hear

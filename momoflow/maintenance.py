@@ -8,6 +8,9 @@
 - Page sign-ins (``user_sessions``) older than a remember-me cookie lives: no cookie
   can name them any more (a session kept open that long signs in again).
 - Out-of-office absences that ended (tasks given back) more than ``KEPT_FOR_DAYS`` ago.
+- Webhook endpoints deleted more than ``DELETED_LOG_KEPT_FOR`` (30 days) ago: first their
+  deliveries (attempts go with them, CASCADE), then, once none is left, the endpoint, so
+  a big log is worked off in bounded batches like everything else.
 
 Deletes go in batches, at most ``MAX_BATCHES`` × ``BATCH`` rows of each kind per tick, so
 a tick stays short and locks little; a backlog is worked off over the next ticks. Nothing
@@ -26,7 +29,7 @@ from momoflow.auth.models import UserSession
 from momoflow.events import Event
 from momoflow.extensions import db
 from momoflow.integrator.idempotency import KEPT_FOR
-from momoflow.webhooks.models import DeliveryStatus, WebhookDelivery
+from momoflow.webhooks.models import DELETED_LOG_KEPT_FOR, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 BATCH = 1000
 REMEMBER_COOKIE_DURATION = timedelta(days=365)  # Flask-Login's default when the config has none
@@ -34,14 +37,22 @@ MAX_BATCHES = 10  # per kind of row, per tick
 
 
 def purge(now):
-    """``{"idempotency_records": n, "events": n, "user_sessions": n, "absences": n}``: how many rows went."""
+    """``{"idempotency_records": n, "events": n, …}``: how many rows of each kind went."""
+    long_deleted = WebhookEndpoint.deleted_at < now - DELETED_LOG_KEPT_FOR
     return {
         "idempotency_records": _delete_in_batches(IdempotencyRecord, IdempotencyRecord.created_at < now - KEPT_FOR),
         "events": _delete_in_batches(Event, *_expired_events(now)),
         "user_sessions": _delete_in_batches(UserSession, UserSession.created_at < now - _sign_in_lifetime()),
         "absences": _delete_in_batches(Absence, Absence.returned_at.is_not(None),
                                        Absence.returned_at < now - timedelta(days=KEPT_FOR_DAYS)),
+        "webhook_deliveries": _delete_in_batches(WebhookDelivery, WebhookDelivery.endpoint_id.in_(
+            sa.select(WebhookEndpoint.id).where(long_deleted))),
+        "webhook_endpoints": _delete_in_batches(WebhookEndpoint, long_deleted, ~_has_deliveries()),
     }
+
+
+def _has_deliveries():
+    return sa.select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == WebhookEndpoint.id).exists()
 
 
 def _sign_in_lifetime():

@@ -7,7 +7,10 @@ besides what is listed here.
 """
 
 from momoflow.openapi.common import obj, schema, text
-from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
+from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS, TEST_EVENT
+
+# What an endpoint can receive: what it subscribes to, and a test event an admin sends it.
+DELIVERED = frozenset({*SUBSCRIBABLE_EVENTS, TEST_EVENT})
 
 ACTING = "`actedBy` and `onBehalfOf` (`{email, name}` or null) and `reason` say who decided and for whom."
 
@@ -53,6 +56,10 @@ EVENTS = {
     "flow.completed": "The assignee completed every module.",
     "flow.overdue": "The due date passed before completion.",
     "flow.cancelled": "An open assignment was cancelled (`cancelledBy`: a person or an API key).",
+    "webhook.test": "Sent to one endpoint when an administrator presses Send test event on its page "
+                    "(Settings → Webhooks), whatever it subscribes to; it cannot be subscribed to. `endpointId`, "
+                    "`organization` (`{id, name}`), `timestamp` and `message` (\"This is a test event from "
+                    "MomoFlow\").",
 }
 
 
@@ -76,7 +83,7 @@ def webhook_schemas():
 
 
 def webhooks():
-    missing = set(SUBSCRIBABLE_EVENTS) - set(EVENTS)
+    missing = DELIVERED - set(EVENTS)
     if missing:
         raise LookupError(f"undocumented webhook events: {sorted(missing)}")
     return {event_type: {"post": {
@@ -85,4 +92,4 @@ def webhooks():
         "description": description,
         "requestBody": {"required": True, "content": {"application/json": {"schema": _body(event_type)}}},
         "responses": {"2XX": {"description": "Received. Anything else is retried with backoff."}},
-    }} for event_type, description in EVENTS.items() if event_type in SUBSCRIBABLE_EVENTS}
+    }} for event_type, description in EVENTS.items() if event_type in DELIVERED}

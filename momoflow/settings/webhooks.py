@@ -1,22 +1,28 @@
-"""Settings → Webhooks (admins): add an endpoint (its signing secret shown once), choose
-its events, enable or disable it, follow its deliveries and resend one.
+"""Settings → Webhooks (admins): add an endpoint (its signing secret shown once), edit its
+URL and description, choose its events, enable, disable or delete it, rotate its secret,
+send it a test event, follow its deliveries and resend one.
 
-Like a new API key, a new endpoint's secret is answered directly, never redirected.
+Like a new API key, a new (or rotated) signing secret is answered directly, never redirected.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from momoflow.forms import FormState, failed
-from momoflow.htmx import is_htmx_request, page_or_partial, toast
+from momoflow.htmx import done, is_htmx_request, page_or_partial, toast
 from momoflow.settings import bp
 from momoflow.transactions import refusals
 from momoflow.webhooks import forms, services
+from momoflow.webhooks.models import DELETED_LOG_KEPT_FOR, ROTATION_OVERLAP
+
+
+LIMITS = {"max_url": services.MAX_URL_LENGTH, "max_description": services.MAX_DESCRIPTION_LENGTH}
 
 
 @bp.context_processor
 def _webhook_helpers():
-    return {"webhook_id": services.message_id}
+    return {"webhook_id": services.message_id, "webhook_log_days": DELETED_LOG_KEPT_FOR.days,
+            "webhook_rotation_hours": int(ROTATION_OVERLAP.total_seconds() // 3600)}
 
 
 @bp.get("/webhooks")
@@ -38,8 +44,7 @@ def add_webhook():
 
 def _list_page(state, status=200, new_endpoint=None, secret=None, message=None):
     context = {"state": state, "endpoints": services.list_endpoints(current_user.organization),
-               "new_endpoint": new_endpoint, "secret": secret, "groups": forms.event_groups(),
-               "max_url": services.MAX_URL_LENGTH, "max_description": services.MAX_DESCRIPTION_LENGTH}
+               "new_endpoint": new_endpoint, "secret": secret, "groups": forms.event_groups(), **LIMITS}
     return page_or_partial("settings/webhooks.html", "settings/_webhook_panel.html", status, message, **context)
 
 
@@ -47,13 +52,41 @@ def _list_page(state, status=200, new_endpoint=None, secret=None, message=None):
 def webhook(endpoint_id):
     endpoint = services.find_endpoint(current_user.organization, endpoint_id)
     cursor = request.args.get("cursor")
-    page = services.delivery_log(endpoint, cursor)
-    more_url = url_for(".webhook", endpoint_id=endpoint.id, cursor=page.next_cursor) if page.next_cursor else None
     if cursor and is_htmx_request():
-        return render_template("settings/_webhook_more.html", endpoint=endpoint, page=page, more_url=more_url)
-    return render_template("settings/webhook.html", endpoint=endpoint, page=page, more_url=more_url,
-                           state=FormState(values={"events": endpoint.event_types}),
-                           groups=forms.event_groups())
+        page = services.delivery_log(endpoint, cursor)
+        return render_template("settings/_webhook_more.html", endpoint=endpoint, page=page,
+                               more_url=_more_url(endpoint, page))
+    return _endpoint_page(endpoint, cursor=cursor)
+
+
+def _endpoint_page(endpoint, details=None, status=200, cursor=None, secret=None):
+    """The endpoint's page; ``details`` is its edit form as refused, ``secret`` a new one to show once."""
+    page = services.delivery_log(endpoint, cursor)
+    return render_template("settings/webhook.html", endpoint=endpoint, page=page, more_url=_more_url(endpoint, page),
+                           state=FormState(values={"events": endpoint.event_types}), groups=forms.event_groups(),
+                           details=details or FormState(values=forms.details_values(endpoint=endpoint)),
+                           secret=secret, **LIMITS), status
+
+
+def _more_url(endpoint, page):
+    return url_for(".webhook", endpoint_id=endpoint.id, cursor=page.next_cursor) if page.next_cursor else None
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/details")
+def edit_webhook(endpoint_id):
+    values = forms.details_values(request.form)
+    with refusals() as refused:
+        endpoint = services.update_endpoint(current_user.organization, endpoint_id, values["url"],
+                                            values["description"])
+    if refused:
+        endpoint = services.find_endpoint(current_user.organization, endpoint_id)
+        details = failed(values, refused.error, forms.endpoint_field)
+        if is_htmx_request():
+            return render_template("settings/_webhook_details.html", endpoint=endpoint, details=details,
+                                   **LIMITS), 422
+        return _endpoint_page(endpoint, details, status=422)
+    return _answer(endpoint.id, "settings/_webhook_details.html", "Endpoint saved.", endpoint=endpoint, saved=True,
+                   details=FormState(values=forms.details_values(endpoint=endpoint)), **LIMITS)
 
 
 @bp.post("/webhooks/<uuid:endpoint_id>/events")
@@ -82,6 +115,30 @@ def switch_webhook(endpoint_id, action):
     return _answer(endpoint.id, "settings/_webhook_state.html", message, endpoint=endpoint)
 
 
+@bp.post("/webhooks/<uuid:endpoint_id>/delete")
+def delete_webhook(endpoint_id):
+    endpoint = services.delete_endpoint(current_user.organization, endpoint_id)
+    return done(f"Endpoint {endpoint.url} deleted. Nothing more is sent to it; its delivery log is kept for "
+                f"{DELETED_LOG_KEPT_FOR.days} days.", url_for(".webhooks"))
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/rotate")
+def rotate_webhook_secret(endpoint_id):
+    """Answered directly, even without JavaScript: the new secret is in this answer only."""
+    endpoint, secret = services.rotate_secret(current_user.organization, endpoint_id)
+    message = "Secret rotated. Copy the new one now: it won't be shown again."
+    if is_htmx_request():
+        return render_template("settings/_webhook_secret.html", endpoint=endpoint, secret=secret) + toast(message)
+    return _endpoint_page(endpoint, secret=secret)
+
+
+@bp.post("/webhooks/<uuid:endpoint_id>/test")
+def send_webhook_test(endpoint_id):
+    delivery = services.send_test_event(current_user.organization, endpoint_id, current_user)
+    message = f"{services.TEST_EVENT} queued for this endpoint. Reload to see how it went."
+    return _answer(endpoint_id, "settings/_webhook_delivery.html", message, delivery=delivery, can_resend=True)
+
+
 @bp.post("/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend")
 def resend_webhook_delivery(endpoint_id, delivery_id):
     delivery = services.resend_delivery(current_user.organization, endpoint_id, delivery_id)
@@ -93,8 +150,7 @@ def _answer(endpoint_id, template, message, **context):
     """htmx swaps in the changed part (and a toast); without JavaScript, back to the endpoint's page."""
     if is_htmx_request():
         return render_template(template, **context) + toast(message)
-    flash(message, "success")
-    return redirect(url_for(".webhook", endpoint_id=endpoint_id), 303)
+    return done(message, url_for(".webhook", endpoint_id=endpoint_id))
 
 
 def _events_text(event_types):

@@ -29,7 +29,8 @@ from momoflow.events import Event
 from momoflow.extensions import db
 from momoflow.flows.schemas import iso
 from momoflow.webhooks import http, signing
-from momoflow.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from momoflow.webhooks.models import (DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+                                      honoured_previous_secret)
 from momoflow.webhooks.services import ENDPOINT_DISABLED, SUBSCRIBABLE_EVENTS, give_up_on, message_id
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class Send:
     attempts: int  # before this one
     url: str
     secret: str
+    previous_secret: str | None  # a rotation's old secret while it still signs
     msg_id: str
     body: bytes
 
@@ -179,7 +181,8 @@ def _finished(running, everything):
 # Ties (deliveries planned together) go by event: an event goes to all its endpoints at
 # once, and each claim takes about as many for each endpoint as it has slots free.
 _DUE = (sa.select(_deliveries.c.id, _deliveries.c.attempts, _deliveries.c.endpoint_id, _endpoints.c.url,
-                  _endpoints.c.secret, _endpoints.c.enabled, _events.c.id.label("event_id"), _events.c.type,
+                  _endpoints.c.secret, _endpoints.c.previous_secret, _endpoints.c.previous_secret_until,
+                  _endpoints.c.enabled, _events.c.id.label("event_id"), _events.c.type,
                   _events.c.payload, _events.c.occurred_at)
         .select_from(_deliveries.join(_endpoints, _endpoints.c.id == _deliveries.c.endpoint_id)
                      .join(_events, _events.c.id == _deliveries.c.event_id))
@@ -213,8 +216,9 @@ def claim(limit, busy, settings):
         db.session.execute(sa.update(_deliveries).where(_deliveries.c.id.in_(dead))
                            .values(status=DeliveryStatus.FAILED, last_error=ENDPOINT_DISABLED))
     more_due = len(rows) == limit or len(chosen) + len(dead) < len(rows) or _any_due(full, now)
-    return [Send(row.id, row.endpoint_id, row.attempts, row.url, row.secret, message_id(row.event_id),
-                 body(row.type, row.occurred_at, row.payload)) for row in chosen], more_due
+    return [Send(row.id, row.endpoint_id, row.attempts, row.url, row.secret,
+                 honoured_previous_secret(row.previous_secret, row.previous_secret_until, now),
+                 message_id(row.event_id), body(row.type, row.occurred_at, row.payload)) for row in chosen], more_due
 
 
 _DUE_FOR = (sa.select(_deliveries.c.id).where(_PENDING, _deliveries.c.next_attempt_at <= sa.bindparam("now"),
@@ -235,7 +239,7 @@ def body(event_type, occurred_at, payload):
 def post(send, settings):
     """One attempt (in a pool thread: no database, no app context)."""
     attempted_at, started = utcnow(), time.monotonic()
-    headers = signing.headers(send.secret, send.msg_id, time.time(), send.body)
+    headers = signing.headers(send.secret, send.msg_id, time.time(), send.body, send.previous_secret)
     status_code = excerpt = error = None
     try:
         response = http.post(send.url, send.body, headers, timeout=settings.timeout,

@@ -23,5 +23,12 @@ def endpoint_values(form=None):
             "events": form.getlist("events")}
 
 
+def details_values(form=None, endpoint=None):
+    """The edit form's URL and description: as posted, else the endpoint's own."""
+    if form is not None:
+        return {"url": form.get("url", ""), "description": form.get("description", "")}
+    return {"url": endpoint.url, "description": endpoint.description}
+
+
 def endpoint_field(path):
     return path if path in ("url", "description", "events") else None

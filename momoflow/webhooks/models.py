@@ -2,13 +2,18 @@
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from momoflow.database import JSON, UTCDateTime, enum_column, utcnow
 from momoflow.extensions import db
+
+# After a rotation the replaced secret signs deliveries too, this long, so a receiver can
+# switch over without refusing any; after a deletion the delivery log is kept this long.
+ROTATION_OVERLAP = timedelta(hours=24)
+DELETED_LOG_KEPT_FOR = timedelta(days=30)
 
 
 class WebhookEndpoint(db.Model):
@@ -22,13 +27,32 @@ class WebhookEndpoint(db.Model):
     event_types: Mapped[list] = mapped_column(JSON, default=list)  # empty: every event
     # The signing secret (whsec_…). Shown once; kept because every delivery is signed with it.
     secret: Mapped[str] = mapped_column(sa.String(100))
+    # The secret the last rotation replaced, and until when it still signs (see previous_secret_at).
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     enabled: Mapped[bool] = mapped_column(default=True)
     disabled_reason: Mapped[str | None] = mapped_column(sa.String(300))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Deleted by an admin: gone from the pages, disabled, its log kept DELETED_LOG_KEPT_FOR.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def wants(self, event_type):
         return self.enabled and (not self.event_types or event_type in self.event_types)
+
+    def previous_secret_at(self, now):
+        return honoured_previous_secret(self.previous_secret, self.previous_secret_until, now)
+
+    @property
+    def previous_secret_valid_until(self):
+        """When the replaced secret stops signing, or None if it no longer does."""
+        return self.previous_secret_until if self.previous_secret_at(utcnow()) else None
+
+
+def honoured_previous_secret(previous_secret, until, now):
+    """The secret a rotation replaced while it still signs deliveries (beside the new one), else None.
+    Takes columns, not an endpoint, so the drain's Core rows use the same rule."""
+    return previous_secret if previous_secret and until is not None and now < until else None
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -34,11 +34,14 @@ def sign(secret, msg_id, timestamp, body: bytes) -> str:
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode('ascii')}"
 
 
-def headers(secret, msg_id, timestamp, body: bytes) -> dict:
+def headers(secret, msg_id, timestamp, body: bytes, previous_secret=None) -> dict:
+    """``previous_secret``: while a rotation's old secret is honoured, it signs too (a second
+    ``v1,…`` after the new one's), so a receiver still verifying with it accepts the delivery."""
+    signatures = [sign(key, msg_id, timestamp, body) for key in (secret, previous_secret) if key]
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(timestamp)),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(signatures),
     }
 
 

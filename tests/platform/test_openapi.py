@@ -256,9 +256,10 @@ def test_the_seeds_request_headers_are_documented(document):
 
 
 def test_every_event_a_webhook_can_receive_is_documented(document):
-    from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS
+    from momoflow.webhooks.services import SUBSCRIBABLE_EVENTS, TEST_EVENT
 
-    assert sorted(document["webhooks"]) == sorted(SUBSCRIBABLE_EVENTS)
+    assert sorted(document["webhooks"]) == sorted([*SUBSCRIBABLE_EVENTS, TEST_EVENT])
+    assert "Send test event" in document["webhooks"]["webhook.test"]["post"]["description"]
     approved = document["webhooks"]["level.approved"]["post"]
     assert "onBehalfOf" in approved["description"]
     body = approved["requestBody"]["content"]["application/json"]["schema"]

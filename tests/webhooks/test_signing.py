@@ -128,3 +128,13 @@ def test_a_malformed_secret_is_a_programming_error_not_a_bad_signature():
     with pytest.raises(ValueError, match="whsec_") as raised:
         sign("whsec_not base64!", "msg_1", NOW, BODY)
     assert not isinstance(raised.value, SignatureError)
+
+
+def test_while_rotating_both_secrets_sign_the_new_one_first():
+    new, old = new_secret(), new_secret()
+    both = headers(new, "msg_1", NOW, BODY, previous_secret=old)
+    assert both["webhook-signature"] == f"{sign(new, 'msg_1', NOW, BODY)} {sign(old, 'msg_1', NOW, BODY)}"
+    assert verify(new, both, BODY, now=NOW) == verify(old, both, BODY, now=NOW) == "msg_1"
+    with pytest.raises(SignatureError):
+        verify(new_secret(), both, BODY, now=NOW)
+    assert headers(new, "msg_1", NOW, BODY, previous_secret=None) == signed(new)
