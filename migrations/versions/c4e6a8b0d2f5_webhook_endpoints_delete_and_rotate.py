@@ -2,7 +2,7 @@
 (its log kept 30 days) and rotating its secret (the old one still signs for 24 hours)
 
 Revision ID: c4e6a8b0d2f5
-Revises: a1c3e5f7b9d1
+Revises: b2c4e6a8d0f1
 Create Date: 2026-12-05 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e6a8b0d2f5'
-down_revision = 'a1c3e5f7b9d1'
+down_revision = 'b2c4e6a8d0f1'
 branch_labels = None
 depends_on = None
 
