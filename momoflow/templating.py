@@ -33,6 +33,11 @@ def moment_text(value):
     return value.strftime("%d %b %Y, %H:%M UTC").lstrip("0") if value else ""
 
 
+def today_iso():
+    """Today's date (UTC) for a date input's ``min``."""
+    return utcnow().date().isoformat()
+
+
 def date_text(value):
     return value.strftime("%d %b %Y").lstrip("0") if value else ""
 
@@ -56,7 +61,7 @@ def excerpt(text, length=160):
 
 def register(app):
     from momoflow.flows import labels as flow_labels
-    from momoflow.flows.access import can_assign
+    from momoflow.flows.access import can_assign, may_manage
     from momoflow.flows import progress
     from momoflow.flows import rules as flow_rules
     from momoflow.flows.report import seconds_text
@@ -70,12 +75,12 @@ def register(app):
                                  excerpt=excerpt,
                                  duration=flow_rules.duration_text, seconds_text=seconds_text)
     app.jinja_env.globals.update(
-        htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),
+        htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(), today_iso=today_iso,
         inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,
         level_status_label=labels.LEVEL_STATUS_LABELS.get, task_status_label=labels.task_status_label,
         level_rule=labels.level_rule, reason_words=labels.reason_words, task_actor_text=labels.task_actor_text,
         waiting_on=labels.waiting_on, holder_text=labels.holder_text,
         needs_new_approver=labels.needs_new_approver, tasks_in_order=labels.tasks_in_order,
         assignment_status_label=flow_labels.STATUS_LABELS.get, schedule_every=flow_labels.schedule_every,
-        percent_done=progress.percent_done, can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
+        percent_done=progress.percent_done, can_assign=can_assign, may_change_assignment=may_manage, assignment_statuses=list(AssignmentStatus),
         priorities=list(Priority))
