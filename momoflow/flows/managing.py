@@ -35,14 +35,18 @@ class RemindedRecently(DomainError):
     title = "Reminded recently"
 
     def __init__(self, email, since, wait):
-        super().__init__(f"A reminder was sent to {email} {minutes_text(since)} ago; another can be sent in "
-                         f"{minutes_text(wait)}.")
+        super().__init__(f"A reminder was sent to {email} {ago_text(since)}; another can be sent in "
+                         f"{minutes_text(math.ceil(wait.total_seconds() / 60))}.")
         self.extra = {"retry_after": max(1, math.ceil(wait.total_seconds()))}
 
 
-def minutes_text(span):
-    """``1 minute``, ``48 minutes``: whole minutes, rounded up (never "0 minutes")."""
-    minutes = max(1, math.ceil(span.total_seconds() / 60))
+def ago_text(span):
+    """``less than a minute ago``, ``12 minutes ago``: whole minutes, rounded down."""
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes_text(minutes)} ago" if minutes else "less than a minute ago"
+
+
+def minutes_text(minutes):
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 

@@ -112,7 +112,7 @@ def test_remind_once_then_429_until_an_hour_has_passed(integrator, assignment_id
     monkeypatch.setattr(managing, "utcnow", lambda: now + timedelta(minutes=59, seconds=30))
     assert error(integrator.post(f"/assignments/{assignment_id}/remind")) == (429, {
         "error": "reminded_recently", "retry_after": 30,
-        "message": f"A reminder was sent to {EMPLOYEE} 60 minutes ago; another can be sent in 1 minute."})
+        "message": f"A reminder was sent to {EMPLOYEE} 59 minutes ago; another can be sent in 1 minute."})
     monkeypatch.setattr(managing, "utcnow", lambda: now + timedelta(hours=1))
     assert integrator.post(f"/assignments/{assignment_id}/remind").status_code == 200
     assert len(events(db, "flow.reminded")) == 2

@@ -78,7 +78,8 @@ def test_a_bulk_cancel_needs_its_reason_before_anything_is_done(client, demo, lo
     assert nothing.status_code == 422 and "Tick at least one assignment first" in nothing.get_data(as_text=True)
     odd = bulk_post(client, {"action": "archive", "selected": [first.public_id]})
     assert odd.status_code == 422 and "Choose what to do with the selected assignments" in odd.get_data(as_text=True)
-    too_many = bulk_post(client, {"action": "remind", "selected": [f"asgn_{n}" for n in range(rules.MAX_BULK_CHANGES + 5)]})
+    many = [f"asgn_{number}" for number in range(rules.MAX_BULK_CHANGES + 5)]
+    too_many = bulk_post(client, {"action": "remind", "selected": many})
     assert too_many.status_code == 422 and "Change at most 200 assignments at a time" in too_many.get_data(as_text=True)
     assert fresh(db, Assignment, first.id).status == AssignmentStatus.ASSIGNED and events(db, "flow.reminded") == []
 
@@ -101,7 +102,7 @@ def test_reminding_several_refuses_those_reminded_recently(client, demo, login_a
     response = bulk_post(client, {"action": "remind", "selected": [recent.public_id, fresh_one.public_id]})
     [(refused, why), (done, words)] = results(response.get_data(as_text=True))
     assert (refused, done, words) == ("refused", "done", "Reminder sent.")
-    assert why.startswith(f"A reminder was sent to {HR} 1 minute ago; another can be sent in ")
+    assert why.startswith(f"A reminder was sent to {HR} less than a minute ago; another can be sent in ")
     assert len(events(db, "flow.reminded")) == 2  # the earlier one and the new one: the refused row added none
 
 
