@@ -175,14 +175,16 @@ def _cancel(not_found):
         "`{\"reason\": \"...\"}` is kept in the assignment's history, told to the assignee and sent with "
         "`flow.cancelled`.",
         {"200": integrator_ok("Cancelled: the assignment.", "Assignment", replayable=True), "404": not_found,
-         "400": integrator_validation(("Reason too long", ValidationFailed.code, problems(("reason", REASON_TOO_LONG)))),
+         "400": integrator_validation(("Reason too long", ValidationFailed.code,
+                                       problems(("reason", REASON_TOO_LONG)))),
          "409": integrator_error("The assignment is already closed, or a request with the same idempotency key "
                                  "is still running.",
                                  ("Closed", Conflict.code,
                                   services.not_cancellable("asgn_789xyz", AssignmentStatus.COMPLETED)),
                                  still_running("cancel-1")),
          "415": errors["415"], "422": errors["422"]},
-        parameters=("assignmentId", *IDEMPOTENT), body=_inline_body("CancelAssignmentRequest", required=False, examples={
+        parameters=("assignmentId", *IDEMPOTENT),
+        body=_inline_body("CancelAssignmentRequest", required=False, examples={
             "reason": {"summary": "With a reason", "value": {"reason": "Moved to another team"}}}))
 
 

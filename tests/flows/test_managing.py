@@ -16,6 +16,7 @@ from momoflow.flows import managing, services
 from momoflow.flows.models import Assignment, AssignmentActivity, AssignmentStatus
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import parse_assignment
+from momoflow.jobs import tick
 from momoflow.notifications.models import Email, Notification
 from momoflow.templating import date_text
 from tests.factories import make_org, make_user
@@ -146,7 +147,8 @@ def test_cancelling_needs_a_reason_and_tells_the_assignee_why(client, demo, logi
         refused = post(client, f"{page_of(assignment)}/cancel", {"reason": reason}, htmx=True, token=token)
         assert refused.status_code == 422
         assert error_of(refused.get_data(as_text=True), "cancel-reason") == problem
-    assert fresh(db, Assignment, assignment.id).status == AssignmentStatus.ASSIGNED and events(db, "flow.cancelled") == []
+    assert fresh(db, Assignment, assignment.id).status == AssignmentStatus.ASSIGNED
+    assert events(db, "flow.cancelled") == []
 
     response = post(client, f"{page_of(assignment)}/cancel", {"reason": "Moved to the Pune team"}, htmx=True,
                     token=token)
@@ -311,3 +313,28 @@ def test_a_refused_reassignment_undoes_itself_for_a_caller_that_carries_on(demo,
     assert fresh(db, Assignment, old.id).status == AssignmentStatus.ASSIGNED
     assert fresh(db, Assignment, theirs.id).status == AssignmentStatus.ASSIGNED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentActivity)) == 0
+
+
+@pytest.mark.parametrize("action, data, input_id", [
+    ("cancel", {"reason": "Stop\x00now"}, "cancel-reason"),
+    ("cancel", {"reason": "x" * 100_000}, "cancel-reason"),
+    ("due-date", {"due_date": "9" * 5000}, "change-due-date"),
+    ("due-date", {"due_date": "9999-12-31T23:59:59+00:00x"}, "change-due-date"),
+    ("reassign", {"email": "x" * 5000 + "@company.com"}, "reassign-email"),
+    ("reassign", {"email": "ghost\x00@company.com"}, "reassign-email"),
+])
+def test_hostile_form_values_are_refused_next_to_their_field(client, demo, login_as, db, action, data, input_id):
+    assignment = assign(demo, EMPLOYEE)
+    login_as(demo[ADMIN])
+    response = post(client, f"{page_of(assignment)}/{action}", data, htmx=True,
+                    token=token_on(client, page_of(assignment)))
+    assert response.status_code == 422 and error_of(response.get_data(as_text=True), input_id)
+    assert fresh(db, Assignment, assignment.id).status == AssignmentStatus.ASSIGNED
+
+
+def test_the_latest_possible_due_date_is_kept_and_reminded_about_without_overflowing(demo, db):
+    assignment = assign(demo, EMPLOYEE)
+    managing.change_due_date(services.Assigner.signed_in(demo[ADMIN]), assignment.public_id, "9999-12-31")
+    db.session.commit()
+    tick.run(now=utcnow())
+    assert iso(fresh(db, Assignment, assignment.id).due_date) == "9999-12-31T23:59:59Z"
