@@ -91,3 +91,23 @@ def test_admin_redates_two_cancels_one_and_reminds(app, live_server, committed_d
     shoot(page, "assignment-cancelled")
     cancelled = stored(app, ids["sam.lee@company.com"])
     assert cancelled.status == AssignmentStatus.CANCELLED and cancelled.last_reminded_at is not None
+
+
+def test_admin_sets_the_flow_reminders(app, live_server, committed_demo, person):
+    page = person(ADMIN)
+    page.goto(f"{live_server}/settings/reminders")
+    days = page.get_by_label("Remind this many days before the due date")
+    expect(days).to_have_value("3, 1")
+    days.fill("3, x")
+    page.get_by_role("button", name="Save reminder settings").click()
+    expect(page.locator("#reminders-days-error")).to_contain_text("Enter whole numbers of days")
+    page.get_by_label("Remind this many days before the due date").fill("7, 2")
+    page.get_by_label("Remind once more after the due date has passed").uncheck()
+    page.get_by_role("button", name="Save reminder settings").click()
+    expect(page.locator(".toast", has_text="Reminder settings saved.")).to_be_visible()
+    expect(page.get_by_label("Remind this many days before the due date")).to_have_value("7, 2")
+    shoot(page, "settings-reminders")
+    with app.app_context():
+        organization = find_user(ADMIN).organization
+        assert (organization.flow_reminder_days, organization.flow_overdue_reminder) == ("7,2", False)
+        db.session.remove()
