@@ -29,7 +29,7 @@ def can_assign(user):
 
 
 def check_may_assign(assigner):
-    """A person assigns or cancels as an admin or manager; an API key as its organisation."""
+    """A person assigns as an admin or manager; an API key as its organisation."""
     if assigner.person is not None and assigner.person.role not in ASSIGNERS:
         raise Forbidden(ONLY_ASSIGNERS)
 
