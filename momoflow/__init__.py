@@ -74,6 +74,8 @@ def register_blueprints(app):
     import momoflow.flows.api  # noqa: F401  (on the integrator API's blueprint)
     import momoflow.flows.analytics_views  # noqa: F401
     import momoflow.flows.assign_views  # noqa: F401
+    import momoflow.flows.assignment_views  # noqa: F401
+    import momoflow.flows.bulk_views  # noqa: F401
     import momoflow.flows.manage_views  # noqa: F401
     import momoflow.flows.schedule_views  # noqa: F401
     import momoflow.flows.schedules_api  # noqa: F401  (on the integrator API's blueprint)
@@ -89,6 +91,7 @@ def register_blueprints(app):
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
     import momoflow.settings.people  # noqa: F401
+    import momoflow.settings.reminders  # noqa: F401
     import momoflow.settings.templates  # noqa: F401
     import momoflow.settings.webhooks  # noqa: F401
     import momoflow.settings.working_time  # noqa: F401

@@ -44,7 +44,9 @@ EVENT_TYPES = frozenset({
     "flow.started",
     "flow.completed",
     "flow.overdue",
-    "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key)
+    "flow.cancelled",  # an open assignment was cancelled (payload: cancelledBy, a person or an API key; reason)
+    "flow.due_date_changed",  # an open assignment's due date moved (payload: previousDueDate, changedBy)
+    "flow.reminded",  # the assignee was reminded, by hand or automatically (reminderType, daysBefore, remindedBy)
     "webhook.disabled",  # an endpoint was switched off (gone, or failing for a day): admins hear
     "webhook.test",  # an admin sent a test event to one endpoint: only that endpoint hears
     "absence.set",  # someone set their out of office: their delegate hears (payload: start, end, delegateId)

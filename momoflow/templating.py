@@ -44,6 +44,11 @@ def moment_text(value):
     return value.strftime("%d %b %Y, %H:%M UTC").lstrip("0") if value else ""
 
 
+def today_iso():
+    """Today's date (UTC) for a date input's ``min``."""
+    return utcnow().date().isoformat()
+
+
 def date_text(value):
     return value.strftime("%d %b %Y").lstrip("0") if value else ""
 
@@ -71,7 +76,7 @@ def register(app):
     from momoflow.flows import forms as flow_forms
     from momoflow.flows import quizzes
     from momoflow.flows import labels as flow_labels
-    from momoflow.flows.access import can_assign
+    from momoflow.flows.access import can_assign, may_manage
     from momoflow.flows import progress
     from momoflow.flows import rules as flow_rules
     from momoflow.flows.report import seconds_text
@@ -85,7 +90,7 @@ def register(app):
                                  excerpt=excerpt, markdown=module_content.render,
                                  duration=flow_rules.duration_text, seconds_text=seconds_text)
     app.jinja_env.globals.update(
-        htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(),
+        htmx_version=HTMX_VERSION, countdown=countdown, empty_form=FormState(), today_iso=today_iso,
         quiz_shown_token=flow_forms.quiz_shown_token, acknowledgement_statement=quizzes.statement_for,
         inbox_badge=labels.inbox_badge, status_label=labels.STATUS_LABELS.get,
         level_status_label=labels.LEVEL_STATUS_LABELS.get, task_status_label=labels.task_status_label,
@@ -93,7 +98,7 @@ def register(app):
         waiting_on=labels.waiting_on, holder_text=labels.holder_text,
         needs_new_approver=labels.needs_new_approver, tasks_in_order=labels.tasks_in_order,
         assignment_status_label=flow_labels.STATUS_LABELS.get, schedule_every=flow_labels.schedule_every,
-        percent_done=progress.percent_done, can_assign=can_assign, assignment_statuses=list(AssignmentStatus),
-        priorities=list(Priority), key_state=key_labels.state_text,
+        percent_done=progress.percent_done, can_assign=can_assign, may_change_assignment=may_manage,
+        assignment_statuses=list(AssignmentStatus), priorities=list(Priority), key_state=key_labels.state_text,
         key_expiry=key_labels.expiry_text, key_last_use=key_labels.last_use_text,
         key_scopes=key_labels.SCOPES)

@@ -46,6 +46,11 @@ class Organization(db.Model):
     max_revisions: Mapped[int] = mapped_column(sa.SmallInteger, default=3, server_default="3")
     rounds_restart_at_first_level: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     email_decisions_need_sign_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Flow reminders (Settings → Flow reminders, ``flows.reminders``): the days before a due
+    # date the assignee is reminded ("3,1", largest first; "" for none), and whether once
+    # more after it is overdue.
+    flow_reminder_days: Mapped[str] = mapped_column(sa.String(40), default="3,1", server_default="3,1")
+    flow_overdue_reminder: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     def __repr__(self):
         return f"<Organization {self.slug}>"

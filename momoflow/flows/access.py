@@ -1,10 +1,13 @@
 """Who may see and do what with flows and assignments: the one place for these rules.
 
 Flows and assignments belong to an organisation: another organisation's do not exist
-(404). Admins define flows and set up schedules; admins and managers assign flows and
-cancel assignments, and so does an integrator's API key, for its own organisation.
-An assignment is worked through only by its assignee: to anyone else it does not
-exist (404, never 403, so ids reveal nothing, as with requests).
+(404). Admins define flows and set up schedules; admins and managers assign flows, and
+so does an integrator's API key, for its own organisation. An assignment is changed
+(cancelled, re-dated, reminded about, reassigned) by admins, by whoever assigned it
+(unless it is their own: assignees never excuse themselves) and by the organisation's
+API keys; other managers may look at it (403 when they try). It is worked through only
+by its assignee: to anyone else that page does not exist (404, never 403, so ids reveal
+nothing, as with requests).
 """
 
 from momoflow.accounts.models import Role
@@ -16,6 +19,7 @@ from momoflow.flows.models import Assignment, Flow
 NUL = "\x00"
 ASSIGNERS = (Role.ADMIN, Role.MANAGER)
 ONLY_ASSIGNERS = "Only administrators and managers can assign flows."
+ONLY_MANAGERS_OF_IT = "Only administrators and the person who assigned this flow can change this assignment."
 
 assigner_required = roles_required(*ASSIGNERS, message=ONLY_ASSIGNERS)
 
@@ -25,9 +29,24 @@ def can_assign(user):
 
 
 def check_may_assign(assigner):
-    """A person assigns or cancels as an admin or manager; an API key as its organisation."""
+    """A person assigns as an admin or manager; an API key as its organisation."""
     if assigner.person is not None and assigner.person.role not in ASSIGNERS:
         raise Forbidden(ONLY_ASSIGNERS)
+
+
+def may_manage(person, assignment):
+    """Whether ``person`` may change ``assignment`` (the pages ask before offering it)."""
+    if person.role == Role.ADMIN:
+        return True
+    return (person.role in ASSIGNERS and assignment.assigned_by_user_id == person.id
+            and assignment.user_id != person.id)
+
+
+def check_may_manage(assigner, assignment):
+    """A person must be allowed by ``may_manage``; an API key or the system acts for the
+    whole organisation (the assignment was found within it)."""
+    if assigner.person is not None and not may_manage(assigner.person, assignment):
+        raise Forbidden(ONLY_MANAGERS_OF_IT)
 
 
 def flow_not_found(flow_id):

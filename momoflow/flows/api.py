@@ -8,10 +8,10 @@ from momoflow.api import json_body
 from momoflow.apikeys.models import Scope
 from momoflow.errors import ValidationFailed
 from momoflow.exports.api import export_answer
-from momoflow.flows import access, queries, report, report_export, rules, services
+from momoflow.flows import access, managing, queries, report, report_export, rules, services
 from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_json, flow_json
 from momoflow.flows.services import Assigner
-from momoflow.flows.validation import parse_assignment
+from momoflow.flows.validation import changed_due_date, parse_assignment
 from momoflow.integrator import bp, current_api_key, report_rate_limit
 from momoflow.integrator.idempotency import idempotent
 from momoflow.integrator.scopes import requires_scope
@@ -92,7 +92,8 @@ def list_assignments():
 @requires_scope(Scope.FLOWS_READ)
 def get_assignment(assignment_id):
     assignment, flow, user = queries.assignment_row(current_api_key().organization, assignment_id)
-    return {**assignment_json(assignment, flow, user), "moduleProgress": report.assignment_modules(assignment, flow)}, 200
+    return {**assignment_json(assignment, flow, user), "moduleProgress": report.assignment_modules(assignment, flow)}, \
+        200
 
 
 @bp.post("/assignments/<assignment_id>/cancel")
@@ -100,6 +101,31 @@ def get_assignment(assignment_id):
 @idempotent
 def cancel(assignment_id):
     assigner = Assigner.integrator(current_api_key())
-    assignment = services.cancel_assignment(assigner, assignment_id)
-    return assignment_json(*queries.assignment_row(assigner.organization, assignment.public_id)), 200
+    assignment = services.cancel_assignment(assigner, assignment_id, _optional_body().get("reason"))
+    return _assignment_answer(assigner, assignment)
 
+
+@bp.patch("/assignments/<assignment_id>")
+@requires_scope(Scope.FLOWS_ASSIGN)
+@idempotent
+def update_assignment(assignment_id):
+    due_date = changed_due_date(json_body(wrong_type_status=415))
+    assigner = Assigner.integrator(current_api_key())
+    return _assignment_answer(assigner, managing.change_due_date(assigner, assignment_id, due_date))
+
+
+@bp.post("/assignments/<assignment_id>/remind")
+@requires_scope(Scope.FLOWS_ASSIGN)
+@idempotent
+def remind(assignment_id):
+    assigner = Assigner.integrator(current_api_key())
+    return _assignment_answer(assigner, managing.remind_assignment(assigner, assignment_id))
+
+
+def _optional_body():
+    """The JSON body, or ``{}`` when none was sent (cancelling took no body at first)."""
+    return json_body(wrong_type_status=415) if request.get_data(cache=True) else {}
+
+
+def _assignment_answer(assigner, assignment):
+    return assignment_json(*queries.assignment_row(assigner.organization, assignment.public_id)), 200

@@ -13,7 +13,7 @@ from flask_login import current_user
 from momoflow.csvfiles import csv_response
 from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
-from momoflow.flows import assigning, audiences, bp, forms, from_requests, labels, queries, rules, services
+from momoflow.flows import access, assigning, audiences, bp, forms, from_requests, labels, queries, rules, services
 from momoflow.flows.access import assigner_required
 from momoflow.flows.assigning import Outcome
 from momoflow.flows.schemas import iso
@@ -82,17 +82,26 @@ def person_row():
 @bp.get("/flows/assignments")
 @assigner_required
 def assignments():
+    return overview_page()
+
+
+def overview_page(status=200, **bulk_answer):
+    """The overview (or, for "Load more", its next rows); ``bulk_answer`` is what a bulk
+    change posted without JavaScript shows on top (``bulk_views``)."""
     filters = _overview_filters()
     page, problems = _overview_page(filters)
-    filter_args = {name: value for name, value in filters.items() if value}
+    filter_args = overview_filter_args(filters)
     more_url = url_for(".assignments", cursor=page.next_cursor, **filter_args) if page.next_cursor else None
     visible = from_requests.visible_sources(current_user, [assignment for assignment, _, _ in page.rows])
     if is_htmx_request() and request.args.get("cursor"):
         return render_template("flows/_more_assignments.html", page=page, more_url=more_url, visible_requests=visible)
     flows = services.list_flows(current_user.organization, include_archived=True)
+    changeable = any(access.may_manage(current_user, assignment) and assignment.is_open
+                     for assignment, _, _ in page.rows)
     return render_template("flows/assignments.html", page=page, problems=problems, filters=filters, flows=flows,
-                           filter_args=filter_args, more_url=more_url, visible_requests=visible), \
-        400 if problems else 200
+                           filter_args=filter_args, more_url=more_url, visible_requests=visible,
+                           show_bulk=changeable or bool(bulk_answer), max_reason=rules.MAX_REASON_LENGTH,
+                           **bulk_answer), 400 if problems else status
 
 
 def _overview_page(filters):
@@ -100,6 +109,11 @@ def _overview_page(filters):
     if problems:
         return queries.AssignmentPage([], None), problems
     return queries.list_assignments(current_user.organization, query), []
+
+
+def overview_filter_args(filters=None):
+    """The overview's filters that are set, for its links (and the bulk bar's form)."""
+    return {name: value for name, value in (filters or _overview_filters()).items() if value}
 
 
 def _overview_filters():

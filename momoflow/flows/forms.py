@@ -13,6 +13,8 @@ from itertools import zip_longest
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
+from momoflow.errors import ValidationFailed
+from momoflow.flows import bulk, managing, rules, validation
 from momoflow.flows.assigning import AssignPlan, Outcome
 from momoflow.flows.quizzes import DEFAULT_PASS_MARK, choices_text
 from momoflow.flows.models import Priority
@@ -225,3 +227,35 @@ def quiz_shown_at(token, assignment_id, module_id):
     if value.decode() != f"{assignment_id}.{module_id}":
         return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+# --- changing assignments ------------------------------------------------------------
+
+_CHANGE_FIELDS = {"reason": "reason", "dueDate": "due_date", "userEmail": "email", "selected": "selected",
+                  "action": "action"}
+# The services' words name the API's fields; the pages name theirs.
+PAGE_WORDS = {
+    validation.REASON_REQUIRED: "Say why it is cancelled: the person is told.",
+    validation.REASON_TOO_LONG: f"Keep the reason to {rules.MAX_REASON_LENGTH} characters or fewer.",
+    validation.DUE_DATE_REQUIRED: "Choose the new due date.",
+    validation.DUE_DATE_IN_THE_PAST: "Choose today or a later date.",
+    validation.DUE_DATE_PROBLEM: "Enter the date as year-month-day, e.g. 2025-01-31.",
+    managing.NEW_PERSON_PROBLEM: "Enter the email address of the person to give it to.",
+}
+
+
+def change_field(path):
+    """The form field a problem of an assignment change (or a bulk change) belongs to."""
+    return _CHANGE_FIELDS.get(path)
+
+
+def in_page_words(error):
+    """``error`` with the pages' wording of its problems (other refusals as they are)."""
+    if not isinstance(error, ValidationFailed):
+        return error
+    return ValidationFailed([(path, PAGE_WORDS.get(message, message)) for path, message in error.problems])
+
+
+def bulk_values(form):
+    return {"action": form.get("action", ""), "selected": form.getlist("selected")[:bulk.MAX_POSTED],
+            "reason": form.get("reason", ""), "due_date": form.get("due_date", "").strip()}

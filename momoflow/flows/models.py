@@ -198,6 +198,10 @@ class Assignment(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # flow.overdue sent, once
+    # The last reminder (by hand or automatic): a reminder by hand waits ``rules.REMIND_EVERY`` after it.
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the due date was last changed (None: as assigned); reminders count from then (``reminders``).
+    redated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     assigned_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
     cancelled_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -260,6 +264,37 @@ class AssignmentRuleMember(db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     assignment_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("assignments.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssignmentActivity(db.Model):
+    """One line of an assignment's history: cancelled, re-dated, reminded, reassigned.
+
+    ``summary`` is the line as people read it, written once; ``details`` keeps the facts
+    (old and new due date, reason, the other assignment of a reassignment)."""
+
+    __tablename__ = "assignment_activities"
+    __table_args__ = (sa.Index("ix_assignment_activities_assignment", "assignment_id", "occurred_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    assignment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))  # None: a key or the system
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    summary: Mapped[str] = mapped_column(sa.String(700))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssignmentReminder(db.Model):
+    """An automatic reminder sent for an assignment (``reminders``): the key makes each
+    one once, however many ticks or workers try."""
+
+    __tablename__ = "assignment_reminders"
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"),
+                                                     primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "before-3" (days), "overdue"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ModuleProgress(db.Model):

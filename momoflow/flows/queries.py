@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from momoflow import fields
 from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import User
+from momoflow.apikeys.models import ApiKey
 from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
+from momoflow.flows import history
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
 from momoflow.pagination import encode_cursor
@@ -137,6 +139,49 @@ def assignment_row(organization, assignment_id):
     if row is None:
         raise assignment_not_found(assignment_id)
     return tuple(row)
+
+
+@dataclass
+class AssignmentDetail:
+    """One assignment as its page shows it: who has it, who assigned it, and its history."""
+
+    assignment: Assignment
+    flow: Flow
+    person: User
+    assigned_by: User | None  # the person who assigned it, if one did
+    api_key: ApiKey | None  # the integrator's key that assigned it, if one did
+    history: list  # history.Line, newest first
+
+
+def assignment_detail(organization, assignment_id):
+    """The organisation's assignment ``assignment_id`` for its page: two queries."""
+    assigned_by = sa.orm.aliased(User)
+    row = None
+    if can_name_a_row(assignment_id):
+        row = db.session.execute(
+            db.select(Assignment, Flow, User, assigned_by, ApiKey).join(Flow, Flow.id == Assignment.flow_id)
+            .join(User, User.id == Assignment.user_id)
+            .outerjoin(assigned_by, assigned_by.id == Assignment.assigned_by_user_id)
+            .outerjoin(ApiKey, ApiKey.id == Assignment.assigned_by_api_key_id)
+            .options(sa.orm.lazyload(User.organization), sa.orm.lazyload(assigned_by.organization),
+                     sa.orm.lazyload(ApiKey.organization), with_source_request())
+            .where(Assignment.public_id == assignment_id, Assignment.organization_id == organization.id)).first()
+    if row is None:
+        raise assignment_not_found(assignment_id)
+    return AssignmentDetail(*row, history=history.lines_of(row[0]))
+
+
+def assignment_rows(organization, assignment_ids):
+    """``{public id: (assignment, flow, user)}`` of those among ``assignment_ids`` the
+    organisation has, in one query (the overview's rows after a bulk change)."""
+    ids = [ident for ident in assignment_ids if can_name_a_row(ident)]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Assignment, Flow, User).join(Flow, Flow.id == Assignment.flow_id)
+        .join(User, User.id == Assignment.user_id).options(sa.orm.lazyload(User.organization), with_source_request())
+        .where(Assignment.organization_id == organization.id, Assignment.public_id.in_(ids)))
+    return {row[0].public_id: tuple(row) for row in rows}
 
 
 def modules_of(flow):

@@ -1,8 +1,13 @@
 """Flow rules every caller shares: limits, and how a duration reads."""
 
+from datetime import timedelta
+
 MAX_NOTES_LENGTH = 2000
 MAX_BULK_ITEMS = 1000
 MAX_MODULES = 50
+MAX_REASON_LENGTH = 500  # why an assignment was cancelled
+MAX_BULK_CHANGES = 200  # assignments changed by one bulk action of the overview
+REMIND_EVERY = timedelta(hours=1)  # a reminder by hand waits this long after the last reminder
 
 
 def duration_text(minutes):

@@ -73,6 +73,7 @@ def assignment_json(assignment, flow, user, now=None):
         "startedAt": iso(assignment.started_at),
         "completedAt": iso(assignment.completed_at),
         "cancelledAt": iso(assignment.cancelled_at),
+        "lastRemindedAt": iso(assignment.last_reminded_at),
         **source_request_json(assignment),
     }
 

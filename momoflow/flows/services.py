@@ -31,16 +31,18 @@ from momoflow.flows.models import (
     Module,
     ModuleProgress,
 )
+from momoflow.flows import history
 from momoflow.flows.access import (
     can_name_a_row,
     check_may_assign,
+    check_may_manage,
     find_assignment,
     flow_not_found,
     own_assignment,
 )
 from momoflow.flows import quizzes
 from momoflow.flows.schemas import assignment_event_payload, request_as_assigner
-from momoflow.flows.validation import parse_assignment
+from momoflow.flows.validation import parse_assignment, parse_cancel_reason
 
 class AlreadyAssigned(Conflict):
     code = "already_assigned"
@@ -312,23 +314,35 @@ def open_assignment(flow, user):
         Assignment.flow_id == flow.id, Assignment.user_id == user.id, Assignment.status.in_(OPEN_STATUSES)))
 
 
-def cancel_assignment(assigner, assignment_id):
-    """Cancel an open assignment, recording who did (and a ``flow.cancelled`` event)."""
-    check_may_assign(assigner)
+def cancel_assignment(assigner, assignment_id, reason=None):
+    """Cancel an open assignment, recording who did and why (a history line and a
+    ``flow.cancelled`` event). A person must give a reason; an integrator may (its
+    endpoint took no body at first)."""
+    reason = parse_cancel_reason(reason, required=assigner.person is not None and assigner.api_key is None)
     assignment = find_assignment(assigner.organization, assignment_id, for_update=True)
+    check_may_manage(assigner, assignment)
+    return close_as_cancelled(assigner, assignment, reason)
+
+
+def close_as_cancelled(assigner, assignment, reason, **extra):
+    """Cancel ``assignment``, found and allowed by the caller; ``extra`` joins the event's payload."""
     if not assignment.is_open:
         raise Conflict(not_cancellable(assignment.public_id, assignment.status))
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = utcnow()
     assignment.cancelled_by_api_key_id, assignment.cancelled_by_user_id = assigner.api_key_id, assigner.person_id
     flow, user = db.session.get(Flow, assignment.flow_id), db.session.get(User, assignment.user_id)
-    payload = {**assignment_event_payload(assignment, flow, user), "cancelledBy": _who(assigner)}
+    payload = {**assignment_event_payload(assignment, flow, user), "cancelledBy": acted_by(assigner),
+               "reason": reason, **extra}
+    history.add_line(assigner, assignment, "cancelled", f"Cancelled: {reason}" if reason else "Cancelled",
+                     reason=reason)
     record_event("flow.cancelled", organization_id=assignment.organization_id, subject_id=assignment.id,
                  actor=assigner.person, payload=payload)
     return assignment
 
 
-def _who(assigner):
+def acted_by(assigner):
+    """Who changed an assignment, as events name them (``cancelledBy``, ``changedBy``…)."""
     if assigner.person:
         return {"type": "user", "email": assigner.person.email, "name": assigner.person.display_name}
     if assigner.api_key:

@@ -15,6 +15,10 @@ from momoflow.flows.models import Priority
 MAX_FLOW_ID_LENGTH = 100
 EMAIL_PROBLEM = "userEmail must be a valid email address"
 DUE_DATE_PROBLEM = "dueDate must be ISO 8601, e.g. 2024-11-25T23:59:59Z or 2024-11-25"
+DUE_DATE_REQUIRED = "dueDate is required"
+DUE_DATE_IN_THE_PAST = "dueDate cannot be in the past"
+REASON_REQUIRED = "reason is required: say why the assignment is cancelled"
+REASON_TOO_LONG = fields.too_long("reason", rules.MAX_REASON_LENGTH)
 
 
 @dataclass
@@ -55,3 +59,46 @@ def parse_due_date(value, path, problems):
     """ISO 8601: a date-time with a zone, or a date (meaning the end of that day, UTC)."""
     return fields.iso_moment(value, path, problems, message=DUE_DATE_PROBLEM,
                              zone_message="dueDate needs a time zone, e.g. 2024-11-25T23:59:59Z")
+
+
+CHANGEABLE = ("dueDate",)
+
+
+def cannot_change(name):
+    return f"{name} cannot be changed: only dueDate can"
+
+
+def changed_due_date(body):
+    """The ``dueDate`` of a PATCH body (checked by ``parse_new_due_date``); any other
+    field is refused by name, so a typo is never silently ignored."""
+    problems = fields.Problems()
+    for name in sorted(set(body) - set(CHANGEABLE))[:10]:
+        shown = name[:60]  # a hostile body's keys are echoed, but never at length
+        problems.add(shown, cannot_change(shown))
+    if "dueDate" not in body:
+        problems.add("dueDate", DUE_DATE_REQUIRED)
+    problems.raise_if_any()
+    return body["dueDate"]
+
+
+def parse_new_due_date(value, now, path="dueDate"):
+    """A changed due date: required, and not in the past (a date is the end of that day,
+    so today is fine). ValidationFailed names ``path``."""
+    problems = fields.Problems()
+    due_date = parse_due_date(value, path, problems)
+    if not problems and due_date is None:
+        problems.add(path, DUE_DATE_REQUIRED)
+    elif due_date is not None and due_date < now:
+        problems.add(path, DUE_DATE_IN_THE_PAST)
+    problems.raise_if_any()
+    return due_date
+
+
+def parse_cancel_reason(value, required, path="reason"):
+    """Why an assignment is cancelled: text of at most ``rules.MAX_REASON_LENGTH``; None
+    when blank and not ``required``."""
+    problems = fields.Problems()
+    reason = fields.text(value, path, problems, label="reason", max_length=rules.MAX_REASON_LENGTH,
+                         required=REASON_REQUIRED if required else None)
+    problems.raise_if_any()
+    return reason

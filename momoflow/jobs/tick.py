@@ -28,6 +28,7 @@ DUTIES = (
     "momoflow.accounts.services.refresh_approvers",  # approvers who left the directory: their tasks move on
     "momoflow.workflows.tat.check",  # TAT reminders at 50 % and 75 %, breaches at 100 %
     "momoflow.flows.overdue.check",  # assignments past due: flow.overdue, once
+    "momoflow.flows.reminders.send_due",  # automatic reminders before and after the due date: flow.reminded
     "momoflow.flows.schedules.run_due",  # recurring assignments
     "momoflow.flows.audiences.apply_rules",  # people who joined a group or department a flow follows
     "momoflow.maintenance.purge",  # expired idempotency records, old delivered events

@@ -26,6 +26,8 @@ the event, active, and never the person who acted.
     flow.overdue                   the assignee and the person who assigned it
     flow.completed                 the person who assigned it
     flow.cancelled                 the assignee
+    flow.due_date_changed          the assignee
+    flow.reminded                  the assignee
     webhook.disabled               the organisation's admins
     absence.set                    the delegate who stands in for the absent person
     person.deactivated/reactivated the organisation's admins
@@ -205,6 +207,8 @@ RULES = {
     "flow.overdue": (assignee, assigner),
     "flow.completed": (assigner,),
     "flow.cancelled": (assignee,),
+    "flow.due_date_changed": (assignee,),
+    "flow.reminded": (assignee,),
     "webhook.disabled": (admins,),
     "absence.set": (delegate,),
     "person.deactivated": (admins,),

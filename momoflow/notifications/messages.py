@@ -71,6 +71,8 @@ KINDS = {
     "flow.overdue": Kind("A flow is overdue (mine, or one I assigned)", FLOWS),
     "flow.completed": Kind("Someone completes a flow I assigned", FLOWS, for_roles=ASSIGNERS),
     "flow.cancelled": Kind("A flow assigned to me is cancelled", FLOWS),
+    "flow.due_date_changed": Kind("The due date of a flow assigned to me changes", FLOWS),
+    "flow.reminded": Kind("Reminders to complete a flow assigned to me", FLOWS),
     "absence.set": Kind("Someone out of office names me as their stand-in", APPROVALS),
     "webhook.disabled": Kind("A webhook endpoint was disabled", ADMINISTRATION, for_roles=(Role.ADMIN,)),
     "task.needs_approver": Kind("A request needs a new approver because someone left", ADMINISTRATION,
@@ -145,9 +147,37 @@ def _flow_overdue(context):
 def _flow_cancelled(context):
     payload = context.payload
     by = (payload.get("cancelledBy") or {}).get("name") or context.actor_name
+    reason = f" Reason:{quoted(payload, 'reason')}" if payload.get("reason") else ""
     return Message(f"{payload.get('flowName')} was cancelled",
-                   f"{by} cancelled “{payload.get('flowName')}”: you no longer need to complete it.",
+                   f"{by} cancelled “{payload.get('flowName')}”: you no longer need to complete it.{reason}",
                    _assignee_link(payload), "See the flow")
+
+
+def _flow_due_date_changed(context):
+    payload = context.payload
+    by = (payload.get("changedBy") or {}).get("name") or context.actor_name
+    before = f" (it was {context.when(payload.get('previousDueDate'))})" if payload.get("previousDueDate") else ""
+    return Message(f"New due date for {payload.get('flowName')}",
+                   f"{by} moved the due date of “{payload.get('flowName')}” to "
+                   f"{context.when(payload.get('dueDate'))}{before}.", _assignee_link(payload), "Open the flow")
+
+
+def _flow_reminded(context):
+    payload = context.payload
+    flow, kind = payload.get("flowName"), payload.get("reminderType")
+    progress = payload.get("progress") or {}
+    done = f" {progress.get('completedModules', 0)} of {progress.get('totalModules', 0)} modules are done."
+    due = f", due {context.when(payload.get('dueDate'))}" if payload.get("dueDate") else ""
+    if kind == "overdue":
+        title, said = f"Reminder: {flow} is overdue", f"“{flow}” was due {context.when(payload.get('dueDate'))}."
+    elif kind == "before_due":
+        days = payload.get("daysBefore")
+        title = f"Reminder: {flow} is due in {days} day{'s' if days != 1 else ''}"
+        said = f"“{flow}” is due {context.when(payload.get('dueDate'))}."
+    else:
+        by = (payload.get("remindedBy") or {}).get("name") or context.actor_name
+        title, said = f"Reminder: please complete {flow}", f"{by} reminds you to complete “{flow}”{due}."
+    return Message(title, said + done, _assignee_link(payload), "Continue the flow")
 
 
 # --- administration --------------------------------------------------------------------
@@ -206,6 +236,8 @@ _COMPOSERS = {
     "flow.completed": _flow_completed,
     "flow.overdue": _flow_overdue,
     "flow.cancelled": _flow_cancelled,
+    "flow.due_date_changed": _flow_due_date_changed,
+    "flow.reminded": _flow_reminded,
     "webhook.disabled": _webhook_disabled,
     "absence.set": _absence_set,
     "person.deactivated": _person_deactivated,

@@ -1,12 +1,20 @@
 """``paths`` for the integrator Flow Assignment API (``/v1``)."""
 
+from datetime import timedelta
+
 from momoflow import search
 from momoflow.api import NOT_JSON
 from momoflow.errors import Conflict, NotFound, ValidationFailed
-from momoflow.flows import access, queries, rules, services
+from momoflow.flows import access, managing, queries, rules, services
 from momoflow.flows.api import BULK_SIZE_PROBLEM
 from momoflow.flows.models import AssignmentStatus
-from momoflow.flows.validation import DUE_DATE_PROBLEM, EMAIL_PROBLEM
+from momoflow.flows.validation import (
+    DUE_DATE_IN_THE_PAST,
+    DUE_DATE_PROBLEM,
+    EMAIL_PROBLEM,
+    REASON_TOO_LONG,
+    cannot_change,
+)
 from momoflow.integrator.idempotency import MAX_KEY_LENGTH
 from momoflow.openapi import schedule_parts
 from momoflow.openapi.common import (
@@ -147,20 +155,78 @@ def _assignment_paths():
                  "With its progress module by module: quiz scores and sign-offs included.",
                  {"200": integrator_ok("The assignment.", "AssignmentDetail"), "404": not_found},
                  parameters=("assignmentId",))
+    return {"/v1/assignments": {"get": listing},
+            "/v1/assignments/{assignmentId}": {"get": detail, "patch": _change_due_date(not_found)},
+            "/v1/assignments/{assignmentId}/cancel": {"post": _cancel(not_found)},
+            "/v1/assignments/{assignmentId}/remind": {"post": _remind(not_found)}}
+
+
+def _closed(cannot, key):
+    return integrator_error(
+        "The assignment is closed (completed or cancelled), or a request with the same idempotency key is still "
+        "running.", ("Closed", Conflict.code, managing.closed("asgn_789xyz", AssignmentStatus.COMPLETED, cannot)),
+        still_running(key))
+
+
+def _cancel(not_found):
     errors = _idempotency_errors()
-    cancel = _op(
+    return _op(
         ASSIGNMENTS, "cancelAssignment", "Cancel an assignment",
-        "Only an open (assigned or in progress) assignment can be cancelled. No body.",
+        "Only an open (assigned or in progress) assignment can be cancelled. The body is optional: "
+        "`{\"reason\": \"...\"}` is kept in the assignment's history, told to the assignee and sent with "
+        "`flow.cancelled`.",
         {"200": integrator_ok("Cancelled: the assignment.", "Assignment", replayable=True), "404": not_found,
+         "400": integrator_validation(("Reason too long", ValidationFailed.code,
+                                       problems(("reason", REASON_TOO_LONG)))),
          "409": integrator_error("The assignment is already closed, or a request with the same idempotency key "
                                  "is still running.",
                                  ("Closed", Conflict.code,
                                   services.not_cancellable("asgn_789xyz", AssignmentStatus.COMPLETED)),
                                  still_running("cancel-1")),
+         "415": errors["415"], "422": errors["422"]},
+        parameters=("assignmentId", *IDEMPOTENT),
+        body=_inline_body("CancelAssignmentRequest", required=False, examples={
+            "reason": {"summary": "With a reason", "value": {"reason": "Moved to another team"}}}))
+
+
+def _change_due_date(not_found):
+    errors = _idempotency_errors()
+    return _op(
+        ASSIGNMENTS, "updateAssignment", "Change an assignment's due date",
+        "Only `dueDate` can be changed, on an open assignment, and not to a moment in the past (a date means the "
+        "end of that day in UTC, so today is fine). The assignee is told (`flow.due_date_changed`); it is "
+        "announced as overdue again if the new date passes, and the automatic reminders count from the new "
+        "date. The same date again changes nothing.",
+        {"200": integrator_ok("The assignment with its new due date.", "Assignment", replayable=True),
+         "400": integrator_validation(
+             ("In the past", ValidationFailed.code, problems(("dueDate", DUE_DATE_IN_THE_PAST))),
+             ("Not a date", ValidationFailed.code, problems(("dueDate", DUE_DATE_PROBLEM))),
+             ("Another field", ValidationFailed.code, problems(("priority", cannot_change("priority"))))),
+         "404": not_found, "409": _closed(managing.CANNOT_REDATE, "redate-1"), "415": errors["415"],
          "422": errors["422"]},
+        parameters=("assignmentId", *IDEMPOTENT), body=_inline_body("UpdateAssignmentRequest", examples={
+            "date": {"summary": "A new due date", "value": {"dueDate": "2025-01-31"}}}))
+
+
+def _remind(not_found):
+    errors = _idempotency_errors()
+    waiting = managing.RemindedRecently("employee@company.com", timedelta(minutes=12), timedelta(minutes=48))
+    return _op(
+        ASSIGNMENTS, "remindAssignment", "Remind the assignee now",
+        f"Sends the assignee a notification and an email (`flow.reminded`, `reminderType` `manual`). At most one "
+        f"reminder per assignment every {int(rules.REMIND_EVERY.total_seconds() // 60)} minutes (the automatic "
+        "ones count too); an open assignment only. No body.",
+        {"200": integrator_ok("Reminded: the assignment (`lastRemindedAt` is now).", "Assignment", replayable=True),
+         "404": not_found, "409": _closed(managing.CANNOT_REMIND, "remind-1"), "422": errors["422"],
+         "429": integrator_error("Reminded too recently (`retry_after` says when another may go), or this key "
+                                 "used up its requests for the current minute.",
+                                 ("Too soon", waiting.code, waiting.message, waiting.extra), "Seed429")},
         parameters=("assignmentId", *IDEMPOTENT))
-    return {"/v1/assignments": {"get": listing}, "/v1/assignments/{assignmentId}": {"get": detail},
-            "/v1/assignments/{assignmentId}/cancel": {"post": cancel}}
+
+
+def _inline_body(schema_name, required=True, examples=None):
+    return {"required": required, "content": {"application/json": {"schema": ref("schemas", schema_name),
+                                                                    "examples": examples or {}}}}
 
 
 def integrator_paths():

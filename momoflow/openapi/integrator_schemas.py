@@ -33,6 +33,14 @@ def _requests():
             "notes": {"type": ["string", "null"], "maxLength": rules.MAX_NOTES_LENGTH,
                       "description": "Additional notes for the assignee."},
         }, ["flowId", "userEmail"], examples=[seed.ASSIGN_REQUEST]),
+        "UpdateAssignmentRequest": obj({
+            "dueDate": {"type": "string", "description": "The new due date: ISO 8601 with a time zone, or a date "
+                                                         "meaning the end of that day in UTC; not in the past."},
+        }, ["dueDate"], additionalProperties=False),
+        "CancelAssignmentRequest": obj({
+            "reason": {"type": ["string", "null"], "maxLength": rules.MAX_REASON_LENGTH,
+                       "description": "Why it is cancelled: kept in its history, told to the assignee."},
+        }),
         "BulkAssignRequest": obj({
             "assignments": {"type": "array", "minItems": 1, "maxItems": rules.MAX_BULK_ITEMS,
                             "items": schema("AssignRequest"),
@@ -117,6 +125,7 @@ def _assignments():
         "startedAt": moment("When the assignee started.", True),
         "completedAt": moment("When the last module was done.", True),
         "cancelledAt": moment("When it was cancelled.", True),
+        "lastRemindedAt": moment("When the assignee was last reminded (by hand or automatically).", True),
         "sourceRequestId": nullable("string", format="uuid",
                                     description="The approved request that assigned it (its `requestId`, as "
                                                 "`/api/v1/workflows` shows it); null when it was assigned "
@@ -138,6 +147,21 @@ def _assignments():
                                           "when a person did (the event's actor) or a schedule they set up."},
             "cancelledBy": {"oneOf": [by_person, by_key, by_request, {"type": "null"}],
                             "description": "`flow.cancelled` only: who cancelled it."},
+            "reason": nullable("string", description="`flow.cancelled` only: why (null when an integrator gave "
+                                                     "none)."),
+            "reassignedTo": obj({"assignmentId": ASSIGNMENT_ID, "userEmail": EMAIL, "name": {"type": "string"}},
+                                ["assignmentId", "userEmail", "name"],
+                                description="`flow.cancelled` of a reassignment only: the new assignment."),
+            "previousDueDate": moment("`flow.due_date_changed` only: the due date before.", True),
+            "changedBy": {"oneOf": [by_person, by_key, {"type": "null"}],
+                          "description": "`flow.due_date_changed` only: who moved it."},
+            "reminderType": {"enum": ["manual", "before_due", "overdue"],
+                             "description": "`flow.reminded` only: by hand, before the due date, or after it."},
+            "daysBefore": {"type": ["integer", "null"], "minimum": 1,
+                           "description": "`flow.reminded` `before_due` only: which of the organisation's "
+                                          "reminders this is."},
+            "remindedBy": {"oneOf": [by_person, by_key, {"type": "null"}],
+                           "description": "`flow.reminded` only: who sent it by hand; null when automatic."},
         }, [*assignment, "assignedBy"], description="The `data` of `flow.*` webhooks: the assignment as "
                                                     "`GET /v1/assignments/{assignmentId}` shows it, and who "
                                                     "assigned it."),
@@ -161,6 +185,8 @@ def _errors():
                           "`already_assigned`, `request_in_progress`, `idempotency_key_reused`, …"),
             "message": text("What is wrong, for people."),
             "assignmentId": text("With `already_assigned`: the assignment the user already has open."),
+            "retry_after": {"type": "integer", "minimum": 1,
+                            "description": "With a 429: whole seconds until the request will be accepted."},
         }, ["error", "message"], examples=[seed.UNAUTHORIZED, seed.FLOW_NOT_FOUND, seed.USER_NOT_FOUND]),
         "RateLimitError": obj({
             "error": {"const": "rate_limit_exceeded"},

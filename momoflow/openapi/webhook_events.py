@@ -55,7 +55,13 @@ EVENTS = {
     "flow.started": "The assignee opened their first module.",
     "flow.completed": "The assignee completed every module.",
     "flow.overdue": "The due date passed before completion.",
-    "flow.cancelled": "An open assignment was cancelled (`cancelledBy`: a person or an API key).",
+    "flow.cancelled": "An open assignment was cancelled (`cancelledBy`: a person or an API key; `reason`). A "
+                      "reassignment cancels the old one with `reason` \"Reassigned to <name>\" and `reassignedTo` "
+                      "(the new `assignmentId`, `userEmail`, `name`), and assigns the new one (`flow.assigned`).",
+    "flow.due_date_changed": "An open assignment's due date moved (`dueDate`, `previousDueDate`, `changedBy`).",
+    "flow.reminded": "The assignee was reminded: by hand (`reminderType` `manual`, `remindedBy`), before the due "
+                     "date (`before_due`, `daysBefore`) or after it passed (`overdue`), as the organisation's "
+                     "reminder settings say.",
     "webhook.test": "Sent to one endpoint when an administrator presses Send test event on its page "
                     "(Settings → Webhooks), whatever it subscribes to; it cannot be subscribed to. `endpointId`, "
                     "`organization` (`{id, name}`), `timestamp` and `message` (\"This is a test event from "
@@ -64,7 +70,8 @@ EVENTS = {
 
 
 # Events whose ``data`` is an assignment (``flows.schemas.assignment_event_payload``).
-ASSIGNMENT_EVENTS = {"flow.assigned", "flow.started", "flow.completed", "flow.overdue", "flow.cancelled"}
+ASSIGNMENT_EVENTS = {"flow.assigned", "flow.started", "flow.completed", "flow.overdue", "flow.cancelled",
+                     "flow.due_date_changed", "flow.reminded"}
 
 
 def _body(event_type):

@@ -1,6 +1,6 @@
 """Settings: one blueprint under ``/settings`` whose pages share a tab bar.
 
-Admins' pages (API keys, webhooks, working time, approvals, people, groups, templates) sit
+Admins' pages (API keys, webhooks, working time, approvals, flow reminders, people, groups, templates) sit
 next to the ones every signed-in person has (email preferences); a page is for admins unless it is listed in
 ``FOR_EVERYONE``, so a new page cannot be left open by mistake. Every answer says
 ``Cache-Control: no-store``: secrets (a new API key, a webhook's signing secret) are
@@ -19,6 +19,7 @@ FOR_EVERYONE = {"settings.notifications", "settings.save_notifications", "settin
 # (endpoint, tab label, for admins only); a page whose module is not installed is left out.
 TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks", True),
         ("settings.working_time", "Working time", True), ("settings.approvals", "Approvals", True),
+        ("settings.reminders", "Flow reminders", True),
         ("settings.people_page", "People", True), ("settings.groups_page", "Groups", True),
         ("settings.templates", "Templates", True),
         ("settings.notifications", "Email preferences", False),

@@ -137,7 +137,7 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
 def test_a_schedule_edited_and_run_now(live_server, committed_demo, person):
     admin = person("admin@company.com")
     open_flows_menu(admin, "Schedules")
-    admin.get_by_label("Flow").select_option(value="flow_sec101")
+    admin.get_by_label("Flow", exact=True).select_option(value="flow_sec101")
     admin.get_by_label("People").fill("employee@company.com")
     admin.get_by_role("button", name="Create schedule").click()
     row = admin.locator(".key-row").first

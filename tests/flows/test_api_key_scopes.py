@@ -23,6 +23,8 @@ ROUTES = [
     (ASSIGN, "POST", "/flows/assign/bulk", {"assignments": [{"flowId": "flow_sec101",
                                                              "userEmail": "manager@royalenfield.com"}]}, 200),
     (ASSIGN, "POST", "/assignments/{assignment}/cancel", None, 200),
+    (ASSIGN, "PATCH", "/assignments/{assignment}", {"dueDate": "2099-01-31"}, 200),
+    (ASSIGN, "POST", "/assignments/{assignment}/remind", None, 200),
     (READ, "GET", "/flows", None, 200),
     (READ, "GET", "/flows/flow_123abc", None, 200),
     (READ, "GET", "/assignments", None, 200),

@@ -228,7 +228,8 @@ def test_people_who_still_have_it_open_are_skipped(demo, db):
     assert by_person[MANAGER].assigned_by_user_id == demo[ADMIN].id
 
     # closed: due again
-    services.cancel_assignment(services.Assigner.signed_in(demo[ADMIN]), by_person[MANAGER].public_id)
+    services.cancel_assignment(services.Assigner.signed_in(demo[ADMIN]), by_person[MANAGER].public_id,
+                               "Finished elsewhere")
     schedules.run_due(utc(2030, 2, 1))
     assert sorted(a.user.email for a in assignments_of(db)) == [EMPLOYEE, MANAGER, MANAGER]
     assert schedule.next_run_at == utc(2030, 3, 1) and schedule.last_run_at == utc(2030, 2, 1)
