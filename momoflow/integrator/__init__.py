@@ -8,6 +8,8 @@ every answer says where the caller stands in ``X-RateLimit-*`` headers. Errors
 come out as ``{"error": code, "message"}`` through ``momoflow.errors``.
 """
 
+import functools
+
 from flask import Blueprint, current_app, g, request
 from flask_limiter.util import get_remote_address
 
@@ -50,9 +52,19 @@ limiter.shared_limit(lambda: _tier_limit("API_RATE_LIMIT"), scope="integrator-ap
 def report_rate_limit(view):
     """Reports count in a bucket of their own instead of the shared one (a route's own limit
     replaces the blueprint's), per key and tier; a report over many rows adds to its count
-    (``ratelimit.charge_more``)."""
+    (``ratelimit.charge_more``).
+
+    Flask-Limiter checks a route's own limit when the view is called, after the blueprint's
+    ``before_request``; so such a view authenticates itself, inside the limit, and its 401s
+    and 403s are counted (by address, without a key) and carry ``X-RateLimit-*`` like others."""
+    @functools.wraps(view)
+    def authenticated(*args, **kwargs):
+        _authenticate()
+        return view(*args, **kwargs)
+
+    authenticated.authenticates_itself = True
     return limiter.limit(lambda: _tier_limit("API_REPORT_RATE_LIMIT"), scope="integrator-reports",
-                         key_func=_rate_limit_key)(view)
+                         key_func=_rate_limit_key)(authenticated)
 
 
 def signed_link_allowed(view):
@@ -64,6 +76,12 @@ def signed_link_allowed(view):
 
 @bp.before_request
 def _require_api_key():
+    if not getattr(current_app.view_functions[request.endpoint], "authenticates_itself", False):
+        _authenticate()
+
+
+def _authenticate():
+    """A usable key holding the route's scope (401, 403), or a signed link where allowed."""
     view = current_app.view_functions[request.endpoint]
     api_key = current_api_key()
     if api_key is None:

@@ -383,6 +383,21 @@ def test_a_heavy_report_that_does_not_fit_is_refused_before_its_rows_are_read(in
     assert read == [1]
 
 
+def test_refusals_before_a_report_count_and_say_where_the_caller_stands(client, demo_org, app, monkeypatch):
+    """Without a key (by address) or without the scope: counted in the reports' bucket, with
+    headers, so guessing keys against the report is as slow as anywhere else."""
+    monkeypatch.setitem(app.config, "API_REPORT_RATE_LIMIT_STANDARD", "2 per minute")
+    guesses = [client.post("/v1/flows/report", json={"flowId": "flow_123abc"},
+                           headers={"Authorization": "Bearer mf_live_guess"}) for _ in range(3)]
+    assert [answer.status_code for answer in guesses] == [401, 401, 429]
+    assert [answer.headers.get("X-RateLimit-Remaining") for answer in guesses[:2]] == ["1", "0"]
+    _, secret = create_api_key(demo_org, "no reports", ["flows:read"])
+    unscoped = Integrator(client, secret)
+    answers = [unscoped.post("/flows/report", json={"flowId": "flow_123abc"}) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [403, 403, 429]
+    assert answers[0].headers["X-RateLimit-Limit"] == "2"
+
+
 # --- the demo ------------------------------------------------------------------------------------
 
 
