@@ -52,3 +52,12 @@ def lines_of(assignment):
         .order_by(AssignmentActivity.occurred_at.desc(), AssignmentActivity.id)).all()
     return [Line(line.action, line.summary, person or (f"{key} (API key)" if key else AUTOMATIC), line.occurred_at)
             for line, person, key in rows]
+
+
+def cancel_reason(assignment):
+    """Why ``assignment`` was cancelled (its last "cancelled" line's reason), or None."""
+    details = db.session.scalar(
+        sa.select(AssignmentActivity.details).where(AssignmentActivity.assignment_id == assignment.id,
+                                                    AssignmentActivity.action == "cancelled")
+        .order_by(AssignmentActivity.occurred_at.desc()).limit(1))
+    return (details or {}).get("reason")

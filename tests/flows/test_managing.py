@@ -165,6 +165,9 @@ def test_cancelling_needs_a_reason_and_tells_the_assignee_why(client, demo, logi
     jobs.run_pending_in_process()
     notification = db.session.scalar(sa.select(Notification).where(Notification.kind == "flow.cancelled"))
     assert notification.user_id == demo[EMPLOYEE].id and "“Moved to the Pune team”" in notification.body
+    login_as(demo[EMPLOYEE])  # their own page says why too
+    own = client.get(f"/my-flows/{assignment.public_id}").get_data(as_text=True)
+    assert "This assignment was cancelled" in own and "<strong>Why:</strong> Moved to the Pune team" in own
 
 
 def test_a_plain_post_redirects_to_the_page_with_a_message(client, demo, login_as):
