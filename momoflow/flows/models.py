@@ -34,6 +34,11 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
+class AudienceKind(enum.StrEnum):
+    GROUP = "group"
+    DEPARTMENT = "department"
+
+
 class AssignmentStatus(enum.StrEnum):
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
@@ -224,11 +229,6 @@ class Assignment(db.Model):
         return self.status
 
 
-class AudienceKind(enum.StrEnum):
-    GROUP = "group"
-    DEPARTMENT = "department"
-
-
 class AssignmentRule(db.Model):
     """Keep assigning a flow to everyone who joins a group or a department: the tick assigns
     each new member once (``flows.audiences.apply_rules``), due ``due_in_days`` after."""
@@ -331,6 +331,9 @@ class FlowSchedule(db.Model):
     organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
     flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id"))
     user_emails: Mapped[list] = mapped_column(JSON, default=list)
+    # And everyone in this group or department at each run (``flows.audiences``); None: only the emails.
+    audience_kind: Mapped[AudienceKind | None] = mapped_column(enum_column(AudienceKind))
+    audience: Mapped[str | None] = mapped_column(sa.String(200))
     every: Mapped[int] = mapped_column(sa.SmallInteger)
     unit: Mapped[ScheduleUnit] = mapped_column(enum_column(ScheduleUnit))
     due_in_days: Mapped[int] = mapped_column(sa.SmallInteger, default=30)  # each run's due date offset

@@ -21,9 +21,9 @@ from momoflow.htmx import is_htmx_request, page_or_partial, toast
 from momoflow.transactions import refusals
 
 PAGE_SIZE = 25
-_FIELDS = {"flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",
+_FIELDS = {"audience": "audience", "flowId": "flow", "userEmails": "people", "every": "every", "unit": "unit", "dueInDays": "due_in_days",
            "priority": "priority", "notes": "notes", "startAt": "start_date"}
-_ANCHORS = {"flow": "schedule-flow", "people": "schedule-people", "every": "schedule-every", "unit": "schedule-unit",
+_ANCHORS = {"audience": "schedule-audience", "flow": "schedule-flow", "people": "schedule-people", "every": "schedule-every", "unit": "schedule-unit",
             "due_in_days": "schedule-due", "priority": "schedule-priority-medium", "notes": "schedule-notes",
             "start_date": "schedule-start"}
 # The service names the API's fields; the page names its own.
@@ -48,11 +48,10 @@ def create_schedule():
             Assigner.signed_in(current_user), values["flow"],
             forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]), fields.form_whole_number(values["every"]),
             values["unit"], fields.form_whole_number(values["due_in_days"]), values["priority"], values["notes"],
-            values["start_date"])
+            values["start_date"], values["audience"])
     if refused:
         return _page(failed(values, _in_words(refused.error), _field), status=422)
-    message = (f"{schedule.flow.name} is scheduled for {_people(len(schedule.user_emails))}, "
-               f"every {schedule_every(schedule)}.")
+    message = f"{schedule.flow.name} is scheduled for {_who(schedule)}, every {schedule_every(schedule)}."
     if not is_htmx_request():
         flash(message, "success")
         return redirect(url_for(".schedules_page"), 303)
@@ -86,18 +85,18 @@ def update_schedule(schedule_id):
         schedules.update_schedule(
             current_user.organization, schedule_id, forms.emails_in(values["people"][:forms.MAX_PASTED_LENGTH]),
             fields.form_whole_number(values["every"]), values["unit"], fields.form_whole_number(values["due_in_days"]),
-            values["priority"], values["notes"])
+            values["priority"], values["notes"], values["audience"])
     if refused:
         return _edit_page(schedule, failed(values, _in_words(refused.error), _field), status=422)
-    flash(f"Schedule of {schedule.flow.name} saved: every {schedule_every(schedule)} for "
-          f"{_people(len(schedule.user_emails))}, from its next run.", "success")
+    flash(f"Schedule of {schedule.flow.name} saved: every {schedule_every(schedule)} for {_who(schedule)}, "
+          "from its next run.", "success")
     return redirect(url_for(".schedules_page"), 303)
 
 
 @bp.post("/flows/schedules/<schedule_id>/run")
 @admin_required
 def run_schedule(schedule_id):
-    with refusals() as refused:
+    with refusals(also=(404, 503)) as refused:  # its group gone, a directory that did not answer
         schedule, results = schedules.run_now(current_user.organization, schedule_id)
     if refused:
         message, category = refused.error.message, "error"
@@ -137,7 +136,8 @@ def _run_summary(schedule, results):
 def _schedule_values(schedule):
     return {"flow": schedule.flow.public_id, "people": "\n".join(schedule.user_emails), "every": str(schedule.every),
             "unit": schedule.unit.value, "due_in_days": str(schedule.due_in_days), "priority": schedule.priority.value,
-            "notes": schedule.notes or "", "start_date": ""}
+            "notes": schedule.notes or "", "start_date": "",
+            "audience": f"{schedule.audience_kind.value}:{schedule.audience}" if schedule.audience_kind else ""}
 
 
 def _edit_page(schedule, state, status=200):
@@ -146,6 +146,7 @@ def _edit_page(schedule, state, status=200):
 
 def _form_context():
     return {"units": list(ScheduleUnit), "anchor": _ANCHORS.get, "max_notes": rules.MAX_NOTES_LENGTH,
+            "audiences": audiences.choices(current_user.organization),
             "max_every": schedules.MAX_EVERY, "max_due": schedules.MAX_DUE_IN_DAYS}
 
 
@@ -161,9 +162,9 @@ def _values(form=None):
     if form is None:
         return {"flow": "", "people": "", "every": "12", "unit": ScheduleUnit.MONTHS.value,
                 "due_in_days": str(schedules.DEFAULT_DUE_IN_DAYS), "priority": Priority.MEDIUM.value, "notes": "",
-                "start_date": ""}
+                "start_date": "", "audience": ""}
     return {name: form.get(name, "").strip() for name in
-            ("flow", "people", "every", "unit", "due_in_days", "priority", "notes", "start_date")}
+            ("flow", "people", "every", "unit", "due_in_days", "priority", "notes", "start_date", "audience")}
 
 
 def _field(path):
@@ -182,6 +183,14 @@ def _page_message(message):
         if message.startswith(api_name + " "):
             return page_name + message[len(api_name):]
     return message
+
+
+def _who(schedule):
+    """Whom a schedule assigns, in words: its people, its group or department, or both."""
+    parts = [_people(len(schedule.user_emails))] if schedule.user_emails else []
+    if schedule.audience_kind is not None:
+        parts.append(f"everyone in {audiences.describe(schedule.audience_kind, schedule.audience)}")
+    return " and ".join(parts)
 
 
 def _people(count):

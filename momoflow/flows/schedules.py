@@ -18,13 +18,13 @@ from dateutil.relativedelta import relativedelta
 
 from momoflow import fields
 from momoflow.accounts.emails import normalize_email
-from momoflow.accounts.models import User
+from momoflow.accounts.models import Organization, User
 from momoflow.accounts.services import provision_user
 from momoflow.apikeys.models import ApiKey
 from momoflow.database import utcnow
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.extensions import db
-from momoflow.flows import access, services
+from momoflow.flows import access, audiences, services
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import FlowSchedule, FlowStatus, ScheduleUnit
 from momoflow.flows.schemas import iso
@@ -58,21 +58,23 @@ def schedule_not_found(schedule_id):
 
 
 def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_DUE_IN_DAYS, priority=None,
-                    notes=None, first_run_at=None):
+                    notes=None, first_run_at=None, audience=None):
     """A new active schedule, set up by ``assigner`` (its runs assign as them), whose first
     run is ``first_run_at`` (a datetime, an ISO 8601 text, or None: now). Problems are
     named as the API names them (flowId, userEmails.N, every, unit, dueInDays, priority,
     notes, startAt); an unknown flow is NotFound and an archived one Conflict, both with
     field flowId."""
     problems = fields.Problems()
-    spec, addresses, unit, due_in_days = _settings(flow_id, emails, every, unit, due_in_days, priority, notes,
-                                                   problems)
+    spec, addresses, unit, due_in_days, group = _settings(flow_id, emails, every, unit, due_in_days, priority, notes,
+                                                          audience, problems)
     first_run_at = _start(first_run_at, problems) or utcnow()
     problems.raise_if_any()
     organization = assigner.organization
     flow = _schedulable_flow(organization, spec.flow_id)
     people = _people(organization, addresses)
+    _check_audience(organization, group)
     schedule = FlowSchedule(organization_id=organization.id, flow_id=flow.id, user_emails=people, every=every,
+                            audience_kind=group[0] if group else None, audience=group[1] if group else None,
                             unit=unit, due_in_days=due_in_days, priority=spec.priority, notes=spec.notes,
                             next_run_at=first_run_at, first_run_at=first_run_at, active=True,
                             created_by_user_id=assigner.person_id, created_by_api_key_id=assigner.api_key_id)
@@ -82,7 +84,8 @@ def create_schedule(assigner, flow_id, emails, every, unit, due_in_days=DEFAULT_
     return schedule
 
 
-def update_schedule(organization, schedule_id, emails, every, unit, due_in_days, priority=None, notes=None):
+def update_schedule(organization, schedule_id, emails, every, unit, due_in_days, priority=None, notes=None,
+                    audience=None):
     """Change an active schedule's people, rhythm, due-in, priority and notes. The run already
     planned keeps its moment; the new rhythm counts from it (so a change never runs at once
     or skips a run). Problems are named as for ``create_schedule``."""
@@ -90,10 +93,12 @@ def update_schedule(organization, schedule_id, emails, every, unit, due_in_days,
     if not schedule.active:
         raise Conflict(NOT_ACTIVE)
     problems = fields.Problems()
-    spec, addresses, unit, due_in_days = _settings(schedule.flow.public_id, emails, every, unit, due_in_days,
-                                                   priority, notes, problems)
+    spec, addresses, unit, due_in_days, group = _settings(schedule.flow.public_id, emails, every, unit, due_in_days,
+                                                          priority, notes, audience, problems)
     problems.raise_if_any()
     people = _people(organization, addresses)
+    _check_audience(organization, group)
+    schedule.audience_kind, schedule.audience = group if group else (None, None)
     if (every, unit) != (schedule.every, schedule.unit):
         schedule.first_run_at = schedule.next_run_at  # months count from the planned run on
     schedule.user_emails, schedule.every, schedule.unit, schedule.due_in_days = people, every, unit, due_in_days
@@ -115,17 +120,30 @@ def run_now(organization, schedule_id, now=None):
     return schedule, results
 
 
-def _settings(flow_id, emails, every, unit, due_in_days, priority, notes, problems):
+def _settings(flow_id, emails, every, unit, due_in_days, priority, notes, audience, problems):
     """What creating and changing a schedule both check: ``(shared spec, addresses, unit,
-    due in days)``, each problem added to ``problems``."""
+    due in days, (audience kind, name) or None)``, each problem added to ``problems``. With
+    a group or department the listed people may be none."""
     due_in_days = DEFAULT_DUE_IN_DAYS if due_in_days in (None, "") else due_in_days
     shared = {"flowId": flow_id, "priority": None if priority == "" else priority, "notes": notes}
     spec = parse_shared_fields(shared, "", problems)
-    addresses = _addresses(emails, problems)
+    group = audiences.parse(audience) if audience else None
+    if audience and group is None:
+        problems.append(("audience", audiences.NO_SUCH_AUDIENCE))
+    addresses = _addresses(emails, problems) if emails or not audience else []
     unit = fields.choice(unit, ScheduleUnit, "unit", problems, UNIT_PROBLEM)
     fields.whole_number(every, "every", problems, low=1, high=MAX_EVERY.get(unit, max(MAX_EVERY.values())))
     fields.whole_number(due_in_days, "dueInDays", problems, low=0, high=MAX_DUE_IN_DAYS)
-    return spec, addresses, unit, due_in_days
+    return spec, addresses, unit, due_in_days, group
+
+
+def _check_audience(organization, group):
+    """The group or department must exist now (a typo would make every run assign nobody)."""
+    if group is not None:
+        try:
+            audiences.people_in(organization, *group)
+        except NotFound:
+            raise ValidationFailed([("audience", audiences.NO_SUCH_AUDIENCE)]) from None
 
 
 def _addresses(emails, problems):
@@ -269,8 +287,13 @@ def _assign(schedule, now):
     """Through the bulk path; people who still have the flow open come back as
     ``already_assigned`` and are skipped."""
     due = iso(now + timedelta(days=schedule.due_in_days))
+    emails = list(schedule.user_emails)
+    if schedule.audience_kind is not None:  # everyone in it at this run, besides the people listed
+        organization = db.session.get(Organization, schedule.organization_id)
+        members = audiences.people_in(organization, schedule.audience_kind, schedule.audience)
+        emails += [person.email for person in members if person.email not in emails]
     items = [{"flowId": schedule.flow.public_id, "userEmail": email, "dueDate": due,
-              "priority": schedule.priority.value, "notes": schedule.notes} for email in schedule.user_emails]
+              "priority": schedule.priority.value, "notes": schedule.notes} for email in emails]
     api_key = db.session.get(ApiKey, schedule.created_by_api_key_id) if schedule.created_by_api_key_id else None
     person = db.session.get(User, schedule.created_by_user_id) if schedule.created_by_user_id else None
     return services.assign_many(services.Assigner(schedule.organization_id, api_key, person), items)

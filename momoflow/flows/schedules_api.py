@@ -19,6 +19,8 @@ def schedule_json(schedule):
         "scheduleId": schedule.public_id,
         "flowId": schedule.flow.public_id,
         "userEmails": list(schedule.user_emails),
+        "audience": ({"type": schedule.audience_kind.value, "name": schedule.audience}
+                     if schedule.audience_kind else None),
         "every": schedule.every,
         "unit": schedule.unit.value,
         "dueInDays": schedule.due_in_days,

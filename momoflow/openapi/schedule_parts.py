@@ -35,8 +35,8 @@ REQUEST_EXAMPLE = {"flowId": "flow_sec101", "userEmails": ["employee@company.com
                    "every": 12, "unit": "months", "dueInDays": 30, "priority": "high",
                    "notes": "Yearly security refresher", "startAt": "2025-01-06T09:00:00Z"}
 SCHEDULE_EXAMPLE = {"scheduleId": "sched_4fQ2mZ8kLp1x", "flowId": "flow_sec101",
-                    "userEmails": ["employee@company.com", "manager@royalenfield.com"], "every": 12, "unit": "months",
-                    "dueInDays": 30, "priority": "high", "notes": "Yearly security refresher",
+                    "userEmails": ["employee@company.com", "manager@royalenfield.com"], "audience": None, "every": 12,
+                    "unit": "months", "dueInDays": 30, "priority": "high", "notes": "Yearly security refresher",
                     "nextRunAt": "2025-01-06T09:00:00Z", "lastRunAt": None, "active": True,
                     "createdAt": "2024-12-02T10:15:00Z"}
 
@@ -84,7 +84,12 @@ def schedule_schemas():
     schedule = {
         "scheduleId": SCHEDULE_ID,
         "flowId": text("The flow it assigns.", examples=["flow_sec101"]),
-        "userEmails": EMAILS,
+        "userEmails": {**EMAILS, "minItems": 0,
+                       "description": "The people listed (none when a group or department is all it assigns)."},
+        "audience": {"oneOf": [obj({"type": {"type": "string", "enum": ["group", "department"]},
+                                    "name": {"type": "string"}}, ["type", "name"]), {"type": "null"}],
+                     "description": "Set up on the Schedules page: everyone in this group or department at each "
+                                    "run is assigned too; null when only `userEmails` are."},
         "every": {"type": "integer", "minimum": 1},
         "unit": {"type": "string", "enum": _values(ScheduleUnit)},
         "dueInDays": {"type": "integer", "minimum": 0},

@@ -224,3 +224,35 @@ def test_only_admins_of_the_organisation_edit_or_run(client, demo, login_as, db)
     assert client.get(f"/flows/schedules/{schedule.public_id}/edit").status_code == 404
     token = csrf_token_from(client.get("/flows/schedules").get_data(as_text=True))
     assert client.post(f"/flows/schedules/{schedule.public_id}/run", headers={"X-CSRFToken": token}).status_code == 404
+
+
+def test_a_schedule_for_a_group_assigns_whoever_is_in_it_at_each_run(client, demo, login_as, db):
+    from momoflow.groups import services as groups
+
+    group = groups.create_group(demo[ADMIN], "Night shift")
+    groups.add_member(demo[ADMIN], group.id, EMPLOYEE)
+    db.session.commit()
+    login_as(demo[ADMIN])
+    assert '<option value="group:Night shift">Group: Night shift</option>' in client.get(
+        "/flows/schedules").get_data(as_text=True)
+    nowhere = client.post("/flows/schedules", data=form(people="", audience="group:Day shift"),
+                          headers={"X-CSRFToken": page_token(client)})
+    assert nowhere.status_code == 422
+    assert error_of(nowhere.get_data(as_text=True), "schedule-audience") == "Choose a group or department from the list"
+    nobody = client.post("/flows/schedules", data=form(people=""), headers={"X-CSRFToken": page_token(client)})
+    assert nobody.status_code == 422  # neither people nor a group
+
+    created = client.post("/flows/schedules", data=form(people="", audience="group:Night shift"),
+                          headers={"X-CSRFToken": page_token(client)})
+    assert created.status_code == 303
+    schedule = db.session.scalar(sa.select(FlowSchedule))
+    assert (schedule.user_emails, schedule.audience_kind.value, schedule.audience) == ([], "group", "Night shift")
+    assert "is scheduled for everyone in the Night shift group, every 12 months." in client.get(
+        created.headers["Location"]).get_data(as_text=True)
+
+    groups.add_member(demo[ADMIN], group.id, HR)  # joined before the run: assigned too
+    db.session.commit()
+    ran = client.post(f"/flows/schedules/{schedule.public_id}/run",
+                      headers={"X-CSRFToken": page_token(client), **HTMX}).get_data(as_text=True)
+    assert "assigned to 2 people" in ran
+    assert sorted(a.user.email for a in assignments_of(db)) == sorted([EMPLOYEE, HR])

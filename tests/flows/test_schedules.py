@@ -29,7 +29,7 @@ def test_creating_reading_listing_and_cancelling_a_schedule(integrator, db):
     assert re.fullmatch(r"sched_[0-9A-Za-z]{12}", body["scheduleId"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body.pop("createdAt"))
     assert body == {"scheduleId": body["scheduleId"], "flowId": "flow_sec101",
-                    "userEmails": [EMPLOYEE, MANAGER], "every": 12, "unit": "months", "dueInDays": 30,
+                    "userEmails": [EMPLOYEE, MANAGER], "audience": None, "every": 12, "unit": "months", "dueInDays": 30,
                     "priority": "high", "notes": "Yearly refresher", "nextRunAt": "2030-01-31T09:00:00Z",
                     "lastRunAt": None, "active": True}
     one = f"/flows/schedules/{body['scheduleId']}"
