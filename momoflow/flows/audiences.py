@@ -132,6 +132,8 @@ def apply_rules(now):
                 _apply(rule, now)
         except (DirectoryUnavailable, NotFound) as error:
             log.warning("assignment rule %s waits: %s", rule.public_id, getattr(error, "message", error))
+        except Exception:  # one broken rule must not hold up the others; it is tried next tick
+            log.exception("assignment rule %s failed; it is tried again next tick", rule.public_id)
         rule.last_applied_at = now
     return len(rules)
 

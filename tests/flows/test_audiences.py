@@ -153,3 +153,19 @@ def test_rules_are_the_organisations_own(client, demo, login_as, db):
     assert post(client, f"/flows/rules/{rule.public_id}/stop", {}, token=None).status_code == 403
     db.session.expire_all()
     assert db.session.get(AssignmentRule, rule.id).active
+
+
+def test_a_rule_whose_group_is_gone_waits_and_the_others_still_run(client, demo, login_as, db):
+    gone = team(db, demo, EMPLOYEE, name="Short-lived")
+    kept = team(db, demo, EMPLOYEE, name="Long-lived")
+    login_as(demo[ADMIN])
+    for name in ("Short-lived", "Long-lived"):
+        post(client, "/flows/assign", assign_form(audience=f"group:{name}", keep_assigning="yes", flow="flow_123abc"
+                                                  if name == "Short-lived" else "flow_sec101"), htmx=True)
+    groups.delete_group(demo[ADMIN], gone.id)
+    groups.add_member(demo[ADMIN], kept.id, HR)
+    db.session.commit()
+    assert audiences.apply_rules(NOW) == 2
+    db.session.commit()
+    assert assigned_to(db) == ids(demo, EMPLOYEE, HR)  # the Long-lived rule ran
+    assert all(rule.active for rule in db.session.scalars(sa.select(AssignmentRule)))  # the other waits
