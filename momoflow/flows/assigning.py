@@ -62,14 +62,16 @@ class AssignReport:
 
 
 def assign_to_people(assigner, plan):
-    """An AssignReport; ValidationFailed (paths flowId, dueDate, priority, notes, people)
-    when the request as a whole cannot go ahead."""
+    """An AssignReport (with the rule made, when ``plan.keep_assigning``); ValidationFailed
+    (paths flowId, dueDate, priority, notes, people, audience, joinDueDays) when the request as
+    a whole cannot go ahead."""
     spec, flow, audience, join_due_days = _check(assigner.organization, plan)
     members = audiences.people_in(assigner.organization, *audience) if audience else []
     if len(members) > audiences.MAX_AUDIENCE:
         raise ValidationFailed([("audience", audiences.TOO_BIG)])
     emails = {entry: normalize_email(entry) for entry in plan.people}
-    emails.update((person.email, person.email) for person in members if person.email not in emails.values())
+    typed = set(emails.values())
+    emails.update((person.email, person.email) for person in members if person.email not in typed)
     items = [{"flowId": flow.public_id, "userEmail": email, "dueDate": plan.due_date, "priority": spec.priority.value,
               "notes": spec.notes} for email in emails.values() if email]
     outcomes = iter(services.assign_many(assigner, items))
