@@ -24,5 +24,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('flow_schedules', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_flow_schedules_audiencekind'), type_='check')
         batch_op.drop_column('audience')
         batch_op.drop_column('audience_kind')
