@@ -180,6 +180,7 @@ def test_editing_a_flow_and_assigning_it(live_server, committed_demo, person):
 
     # Assign it to people typed and pasted: a result for each.
     admin.locator(".flow-admin", has_text="Expense Policy").get_by_role("link", name="Assign Expense Policy").click()
+    admin.wait_for_load_state()  # htmx wires "+ Add person" from DOMContentLoaded: a click before is lost
     expect(admin.get_by_label("Flow to assign")).to_have_value(re.compile("^flow_"))
     admin.get_by_label("Person's email").fill("employee@company.com")
     admin.get_by_role("button", name="+ Add person").click()

@@ -44,6 +44,7 @@ def test_an_admin_writes_markdown_and_the_assignee_reads_it(live_server, committ
 
     admin.locator(".flow-admin", has_text="Customer Onboarding").get_by_role(
         "link", name="Assign Customer Onboarding").click()
+    admin.wait_for_load_state()  # htmx wires the form from DOMContentLoaded
     admin.get_by_label("Person's email").fill("employee@company.com")
     admin.get_by_role("button", name="Assign flow").click()
     expect(admin.locator("#assign-results .badge")).to_have_text(["✓ Assigned"])
@@ -95,6 +96,7 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
     admin.goto(f"{live_server}/flows/manage")
     admin.locator(".flow-admin", has_text="Security Awareness").get_by_role(
         "link", name="Assign Security Awareness").click()
+    admin.wait_for_load_state()  # htmx wires the form from DOMContentLoaded
     admin.get_by_label("Or everyone in a group or department").select_option("group:New starters")
     admin.get_by_label("Keep assigning it to people who join").check()
     admin.get_by_label("Due (days after they join)").fill("14")
