@@ -5,32 +5,17 @@ each signed and shaped as the OpenAPI document's AssignmentEvent."""
 
 from datetime import timedelta
 
-import pytest
-
-from momoflow import jobs
 from momoflow.database import utcnow
 from momoflow.flows import managing, services
 from momoflow.flows.schemas import iso
 from momoflow.flows.validation import parse_assignment
 from momoflow.jobs import tick
-from momoflow.webhooks import services as webhooks
 from tests.flows.conftest import demo_org  # noqa: F401  (fixture)
 from tests.platform.openapi_checks import conformance
 from tests.webhooks.receiver import receiver  # noqa: F401  (fixture)
+from tests.webhooks.test_rework_events import endpoint, settle  # noqa: F401  (fixture, helper)
 
 ADMIN, EMPLOYEE, HR = "admin@company.com", "employee@company.com", "hr@royalenfield.com"
-
-
-@pytest.fixture
-def endpoint(receiver, demo_org, db):  # noqa: F811  (the fixtures above)
-    endpoint, receiver.secret = webhooks.create_endpoint(demo_org, receiver.url)
-    db.session.commit()
-    return endpoint
-
-
-def settle(db):
-    db.session.commit()
-    jobs.run_pending_in_process()
 
 
 def assign(demo, email, days):
