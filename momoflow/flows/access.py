@@ -49,12 +49,17 @@ def check_may_manage(assigner, assignment):
         raise Forbidden(ONLY_MANAGERS_OF_IT)
 
 
+def not_found(kind, public_id):
+    """NotFound in the API's words: "<kind> with ID '<id>' does not exist" (NUL left out)."""
+    return NotFound(f"{kind} with ID '{public_id.replace(NUL, '')}' does not exist")
+
+
 def flow_not_found(flow_id):
-    return NotFound(f"Flow with ID '{flow_id.replace(NUL, '')}' does not exist")
+    return not_found("Flow", flow_id)
 
 
 def assignment_not_found(assignment_id):
-    return NotFound(f"Assignment with ID '{assignment_id.replace(NUL, '')}' does not exist")
+    return not_found("Assignment", assignment_id)
 
 
 def can_name_a_row(public_id):

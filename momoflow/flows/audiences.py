@@ -112,7 +112,7 @@ def stop_rule(organization, rule_id):
                                  .where(AssignmentRule.public_id == rule_id,
                                         AssignmentRule.organization_id == organization.id))
     if rule is None:
-        raise NotFound(f"Rule with ID '{rule_id.replace(chr(0), '')}' does not exist")
+        raise access.not_found("Rule", rule_id)
     if not rule.active:
         raise Conflict(NOT_ACTIVE)
     rule.active = False

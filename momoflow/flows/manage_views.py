@@ -48,8 +48,8 @@ def create_flow():
 @admin_required
 def edit_flow(flow_id):
     flow = access.find_flow(current_user.organization, flow_id)
-    values = forms.flow_values(flow=flow, modules=queries.modules_of(flow))
-    return _flow_form(FormState(values=values), flow)
+    modules = queries.modules_of(flow)
+    return _flow_form(FormState(values=forms.flow_values(flow=flow, modules=modules)), flow, modules)
 
 
 @bp.post("/flows/<flow_id>/edit")
@@ -70,16 +70,18 @@ def _failed(values, error, flow_id=None):
     return _flow_form(failed(values, error, forms.flow_field), flow), 422
 
 
-def _flow_form(state, flow=None):
-    return render_template("flows/edit.html", state=state, flow=flow, quiz_links=_quiz_links(flow), **_form_context())
+def _flow_form(state, flow=None, modules=None):
+    """The flow form; ``modules``: the flow's, when the caller has read them already."""
+    if flow is not None and modules is None:
+        modules = queries.modules_of(flow)
+    return render_template("flows/edit.html", state=state, flow=flow, quiz_links=_quiz_links(modules or ()),
+                           **_form_context())
 
 
-def _quiz_links(flow):
+def _quiz_links(modules):
     """Per saved module (by id, as the form's rows carry it): its quiz and sign-off in words."""
-    if flow is None:
-        return {}
     return {str(module.id): QuizLink(module.public_id, quizzes.describe(module), module.has_quiz
-                                     or module.requires_acknowledgement) for module in queries.modules_of(flow)}
+                                     or module.requires_acknowledgement) for module in modules}
 
 
 @dataclass

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from momoflow import fields
-from momoflow.errors import Conflict, NotFound
+from momoflow.errors import Conflict
 from momoflow.extensions import db
 from momoflow.accounts.models import User
-from momoflow.flows.access import find_flow
+from momoflow.flows.access import can_name_a_row, find_flow, not_found
 from momoflow.flows.schemas import iso
 from momoflow.flows.models import (
     Acknowledgement,
@@ -135,9 +135,9 @@ def find_module(organization, flow_id, module_id):
     """The organisation's flow and its module with public id ``module_id``."""
     flow = find_flow(organization, flow_id)
     module = db.session.scalar(sa.select(Module).where(Module.flow_id == flow.id, Module.public_id == module_id)) \
-        if "\x00" not in module_id else None
+        if can_name_a_row(module_id) else None
     if module is None:
-        raise NotFound(f"Module with ID '{module_id.replace(chr(0), '')}' does not exist")
+        raise not_found("Module", module_id)
     return flow, module
 
 

@@ -305,9 +305,8 @@ def _module_progress(flow, rows):
 
 def assignment_modules(assignment, flow):
     """One assignment's module progress with its quiz and sign-off outcomes (three queries)."""
-    modules = queries.modules_of(flow)
-    return module_progress(assignment, modules, completed_modules([assignment.id])[assignment.id],
-                           quizzes.outcomes([assignment.id], modules)[assignment.id])
+    modules, done, outcomes = _module_progress(flow, [(assignment, None)])
+    return module_progress(assignment, modules, done[assignment.id], outcomes[assignment.id])
 
 
 def completed_modules(assignment_ids):
