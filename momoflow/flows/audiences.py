@@ -15,6 +15,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from momoflow.accounts.models import Organization, User
+from momoflow import fields
 from momoflow.database import utcnow
 from momoflow.directory import DirectoryUnavailable
 from momoflow.errors import Conflict, NotFound
@@ -53,9 +54,12 @@ def choices(organization):
 
 
 def parse(value):
-    """``(AudienceKind, name)`` from a choice's value, or None."""
+    """``(AudienceKind, name)`` from a choice's value, or None (also for a name no row can
+    hold: a NUL, which PostgreSQL cannot even compare, or a lone surrogate)."""
     kind, _, name = (value or "").partition(":")
     if kind not in {member.value for member in AudienceKind} or not name.strip() or len(name) > 200:
+        return None
+    if not access.can_name_a_row(name) or not fields.is_valid_text(name):
         return None
     return AudienceKind(kind), name
 

@@ -132,6 +132,11 @@ def test_mistakes_show_next_to_their_fields(client, demo, login_as, db):
     assert error_of(unknown.get_data(as_text=True), "assign-audience") == "Choose a group or department from the list"
     bad = post(client, "/flows/assign", assign_form(audience="planet:Mars"), htmx=True).get_data(as_text=True)
     assert error_of(bad, "assign-audience") == "Choose a group or department from the list"
+    for hostile in ("department:Sales\x00", "group:a\x00b"):  # PostgreSQL cannot compare a NUL: never a 500
+        refused = post(client, "/flows/assign", assign_form(audience=hostile), htmx=True)
+        assert refused.status_code == 422, hostile
+        assert error_of(refused.get_data(as_text=True), "assign-audience") == "Choose a group or department from the list"
+    assert audiences.parse("department:\ud800") is None
     team(db, demo, EMPLOYEE)
     days = post(client, "/flows/assign", assign_form(audience="group:Onboarding buddies", keep_assigning="yes",
                                                      join_due_days="-1"), htmx=True).get_data(as_text=True)

@@ -239,6 +239,9 @@ def test_a_schedule_for_a_group_assigns_whoever_is_in_it_at_each_run(client, dem
                           headers={"X-CSRFToken": page_token(client)})
     assert nowhere.status_code == 422
     assert error_of(nowhere.get_data(as_text=True), "schedule-audience") == "Choose a group or department from the list"
+    hostile = client.post("/flows/schedules", data=form(people="", audience="department:Sales\x00"),
+                          headers={"X-CSRFToken": page_token(client)})
+    assert hostile.status_code == 422  # PostgreSQL cannot compare a NUL: refused before any query
     nobody = client.post("/flows/schedules", data=form(people=""), headers={"X-CSRFToken": page_token(client)})
     assert nobody.status_code == 422  # neither people nor a group
 
