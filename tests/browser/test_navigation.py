@@ -114,6 +114,21 @@ def test_everyone_else_reaches_email_preferences_from_notifications(live_server,
     expect(employee.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
 
 
+def test_the_longest_top_bar_with_an_unread_count_fits_a_laptop(live_server, news_for_the_admin, person):
+    """An admin's bar (Flows and Settings) with the count beside the bell, at 1280px: the
+    name gives way rather than the page scrolling sideways, and the bar stays one row."""
+    admin = person(ADMIN)
+    admin.set_viewport_size({"width": 1280, "height": 900})
+    admin.goto(f"{live_server}/flows/manage")
+    expect(admin.locator(".bell__count")).to_have_text("1")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 1280, "the page scrolls sideways"
+    menu = box(admin.locator(".usermenu"))
+    assert menu["x"] + menu["width"] <= 1280
+    nav = box(admin.get_by_role("navigation", name="Main"))
+    assert abs(nav["y"] - menu["y"]) < 24, "the navigation wrapped to a row of its own"
+    expect(admin.locator(".usermenu__who strong")).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [390, 360])
 def test_the_top_bar_on_a_phone(live_server, news_for_the_admin, person, width):
     admin = person(ADMIN)  # the longest navigation: Flows and Settings too
