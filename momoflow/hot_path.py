@@ -65,8 +65,9 @@ def answer_row(api_key_id, key, request_hash, status, body):
 
 # The flow and the person, in one statement.
 FLOW_AND_PERSON = (
-    sa.select(_flows.c.id, _flows.c.public_id, _flows.c.name, _flows.c.status, _flows.c.module_count,
-              _flows.c.estimated_minutes, _users.c.id.label("user_id"), _users.c.email, _users.c.display_name,
+    sa.select(_flows.c.id, _flows.c.public_id, _flows.c.name, _flows.c.status, _flows.c.version,
+              _flows.c.module_count, _flows.c.estimated_minutes, _users.c.id.label("user_id"), _users.c.email,
+              _users.c.display_name,
               _users.c.organization_id, _users.c.active, _users.c.source, _users.c.synced_at)
     .select_from(_flows.outerjoin(_users, _users.c.email == sa.bindparam("email")))
     .where(_flows.c.public_id == sa.bindparam("flow_id"), _flows.c.organization_id == sa.bindparam("organization_id")))
@@ -81,12 +82,13 @@ def insert_assignment_if_not_open():
             .returning(_assignments.c.id))
 
 
-def new_assignment(organization_id, flow_id, user_id, spec, *, api_key_id=None, assigned_by_id=None,
+def new_assignment(organization_id, flow, user_id, spec, *, api_key_id=None, assigned_by_id=None,
                    source_request_id=None):
-    """A transient Assignment with every column set, for the Core INSERTs (one, or a batch)."""
+    """A transient Assignment with every column set, for the Core INSERTs (one, or a batch).
+    It walks the flow's current version (``flow``: a Flow or a FLOW_AND_PERSON row)."""
     return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization_id,
-                      flow_id=flow_id, user_id=user_id, due_date=spec.due_date, priority=spec.priority,
-                      notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
+                      flow_id=flow.id, flow_version=flow.version, module_total=flow.module_count, user_id=user_id,
+                      due_date=spec.due_date, priority=spec.priority, notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
                       assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
                       assigned_by_api_key_id=api_key_id, assigned_by_user_id=assigned_by_id,
                       cancelled_by_api_key_id=None, cancelled_by_user_id=None,

@@ -39,9 +39,9 @@ COLUMNS = {
               "password_hash", "source", "active", "last_login_at", "synced_at", "created_at", "updated_at"),
     "flows": ("id", "public_id", "organization_id", "name", "description", "status", "module_count",
               "estimated_minutes", "created_at", "updated_at"),
-    "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes"),
+    "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes", "lineage_id"),
     "assignments": ("id", "public_id", "organization_id", "flow_id", "user_id", "due_date", "priority", "notes",
-                    "status", "modules_completed", "assigned_at", "started_at", "completed_at", "cancelled_at",
+                    "status", "modules_completed", "module_total", "assigned_at", "started_at", "completed_at", "cancelled_at",
                     "assigned_by_user_id", "assigned_by_api_key_id"),
     "events": ("id", "organization_id", "type", "subject_id", "actor_id", "payload", "occurred_at",
                "dispatched_at"),
@@ -90,10 +90,11 @@ def _add_flows(tables, rng, org_id):
         minutes = []
         for position in range(1, rng.randint(3, 12) + 1):
             minutes.append(rng.choice((5, 10, 15, 20, 30, 45, 60)))
-            tables.add("flow_modules", tables.new_id(), f"mod_b{number:05d}{position:02d}", flow_id, position,
+            module_id = tables.new_id()
+            tables.add("flow_modules", module_id, f"mod_b{number:05d}{position:02d}", flow_id, position,
                        f"{position}. {rng.choice(MODULE_WORDS)}",
                        f"Read the {name} material for part {position}, then confirm you understood it.",
-                       minutes[-1])
+                       minutes[-1], module_id)
         tables.add("flows", flow_id, flow_public_id(number), org_id, name,
                    f"{name}: what every {EMAIL_DOMAIN} employee needs to know.", "active", len(minutes),
                    sum(minutes), created, created)
@@ -117,8 +118,8 @@ def _add_assignments(tables, rng, org_id, people, flows):
             done = modules if status == "completed" else rng.randrange(modules) if status == "in_progress" else 0
             assignment_id, public = tables.new_id(), f"asgn_{tables.new_id()[-12:]}"
             tables.add("assignments", assignment_id, public, org_id, flow_id, user_id, due,
-                       rng.choice(("low", "medium", "medium", "high")), None, status, done, assigned, started,
-                       completed, cancelled, admin_id, None)
+                       rng.choice(("low", "medium", "medium", "high")), None, status, done, modules, assigned,
+                       started, completed, cancelled, admin_id, None)
             payload = {"assignmentId": public, "flowId": flow_public, "flowName": flow_name, "userEmail": email,
                        "status": "assigned", "dueDate": iso(due), "assignedAt": iso(assigned), "assignedBy": None}
             tables.add("events", tables.new_id(), org_id, "flow.assigned", assignment_id, admin_id,

@@ -33,9 +33,9 @@ COLUMNS = {
     "users": WORKFLOW_COLUMNS["users"],
     "flows": ("id", "public_id", "organization_id", "name", "description", "status", "module_count",
               "estimated_minutes", "created_at", "updated_at"),
-    "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes"),
+    "flow_modules": ("id", "public_id", "flow_id", "position", "title", "content", "estimated_minutes", "lineage_id"),
     "assignments": ("id", "public_id", "organization_id", "flow_id", "user_id", "due_date", "priority", "notes",
-                    "status", "modules_completed", "assigned_at", "started_at", "completed_at", "cancelled_at"),
+                    "status", "modules_completed", "module_total", "assigned_at", "started_at", "completed_at", "cancelled_at"),
     "module_progress": ("assignment_id", "module_id", "completed_at"),
     "flow_schedules": ("id", "public_id", "organization_id", "flow_id", "user_emails", "every", "unit",
                        "due_in_days", "priority", "notes", "next_run_at", "last_run_at", "first_run_at", "active",
@@ -93,7 +93,7 @@ def _flow(tables, org_id, public_id, name, module_count):
     for position in range(1, module_count + 1):
         module_id = tables.new_id()
         tables.add("flow_modules", module_id, f"mod_{public_id[5:]}_{position}", flow_id, position,
-                   f"Part {position}", "Read, then confirm.", 20)
+                   f"Part {position}", "Read, then confirm.", 20, module_id)
         modules.append(module_id)
     tables.add("flows", flow_id, public_id, org_id, name, "", "active", module_count, 20 * module_count,
                NOW - timedelta(days=400), NOW - timedelta(days=400))
@@ -113,7 +113,7 @@ def _assignments(tables, rng, org_id, flow, people, count, progress):
         finished = started + timedelta(days=rng.uniform(1, 30)) if state == "completed" else None
         assignment_id = tables.new_id()
         tables.add("assignments", assignment_id, f"asgn_b{tables.counts['assignments']:011d}", org_id, flow_id,
-                   person_id, due, "medium", None, state, done, assigned, started, finished,
+                   person_id, due, "medium", None, state, done, len(modules), assigned, started, finished,
                    assigned + timedelta(days=1) if state == "cancelled" else None)
         if progress and done:
             end = finished or min(NOW, started + timedelta(days=20))

@@ -65,19 +65,21 @@ def _seed_flow_activity(organization, people):
     overdue) and a weekly schedule, written once, as rows dated relative to today."""
     from momoflow.database import utcnow
     from momoflow.flows.models import (
-        Assignment, AssignmentStatus, Flow, FlowSchedule, Module, ModuleProgress, ScheduleUnit)
+        Assignment, AssignmentStatus, Flow, FlowSchedule, ModuleProgress, ScheduleUnit)
+    from momoflow.flows import queries
 
     flow = db.session.scalar(db.select(Flow).where(Flow.public_id == "flow_123abc"))
     if flow is None or db.session.scalar(db.select(Assignment.id).where(Assignment.flow_id == flow.id).limit(1)):
         return
-    modules = db.session.scalars(db.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()
+    modules = queries.modules_of(flow)
     by_email = {person.email: person for person in people}
     now = utcnow().replace(microsecond=0)
     for email, ago, due_in, done, days_to_finish in DEMO_ASSIGNMENTS:
         assigned_at = now - timedelta(days=ago)
         finished = days_to_finish is not None
         assignment = Assignment(
-            organization_id=organization.id, flow_id=flow.id, user_id=by_email[email].id, assigned_at=assigned_at,
+            organization_id=organization.id, flow_id=flow.id, flow_version=flow.version,
+            module_total=flow.module_count, user_id=by_email[email].id, assigned_at=assigned_at,
             due_date=now + timedelta(days=due_in), modules_completed=done,
             status=AssignmentStatus.COMPLETED if finished else (
                 AssignmentStatus.IN_PROGRESS if done else AssignmentStatus.ASSIGNED),

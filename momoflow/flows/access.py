@@ -67,9 +67,9 @@ def can_name_a_row(public_id):
     return NUL not in public_id
 
 
-def find_flow(organization, flow_id):
-    """The organisation's flow with public id ``flow_id``."""
-    flow = _by_public_id(Flow, flow_id, Flow.organization_id == organization.id)
+def find_flow(organization, flow_id, for_update=False):
+    """The organisation's flow with public id ``flow_id`` (locked: its edits take turns)."""
+    flow = _by_public_id(Flow, flow_id, Flow.organization_id == organization.id, for_update=for_update)
     if flow is None:
         raise flow_not_found(flow_id)
     return flow

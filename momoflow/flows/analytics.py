@@ -121,11 +121,13 @@ class ModuleStep:
         return report.completion_rate(self.completed, self.reached)
 
 
-def module_steps(organization, flow, filters, now=None):
-    """Each module of ``flow`` with where people are: three queries whatever the size."""
+def module_steps(organization, flow, filters, version=None, now=None):
+    """Each module of one version of ``flow`` (the current one unless said) with where
+    the people on that version are: three queries whatever the size."""
     now = now or utcnow()
-    selected = [Assignment.flow_id == flow.id, *conditions(organization, filters)]
-    modules = queries.modules_of(flow)
+    version = version or flow.version
+    selected = [Assignment.flow_id == flow.id, Assignment.flow_version == version, *conditions(organization, filters)]
+    modules = queries.modules_of(flow, version)
     started = db.session.execute(
         sa.select(Assignment.modules_completed, sa.func.count(),
                   sa.func.count().filter(Assignment.status == AssignmentStatus.IN_PROGRESS),
@@ -141,6 +143,22 @@ def module_steps(organization, flow, filters, now=None):
         late = sum(late for done, _, _, late in started if done == position - 1)
         steps.append(ModuleStep(module, reached, completed, working, late, medians.get(module.id)))
     return steps
+
+
+def people_per_version(organization, flow, filters):
+    """``{version: assignments}`` of the flow that ``filters`` select, newest version first."""
+    rows = db.session.execute(sa.select(Assignment.flow_version, sa.func.count())
+                              .where(Assignment.flow_id == flow.id, *conditions(organization, filters))
+                              .group_by(Assignment.flow_version).order_by(Assignment.flow_version.desc()))
+    return dict(rows.all())
+
+
+def parse_version(value, flow):
+    """The ``version`` query argument: one of the flow's versions, or None (the current one)."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 5 and 1 <= int(value) <= flow.version:
+        return int(value)
+    return None
 
 
 def stalls_most(steps):

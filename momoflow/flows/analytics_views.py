@@ -29,9 +29,11 @@ def analytics_page():
 def flow_analytics(flow_id):
     flow = access.find_flow(current_user.organization, flow_id)
     filters, problems = analytics.parse_filters(request.args)
+    version = analytics.parse_version(request.args.get("version"), flow) or flow.version
     metrics = analytics.flow_metrics(current_user.organization, flow, filters)
-    steps = analytics.module_steps(current_user.organization, flow, filters)
-    return render_template("flows/flow_analytics.html", flow=flow, metrics=metrics, steps=steps,
+    steps = analytics.module_steps(current_user.organization, flow, filters, version)
+    return render_template("flows/flow_analytics.html", flow=flow, metrics=metrics, steps=steps, version=version,
+                           per_version=analytics.people_per_version(current_user.organization, flow, filters),
                            stalled=analytics.stalls_most(steps), **_filter_context(filters, problems))
 
 
@@ -63,7 +65,8 @@ def flow_analytics_csv(flow_id):
     rows = [(step.module.position, step.module.title, step.reached, step.completed, step.completion_rate,
              step.working_now, step.late_now, report.whole_seconds(step.median_seconds),
              report.seconds_text(step.median_seconds))
-            for step in analytics.module_steps(current_user.organization, flow, filters)]
+            for step in analytics.module_steps(current_user.organization, flow, filters,
+                                               analytics.parse_version(request.args.get("version"), flow))]
     return csv_response(f"{flow.name}-modules-{_today()}.csv", MODULE_HEADER, rows)
 
 

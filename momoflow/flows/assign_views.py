@@ -152,6 +152,6 @@ def _csv_row(assignment, flow, user):
     source = assignment.source_request if assignment.source_request_id else None
     return (assignment.public_id, flow.name, flow.public_id, user.display_name, user.email,
             labels.STATUS_LABELS[assignment.effective_status()], assignment.priority.value.capitalize(),
-            assignment.modules_completed, flow.module_count, *map(iso, (
+            assignment.modules_completed, assignment.module_total, *map(iso, (
                 assignment.assigned_at, assignment.due_date, assignment.started_at, assignment.completed_at,
                 assignment.cancelled_at)), source.request_number if source else None)

@@ -6,25 +6,25 @@ page can put the message next to the field, as ``validation`` does for the API.
 Editing keeps module ids: an assignee's finished modules are recorded against them
 (``ModuleProgress``) and counted in order (``Assignment.modules_completed``), so
 rewording a module must not erase anyone's progress. Adding, removing or
-reordering modules while someone is part-way through would move their place in
-the flow, so that waits until nobody is.
+reordering modules once someone has started would move their place in the flow, so
+that makes a new version (``versions``) and they keep theirs.
 """
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from momoflow import fields
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
-from momoflow.flows import access, queries, rules
-from momoflow.flows.models import Assignment, AssignmentStatus, Flow, FlowStatus, Module
+from momoflow.flows import access, queries, rules, versions
+from momoflow.flows.models import Flow, FlowStatus, Module
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_TITLE_LENGTH = 200
 MAX_CONTENT_LENGTH = 20000
 MAX_MODULE_MINUTES = 600
+STALE_FORM = ("Someone saved a new version of this flow (version {version}) since this page was opened. "
+              "Open the flow again to edit the latest modules.")
 
 
 @dataclass
@@ -40,6 +40,7 @@ class FlowSpec:
     name: str
     description: str
     modules: list[ModuleSpec]
+    version: int | None = None  # the flow's version the form showed (None: not checked)
 
 
 def parse_flow(data):
@@ -54,8 +55,11 @@ def parse_flow(data):
     elif len(rows) > rules.MAX_MODULES:
         problems.add("modules", f"A flow can have at most {rules.MAX_MODULES} modules")
     modules = [_module(row, f"modules.{index}", problems) for index, row in enumerate(rows[: rules.MAX_MODULES])]
+    version = fields.whole_number(data["version"], "modules", problems, low=1, high=rules.MAX_VERSION,
+                                  from_text=True, message="Open the flow again to edit it") \
+        if data.get("version") else None
     problems.raise_if_any()
-    return FlowSpec(name, description, modules)
+    return FlowSpec(name, description, modules, version)
 
 
 def _module(row, path, problems):
@@ -95,18 +99,23 @@ def create_flow(organization, spec, public_id=None):
     return flow
 
 
-def update_flow(organization, flow_id, spec):
-    """Rename and redescribe the flow and bring its modules in line with ``spec``."""
-    flow = access.find_flow(organization, flow_id)
+def update_flow(organization, flow_id, spec, editor, move_not_started=True):
+    """Rename and redescribe the flow and bring its modules in line with ``spec``.
+
+    Adding, removing or reordering modules once someone has started this version makes
+    the next one (``versions.branch``); with ``move_not_started``, those not yet started
+    move to it (``editor`` is named in their history). A form opened on an older version
+    (``spec.version``) is refused rather than read against modules it never showed."""
+    flow = access.find_flow(organization, flow_id, for_update=True)
+    if spec.version is not None and spec.version != flow.version:
+        raise ValidationFailed([("modules", STALE_FORM.format(version=flow.version))])
     modules = queries.modules_of(flow)
-    by_id = {str(module.id): module for module in modules}
-    wanted, seen = [], set()
-    for row in spec.modules:  # an id that is not one of this flow's modules (or repeats) is a new module
-        module = by_id.get(row.module_id) if row.module_id not in seen else None
-        seen.add(row.module_id)
-        wanted.append((module, row))
-    if [module for module, _ in wanted] != modules:
-        _refuse_restructuring_while_in_progress(flow)
+    wanted = _match(modules, spec.modules)
+    restructured = [module for module, _ in wanted] != modules
+    branched = restructured and versions.started_on(flow) > 0
+    if branched:
+        wanted = versions.branch(flow, wanted)
+    elif restructured:
         _restructure(flow, modules, wanted)
     for position, (module, row) in enumerate(wanted, start=1):
         module.position, module.title, module.content, module.estimated_minutes = (
@@ -115,17 +124,21 @@ def update_flow(organization, flow_id, spec):
     flow.module_count = len(wanted)
     flow.estimated_minutes = sum(row.minutes for _, row in wanted)
     db.session.flush()
+    versions.recount(flow)
+    if branched and move_not_started:
+        versions.move_not_started(flow, editor)
     return flow
 
 
-def _refuse_restructuring_while_in_progress(flow):
-    started = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
-        Assignment.flow_id == flow.id, Assignment.status == AssignmentStatus.IN_PROGRESS))
-    if started:
-        people = "1 person is" if started == 1 else f"{started} people are"
-        raise ValidationFailed([("modules", f"{people} part-way through this flow, so its modules cannot be "
-                                            "added, removed or reordered until they finish. You can still "
-                                            "change their titles, content and minutes.")])
+def _match(modules, rows):
+    """``[(module or None, row)]``: each row with the saved module it edits. An id that is
+    not one of these modules (or repeats) is a new module."""
+    by_id = {str(module.id): module for module in modules}
+    wanted, seen = [], set()
+    for row in rows:
+        wanted.append((by_id.get(row.module_id) if row.module_id not in seen else None, row))
+        seen.add(row.module_id)
+    return wanted
 
 
 def _restructure(flow, modules, wanted):
@@ -140,7 +153,8 @@ def _restructure(flow, modules, wanted):
     db.session.flush()
     for index, (module, row) in enumerate(wanted):
         if module is None:
-            module = Module(flow_id=flow.id, position=-(len(modules) + index + 1), title=row.title)
+            module = Module(flow_id=flow.id, version=flow.version, position=-(len(modules) + index + 1),
+                            title=row.title)
             db.session.add(module)
             wanted[index] = (module, row)
     db.session.flush()

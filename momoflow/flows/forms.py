@@ -28,17 +28,20 @@ BLANK_MODULE = {"id": "", "title": "", "content": "", "minutes": DEFAULT_MODULE_
 
 def flow_values(form=None, flow=None, modules=()):
     """The flow form's values: from a post (every row, blank ones too: a row without a
-    title is an error on that row), a flow, or empty."""
+    title is an error on that row), a flow, or empty. ``version``: the flow's version the
+    form was opened on (``editing.update_flow`` refuses a stale one)."""
     if form is not None:
         rows = zip_longest(form.getlist("module_id"), form.getlist("module_title"), form.getlist("module_content"),
                            form.getlist("module_minutes"), fillvalue="")
         return {"name": form.get("name", ""), "description": form.get("description", ""),
                 "modules": [{"id": ident, "title": title, "content": content, "minutes": minutes}
-                            for ident, title, content, minutes in rows]}
+                            for ident, title, content, minutes in rows],
+                "version": form.get("version", ""), "move_not_started": form.get("move_not_started") == "yes"}
     if flow is not None:
         return {"name": flow.name, "description": flow.description,
                 "modules": [{"id": str(m.id), "title": m.title, "content": m.content,
-                             "minutes": str(m.estimated_minutes)} for m in modules]}
+                             "minutes": str(m.estimated_minutes)} for m in modules],
+                "version": str(flow.version), "move_not_started": True}
     return {"name": "", "description": "", "modules": [dict(BLANK_MODULE)]}
 
 

@@ -28,9 +28,10 @@ def add_line(assigner, assignment, action, summary, **details):
         occurred_at=utcnow()))
 
 
-def line_row(assignment_id, action, summary, details, now):
-    """Every column of a line by MomoFlow, for a Core INSERT of many (the tick's reminders)."""
-    return {"id": uuid.uuid4(), "assignment_id": assignment_id, "actor_id": None,
+def line_row(assignment_id, action, summary, details, now, actor_id=None):
+    """Every column of a line by a person (None: MomoFlow), for a Core INSERT of many (the
+    tick's reminders, assignments moved to a flow's new version)."""
+    return {"id": uuid.uuid4(), "assignment_id": assignment_id, "actor_id": actor_id,
             "api_key_id": None, "action": action, "summary": summary, "details": details, "occurred_at": now}
 
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from momoflow.auth.roles import admin_required
 from momoflow.csvfiles import csv_response
 from momoflow.database import utcnow
-from momoflow.flows import access, bp, editing, forms, queries, quizzes, rules, services
+from momoflow.flows import access, bp, editing, forms, queries, quizzes, rules, services, versions
 from momoflow.flows.schemas import iso
 from momoflow.forms import FormState, failed
 from momoflow.transactions import refusals
@@ -57,11 +57,16 @@ def edit_flow(flow_id):
 def update_flow(flow_id):
     values = forms.flow_values(request.form)
     with refusals() as refused:
-        flow = editing.update_flow(current_user.organization, flow_id, editing.parse_flow(values))
+        before = access.find_flow(current_user.organization, flow_id).version
+        flow = editing.update_flow(current_user.organization, flow_id, editing.parse_flow(values), current_user,
+                                   move_not_started=values["move_not_started"])
     if refused:
         return _failed(values, refused.error, flow_id)
-    flash(f"{flow.name} saved ({_modules(flow.module_count)}, {rules.duration_text(flow.estimated_minutes)}).",
-          "success")
+    saved = f"{flow.name} saved ({_modules(flow.module_count)}, {rules.duration_text(flow.estimated_minutes)})"
+    if flow.version != before:
+        saved += (f" as version {flow.version}: people who had started keep version {before}, "
+                  "new assignments get this one")
+    flash(saved + ".", "success")
     return redirect(url_for(".manage"), 303)
 
 
@@ -75,7 +80,24 @@ def _flow_form(state, flow=None, modules=None):
     if flow is not None and modules is None:
         modules = queries.modules_of(flow)
     return render_template("flows/edit.html", state=state, flow=flow, quiz_links=_quiz_links(modules or ()),
-                           **_form_context())
+                           started=versions.started_on(flow) if flow else 0,
+                           waiting=versions.not_started(flow, below=flow.version + 1) if flow else 0,
+                           uses=versions.uses(flow) if flow else [], **_form_context())
+
+
+@bp.post("/flows/<flow_id>/versions/move")
+@admin_required
+def move_to_current_version(flow_id):
+    flow, moved = versions.move_to_current(current_user.organization, flow_id, current_user)
+    if moved:
+        flash(f"{_people(moved)} moved to version {flow.version} of {flow.name}.", "success")
+    else:
+        flash("Everyone who hasn't started is already on the current version.", "info")
+    return redirect(url_for(".edit_flow", flow_id=flow.public_id, _anchor="versions"), 303)
+
+
+def _people(count):
+    return "1 person" if count == 1 else f"{count} people"
 
 
 def _quiz_links(modules):
@@ -119,7 +141,7 @@ def preview_content():
 @bp.get("/flows/<flow_id>/modules/<module_id>/quiz")
 @admin_required
 def edit_quiz(flow_id, module_id):
-    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id, current=True)
     values = forms.quiz_values(module=module, questions=quizzes.questions_of(module))
     return _quiz_form(FormState(values=values), flow, module)
 
@@ -127,7 +149,7 @@ def edit_quiz(flow_id, module_id):
 @bp.post("/flows/<flow_id>/modules/<module_id>/quiz")
 @admin_required
 def update_quiz(flow_id, module_id):
-    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id, current=True)
     values = forms.quiz_values(request.form)
     with refusals() as refused:
         spec = quizzes.parse_quiz(values)
@@ -177,10 +199,10 @@ def quiz_results(flow_id, module_id):
 @admin_required
 def acknowledgements_csv(flow_id, module_id):
     flow, module = quizzes.find_module(current_user.organization, flow_id, module_id)
-    rows = ([row.name, row.email, row.statement, iso(row.acknowledged_at)]
+    rows = ([row.name, row.email, row.statement, iso(row.acknowledged_at), row.version]
             for row in quizzes.acknowledgements(module))
     return csv_response(f"acknowledgements-{module.public_id}-{utcnow():%Y-%m-%d}.csv",
-                        ["Name", "Email", "Statement", "Acknowledged at (UTC)"], rows)
+                        ["Name", "Email", "Statement", "Acknowledged at (UTC)", "Flow version"], rows)
 
 
 @bp.post("/flows/<flow_id>/<any(archive, restore):action>")

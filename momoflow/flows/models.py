@@ -63,14 +63,17 @@ class Flow(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[FlowStatus] = mapped_column(enum_column(FlowStatus), default=FlowStatus.ACTIVE)
-    # Kept in step with the modules by the services, so lists need not sum them.
+    # The version new assignments get (``flows.versions``): adding, removing or reordering
+    # modules once someone has started makes the next one, and they keep theirs.
+    version: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    # The current version's, kept in step with its modules by the services, so lists need not sum them.
     module_count: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     estimated_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     modules: Mapped[list["Module"]] = relationship(
-        back_populates="flow", order_by="Module.position", lazy="raise_on_sql", cascade="all, delete-orphan")
+        back_populates="flow", order_by="(Module.version, Module.position)", lazy="raise_on_sql", cascade="all, delete-orphan")
 
     def __repr__(self):
         return f"<Flow {self.public_id}>"
@@ -78,13 +81,14 @@ class Flow(db.Model):
 
 class Module(db.Model):
     __tablename__ = "flow_modules"
-    __table_args__ = (sa.UniqueConstraint("flow_id", "position"),
+    __table_args__ = (sa.UniqueConstraint("flow_id", "version", "position"),
                       sa.CheckConstraint("estimated_minutes >= 0", name="minutes_not_negative"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: public_id("mod"))
     flow_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flows.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(sa.SmallInteger)  # 1, 2, …
+    version: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")  # the flow's
+    position: Mapped[int] = mapped_column(sa.SmallInteger)  # 1, 2, … within its version
     title: Mapped[str] = mapped_column(sa.String(200))
     content: Mapped[str] = mapped_column(sa.Text, default="")
     estimated_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -94,7 +98,16 @@ class Module(db.Model):
     # "I have read and understood": the module is done only once the assignee has said so.
     requires_acknowledgement: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
+    # The same module in every version of the flow: a copy (``versions.branch``) keeps its
+    # original's, so results and sign-offs can be read across versions.
+    lineage_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+
     flow: Mapped[Flow] = relationship(back_populates="modules", lazy="raise_on_sql")
+
+    def __init__(self, **fields):
+        super().__init__(**fields)
+        self.id = self.id or uuid.uuid4()
+        self.lineage_id = self.lineage_id or self.id
 
     @property
     def has_quiz(self):
@@ -198,6 +211,10 @@ class Assignment(db.Model):
     status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus),
                                                      default=AssignmentStatus.ASSIGNED)
     modules_completed: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    # The flow's version this assignment walks, and how many modules it has (set when assigned,
+    # and when the assignment moves to a newer version before it is started).
+    flow_version: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    module_total: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,18 +14,19 @@ from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
 from momoflow.flows import history, quizzes
+from momoflow.flows import queries
 from momoflow.flows.queries import with_source_request
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
 
 
-def percent_done(assignment, flow):
-    """Whole percent of the flow done; a completed flow is 100 even if modules were added since."""
+def percent_done(assignment):
+    """Whole percent of the assignment's version of the flow done; a completed one is 100."""
     if assignment.status == AssignmentStatus.COMPLETED:
         return 100
-    if not flow.module_count:
+    if not assignment.module_total:
         return 0
-    return min(100, round(100 * assignment.modules_completed / flow.module_count))
+    return min(100, round(100 * assignment.modules_completed / assignment.module_total))
 
 
 @dataclass
@@ -38,7 +39,7 @@ class FlowProgress:
 
     @property
     def percent(self):
-        return percent_done(self.assignment, self.flow)
+        return percent_done(self.assignment)
 
     @property
     def is_open(self):
@@ -98,6 +99,11 @@ class Walkthrough:
         return self.progress.flow
 
     @property
+    def estimated_minutes(self):
+        """Of the assignment's version, which may not be the flow's current one."""
+        return sum(module.estimated_minutes for module in self.modules)
+
+    @property
     def current(self):
         """The next module to do, or None when none is left."""
         done = self.assignment.modules_completed
@@ -122,7 +128,7 @@ def walkthrough(user, assignment_id, shown_position=None, now=None):
     if row is None:
         raise assignment_not_found(assignment_id)
     assignment, flow = row
-    modules = db.session.scalars(sa.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()
+    modules = queries.modules_of(flow, assignment.flow_version)
     walk = Walkthrough(_progress(assignment, flow, now or utcnow()), list(modules), None)
     readable = [module for module in walk.modules if walk.state_of(module) != "upcoming"]
     if assignment.status == AssignmentStatus.ASSIGNED:

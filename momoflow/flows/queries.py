@@ -184,5 +184,22 @@ def assignment_rows(organization, assignment_ids):
     return {row[0].public_id: tuple(row) for row in rows}
 
 
-def modules_of(flow):
-    return db.session.scalars(db.select(Module).where(Module.flow_id == flow.id).order_by(Module.position)).all()
+def modules_of(flow, version=None):
+    """The modules of one version of ``flow`` (its current one unless said), in order."""
+    return modules_of_version(flow.id, flow.version if version is None else version)
+
+
+def modules_of_version(flow_id, version):
+    return db.session.scalars(db.select(Module).where(Module.flow_id == flow_id, Module.version == version)
+                              .order_by(Module.position)).all()
+
+
+def modules_by_version(flow, versions):
+    """``{version: [modules in order]}`` for these versions of ``flow``, in one query."""
+    by_version = {version: [] for version in versions}
+    if by_version:
+        for module in db.session.scalars(db.select(Module).where(Module.flow_id == flow.id,
+                                                                 Module.version.in_(list(by_version)))
+                                         .order_by(Module.version, Module.position)):
+            by_version[module.version].append(module)
+    return by_version

@@ -131,11 +131,14 @@ def describe(module):
     return " · ".join(parts) or "No quiz or sign-off"
 
 
-def find_module(organization, flow_id, module_id):
-    """The organisation's flow and its module with public id ``module_id``."""
+def find_module(organization, flow_id, module_id, current=False):
+    """The organisation's flow and its module with public id ``module_id`` (with
+    ``current``: only in the version new assignments get, the one that can be changed)."""
     flow = find_flow(organization, flow_id)
-    module = db.session.scalar(sa.select(Module).where(Module.flow_id == flow.id, Module.public_id == module_id)) \
-        if can_name_a_row(module_id) else None
+    conditions = [Module.flow_id == flow.id, Module.public_id == module_id]
+    if current:
+        conditions.append(Module.version == flow.version)
+    module = db.session.scalar(sa.select(Module).where(*conditions)) if can_name_a_row(module_id) else None
     if module is None:
         raise not_found("Module", module_id)
     return flow, module
@@ -219,7 +222,8 @@ def _current_module(user, assignment_id, module_id):
 
     assignment = start_assignment(user, assignment_id)
     module = db.session.scalar(sa.select(Module).where(
-        Module.flow_id == assignment.flow_id, Module.position == assignment.modules_completed + 1))
+        Module.flow_id == assignment.flow_id, Module.version == assignment.flow_version,
+        Module.position == assignment.modules_completed + 1))
     if module is None or str(module.id) != str(module_id):
         raise Conflict(NOT_THE_CURRENT_MODULE)
     return assignment, module
@@ -277,6 +281,7 @@ class PersonResult:
     passed_at: object
     last_at: object
     seconds: int | None  # time taken on the last attempt
+    version: int  # of the flow, which the person walks
 
 
 @dataclass
@@ -296,39 +301,52 @@ class Results:
     people: list
     questions: list
     acknowledgements: list
+    several_versions: bool = False  # the module is in more than one version of the flow
 
 
 def results(module):
     """Per person (attempts, best score, when passed) and per question (how often answered
-    right, over every attempt), and who confirmed: a module's results page."""
+    right, over every attempt), and who confirmed: a module's results page. Every version
+    of the module counts (``Module.lineage_id``); a question is matched by its place."""
+    versions = _versions_of(module)
     attempts = db.session.execute(
         sa.select(QuizAttempt, User.display_name, User.email).join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.module_id == module.id).order_by(QuizAttempt.submitted_at)).all()
+        .where(QuizAttempt.module_id.in_(list(versions))).order_by(QuizAttempt.submitted_at)).all()
     per_person = {}
     for attempt, name, email in attempts:
-        result = per_person.setdefault(attempt.assignment_id, PersonResult(name, email, 0, 0, None, None, None))
+        result = per_person.setdefault(attempt.assignment_id, PersonResult(
+            name, email, 0, 0, None, None, None, versions[attempt.module_id]))
         result.attempts += 1
         result.best = max(result.best, attempt.score)
         result.passed_at = result.passed_at or (attempt.submitted_at if attempt.passed else None)
         result.last_at, result.seconds = attempt.submitted_at, attempt.seconds
-    asked = questions_of(module) if module.has_quiz else []
-    questions = [QuestionResult(question.position, question.prompt, 0, 0) for question in asked]
-    rights = [(str(q.id), sorted(c["id"] for c in q.choices if c["correct"])) for q in asked]
+    questions = [QuestionResult(question.position, question.prompt, 0, 0) for question in questions_of(module)]
+    rights = {str(question.id): (question.position, sorted(c["id"] for c in question.choices if c["correct"]))
+              for question in db.session.scalars(sa.select(QuizQuestion)
+                                                 .where(QuizQuestion.module_id.in_(list(versions))))}
     for attempt, _, _ in attempts:
-        for summary, (question_id, right) in zip(questions, rights):
-            if question_id in attempt.answers:
-                summary.answered += 1
-                summary.right += sorted(attempt.answers[question_id]) == right
+        for question_id, picked in attempt.answers.items():
+            position, right = rights.get(question_id, (0, None))
+            if 0 < position <= len(questions):
+                questions[position - 1].answered += 1
+                questions[position - 1].right += sorted(picked) == right
     people = sorted(per_person.values(), key=lambda result: (result.passed_at is None, result.name.casefold()))
-    return Results(people, questions, acknowledgements(module))
+    return Results(people, questions, acknowledgements(module), several_versions=len(set(versions.values())) > 1)
+
+
+def _versions_of(module):
+    """``{module id: flow version}`` of every version of ``module``."""
+    return dict(db.session.execute(sa.select(Module.id, Module.version)
+                                   .where(Module.lineage_id == module.lineage_id)).all())
 
 
 def acknowledgements(module):
-    """Who confirmed ``module``, in order, with the words they agreed to."""
+    """Who confirmed ``module`` in any version, in order, with the words they agreed to."""
     return db.session.execute(
-        sa.select(Acknowledgement.name, User.email, Acknowledgement.statement, Acknowledgement.acknowledged_at)
-        .join(User, User.id == Acknowledgement.user_id).where(Acknowledgement.module_id == module.id)
-        .order_by(Acknowledgement.acknowledged_at)).all()
+        sa.select(Acknowledgement.name, User.email, Acknowledgement.statement, Acknowledgement.acknowledged_at,
+                  Module.version)
+        .join(User, User.id == Acknowledgement.user_id).join(Module, Module.id == Acknowledgement.module_id)
+        .where(Module.lineage_id == module.lineage_id).order_by(Acknowledgement.acknowledged_at)).all()
 
 
 # --- for the API ----------------------------------------------------------------------------

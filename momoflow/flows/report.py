@@ -227,11 +227,10 @@ def answer(report):
     """The JSON answer: the documented fields, then the page's cursor and the aggregates."""
     flow, spec = report.flow, report.spec
     rows, next_cursor = assignment_page(report)
-    modules, progress, outcomes = _module_progress(flow, rows) if spec.detailed else ((), None, None)
+    detail = _module_progress(flow, rows) if spec.detailed else None
     data = {"flowId": flow.public_id, "flowName": flow.name, "metrics": report.metrics.as_json(),
             "schedules": schedule_entries(flow),
-            "assignments": [assignment_entry(assignment, email, flow, report.now, modules, progress, outcomes)
-                            for assignment, email in rows],
+            "assignments": [assignment_entry(assignment, email, report.now, detail) for assignment, email in rows],
             "nextCursor": next_cursor}
     if spec.aggregate:
         data["aggregates"] = aggregates(report)
@@ -279,34 +278,55 @@ def all_assignments(report, batch=1000):
         db.session.expunge(assignment)  # keep the session (identity map) from growing with the export
 
 
+def versions_in(report):
+    """The flow's versions the selected assignments walk."""
+    return set(db.session.scalars(sa.select(Assignment.flow_version).distinct()
+                                  .where(*_selection(report.flow, report.spec, report.now))))
+
+
 def _rows(report):
     """``(assignment, assignee's email)`` of the selection, newest first."""
     return queries.newest_assigned_first(sa.select(Assignment, User.email).join(User, User.id == Assignment.user_id)
                                          .where(*_selection(report.flow, report.spec, report.now)))
 
 
-def assignment_entry(assignment, email, flow, now, modules=(), progress=None, outcomes=None):
+def assignment_entry(assignment, email, now, detail=None):
     entry = {"assignmentId": assignment.public_id, "assigneeEmail": email, "assignedAt": iso(assignment.assigned_at),
-             "status": REPORT_STATUS[assignment.effective_status(now)].value, "completedModules": assignment.modules_completed,
-             "totalModules": flow.module_count, "dueDate": iso(assignment.due_date),
-             "startedAt": iso(assignment.started_at), "completedAt": iso(assignment.completed_at)}
-    if progress is not None:  # detailed
-        entry["moduleProgress"] = module_progress(assignment, modules, progress.get(assignment.id, {}),
-                                                  (outcomes or {}).get(assignment.id, {}))
+             "status": REPORT_STATUS[assignment.effective_status(now)].value, "flowVersion": assignment.flow_version,
+             "completedModules": assignment.modules_completed, "totalModules": assignment.module_total,
+             "dueDate": iso(assignment.due_date), "startedAt": iso(assignment.started_at),
+             "completedAt": iso(assignment.completed_at)}
+    if detail is not None:
+        entry["moduleProgress"] = detail.of(assignment)
     return entry
 
 
+@dataclass
+class ModuleDetail:
+    """What a page of assignments needs for each one's module progress: the modules of
+    every version among them, and each one's completed modules and quiz outcomes."""
+
+    modules: dict  # {version: [modules in order]}
+    done: dict  # {assignment id: {module id: completed at}}
+    outcomes: dict  # {assignment id: {module id: quizzes.Outcome}}
+
+    def of(self, assignment):
+        return module_progress(assignment, self.modules.get(assignment.flow_version, []),
+                               self.done[assignment.id], self.outcomes[assignment.id])
+
+
 def _module_progress(flow, rows):
-    """The flow's modules and, per assignment of the page, ``{module id: completed at}`` and
-    ``{module id: quizzes.Outcome}`` (quiz and sign-off, read only if the flow has them)."""
-    ids, modules = [assignment.id for assignment, _ in rows], queries.modules_of(flow)
-    return modules, completed_modules(ids), quizzes.outcomes(ids, modules)
+    """The ModuleDetail of these ``(assignment, …)`` rows (three queries; the quiz outcomes'
+    only if the modules have quizzes or sign-offs)."""
+    ids = [assignment.id for assignment, _ in rows]
+    by_version = queries.modules_by_version(flow, {assignment.flow_version for assignment, _ in rows})
+    modules = [module for version in by_version.values() for module in version]
+    return ModuleDetail(by_version, completed_modules(ids), quizzes.outcomes(ids, modules))
 
 
 def assignment_modules(assignment, flow):
     """One assignment's module progress with its quiz and sign-off outcomes (three queries)."""
-    modules, done, outcomes = _module_progress(flow, [(assignment, None)])
-    return module_progress(assignment, modules, done[assignment.id], outcomes[assignment.id])
+    return _module_progress(flow, [(assignment, None)]).of(assignment)
 
 
 def completed_modules(assignment_ids):

@@ -17,8 +17,8 @@ KIND = "flow_report"
 BATCH = 1000
 COLUMNS = [("assignmentId", "Assignment ID"), ("assigneeEmail", "Assignee email"), ("status", "Status"),
            ("assignedAt", "Assigned at (UTC)"), ("dueDate", "Due (UTC)"), ("startedAt", "Started at (UTC)"),
-           ("completedAt", "Completed at (UTC)"), ("completedModules", "Modules done"),
-           ("totalModules", "Modules")]
+           ("completedAt", "Completed at (UTC)"), ("completedModules", "Modules done"), ("totalModules", "Modules")]
+VERSION_COLUMN = ("flowVersion", "Flow version")  # once the flow has more than one
 # The chart's bars: the assignments' states in the pages' words (flows.labels).
 WHERE_PEOPLE_ARE = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE,
                     AssignmentStatus.COMPLETED)
@@ -38,8 +38,8 @@ def build(export):
     except DomainError as error:  # the flow was deleted meanwhile, say
         raise ExportProblem(error.message) from None
     flow, spec, metrics = prepared.flow, prepared.spec, prepared.metrics
-    modules = queries.modules_of(flow) if spec.detailed else []
-    columns = COLUMNS + [(module.id, f"{module.position}. {module.title}") for module in modules]
+    modules = _modules(prepared) if spec.detailed else {}
+    columns = COLUMNS + ([VERSION_COLUMN] if flow.version > 1 else []) + _module_columns(modules)
     return Table(
         title=f"{flow.name}: flow report", file_stem=f"{flow.public_id}-report-{prepared.now:%Y-%m-%d}",
         subtitle=[f"Flow {flow.public_id}. {_selection_words(spec)}", f"Made {prepared.now:%Y-%m-%d %H:%M} UTC."],
@@ -78,6 +78,21 @@ def _charts(prepared):
     return charts
 
 
+def _modules(prepared):
+    """``{version: [modules]}`` of the versions the selection's people walk, newest first."""
+    versions = sorted(report.versions_in(prepared), reverse=True)
+    return queries.modules_by_version(prepared.flow, versions)
+
+
+def _module_columns(modules):
+    """A column per module of each version; named with their version when there are several
+    (people on one version leave the others' columns empty)."""
+    several = len(modules) > 1
+    return [(module.id, f"v{version} · {module.position}. {module.title}" if several
+             else f"{module.position}. {module.title}")
+            for version, version_modules in modules.items() for module in version_modules]
+
+
 def _rows(prepared, modules):
     """One dict per assignment, newest first; with ``detailed``, each module's state too
     (one query per thousand assignments)."""
@@ -89,9 +104,10 @@ def _rows(prepared, modules):
                    "status": STATUS_LABELS[assignment.effective_status(prepared.now)],
                    "assignedAt": assignment.assigned_at, "dueDate": assignment.due_date,
                    "startedAt": assignment.started_at, "completedAt": assignment.completed_at,
-                   "completedModules": assignment.modules_completed, "totalModules": prepared.flow.module_count}
-            for entry, module in zip(report.module_progress(assignment, modules, done.get(assignment.id, {})),
-                                     modules):
+                   "flowVersion": assignment.flow_version, "completedModules": assignment.modules_completed,
+                   "totalModules": assignment.module_total}
+            own = modules.get(assignment.flow_version, [])
+            for entry, module in zip(report.module_progress(assignment, own, done.get(assignment.id, {})), own):
                 row[module.id] = _module_words(entry)
             yield row
 

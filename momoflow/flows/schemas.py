@@ -45,6 +45,7 @@ def flow_json(flow, modules=None):
         "name": flow.name,
         "description": flow.description,
         "status": flow.status.value,
+        "version": flow.version,
         "moduleCount": flow.module_count,
         "estimatedMinutes": flow.estimated_minutes,
         "estimatedDuration": duration_text(flow.estimated_minutes),
@@ -57,11 +58,12 @@ def flow_json(flow, modules=None):
 
 
 def assignment_json(assignment, flow, user, now=None):
-    total = flow.module_count
+    total = assignment.module_total  # of the assignment's version
     return {
         "assignmentId": assignment.public_id,
         "flowId": flow.public_id,
         "flowName": flow.name,
+        "flowVersion": assignment.flow_version,
         "userEmail": user.email,
         "status": assignment.effective_status(now).value,
         "dueDate": iso(assignment.due_date),

@@ -28,10 +28,9 @@ from momoflow.flows.models import (
     AssignmentStatus,
     Flow,
     FlowStatus,
-    Module,
     ModuleProgress,
 )
-from momoflow.flows import history
+from momoflow.flows import history, queries
 from momoflow.flows.access import (
     can_name_a_row,
     check_may_assign,
@@ -197,7 +196,7 @@ def _assign(assigner, flow, user, spec):
 
 
 def _new_assignment(assigner, flow, user, spec):
-    return hot_path.new_assignment(assigner.organization_id, flow.id, user.id, spec, api_key_id=assigner.api_key_id,
+    return hot_path.new_assignment(assigner.organization_id, flow, user.id, spec, api_key_id=assigner.api_key_id,
                                    assigned_by_id=assigner.person_id, source_request_id=assigner.request_id)
 
 
@@ -369,8 +368,7 @@ def start_assignment(user, assignment_id):
 def complete_module(user, assignment_id, module_id):
     """Mark the next module done (modules are done in order); the last one completes the flow."""
     assignment = start_assignment(user, assignment_id)
-    modules = db.session.scalars(db.select(Module).where(Module.flow_id == assignment.flow_id)
-                                 .order_by(Module.position)).all()
+    modules = queries.modules_of_version(assignment.flow_id, assignment.flow_version)
     done = assignment.modules_completed
     if done >= len(modules) or str(modules[done].id) != str(module_id):
         if any(str(module.id) == str(module_id) for module in modules[:done]):

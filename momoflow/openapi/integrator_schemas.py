@@ -88,6 +88,10 @@ def _flows():
         "name": {"type": "string"},
         "description": {"type": "string"},
         "status": {"type": "string", "enum": _values(FlowStatus)},
+        "version": {"type": "integer", "minimum": 1,
+                    "description": "The version new assignments get. Adding, removing or reordering modules "
+                                   "after someone has started makes the next one; `moduleCount`, "
+                                   "`estimatedMinutes` and `modules` are this version's."},
         "moduleCount": {"type": "integer", "minimum": 0},
         "estimatedMinutes": {"type": "integer", "minimum": 0},
         "estimatedDuration": text("`estimatedMinutes` in words.", examples=["2 hours"]),
@@ -111,6 +115,9 @@ def _assignments():
         "assignmentId": ASSIGNMENT_ID,
         "flowId": FLOW_ID,
         "flowName": {"type": "string"},
+        "flowVersion": {"type": "integer", "minimum": 1,
+                        "description": "The version of the flow this assignment walks: the one it was given, "
+                                       "kept once started even when the flow changes."},
         "userEmail": EMAIL,
         "status": {"type": "string", "enum": _values(AssignmentStatus),
                    "description": "`overdue`: still open and past its due date."},

@@ -219,13 +219,16 @@ def schemas():
             "assignments": {"type": "array", "items": obj({
                 "assignmentId": {"type": "string"}, "assigneeEmail": EMAIL,
                 "assignedAt": moment("When it was assigned."), "status": STATUS,
+                "flowVersion": {"type": "integer", "minimum": 1,
+                                "description": "The flow's version the person walks (see `Flow.version`)."},
                 "completedModules": {"type": "integer", "minimum": 0},
-                "totalModules": {"type": "integer", "minimum": 0},
+                "totalModules": {"type": "integer", "minimum": 0, "description": "In the person's version."},
                 "dueDate": moment("Its due date.", nullable_=True),
                 "startedAt": moment("When the person started.", nullable_=True),
                 "completedAt": moment("When they finished.", nullable_=True),
                 "moduleProgress": {"type": "array", "items": _module_progress(),
-                                   "description": "Only with `detailed`: every module of the flow, in order."},
+                                   "description": "Only with `detailed`: every module of the person's version "
+                                                  "of the flow, in order."},
             }, ["assignmentId", "assigneeEmail", "assignedAt", "status", "completedModules", "totalModules"])},
             "nextCursor": nullable("string", description="Send as `cursor` (with the same filters) for the next "
                                                          "page; null on the last."),

@@ -1,6 +1,7 @@
 """A module written in Markdown, previewed in the editor, read by the person it is assigned
 to with its video player; a quiz and a sign-off written by an admin, failed then passed and
-confirmed by the employee, and the admin's results; screenshots at desktop and phone widths."""
+confirmed by the employee while the admin makes version 2, and the admin's results;
+screenshots at desktop and phone widths."""
 
 import re
 
@@ -64,9 +65,16 @@ def test_an_admin_writes_markdown_and_the_assignee_reads_it(live_server, committ
     shoot(employee, "module-content-read")
 
 
-def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, person):
+def test_a_flow_people_learn_from_while_the_admin_changes_it(live_server, committed_demo, person):
+    """The issue's story: Markdown and a quiz written, the flow assigned to a group; the
+    employee reads, fails, passes, confirms; the admin restructures the flow meanwhile
+    (version 2) and the employee finishes the version they started."""
     admin = person("admin@company.com")
     open_flows_menu(admin, "Manage flows")
+    admin.get_by_role("link", name="Edit Security Awareness").click()
+    admin.get_by_label("Content of module 1").fill("## Why it matters\n\nA **password manager** makes it easy.")
+    admin.get_by_role("button", name="Save changes").click()
+    expect(admin.locator(".toast").last).to_contain_text("Security Awareness saved")
     admin.get_by_role("link", name="Edit Security Awareness").click()
     admin.get_by_role("link", name=re.compile("^Quiz and sign-off for")).first.click()
     expect(admin.get_by_role("heading", name="Quiz and sign-off")).to_be_visible()
@@ -109,6 +117,8 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
     employee.goto(f"{live_server}/my-flows")
     employee.get_by_role("link", name=re.compile("Security Awareness")).first.click()
     employee.get_by_role("button", name="Start flow").click()
+    expect(employee.locator(".module-panel__content h4")).to_have_text("Why it matters")
+    expect(employee.locator(".module-panel__content strong")).to_have_text("password manager")
     expect(employee.locator("#module-left")).to_contain_text("Pass the quiz to finish this module")
     expect(employee.get_by_role("button", name=re.compile("Mark as done"))).to_have_count(0)
     employee.get_by_label("Open the attachment").check()
@@ -126,10 +136,39 @@ def test_a_quiz_and_a_sign_off_in_the_browser(live_server, committed_demo, perso
     expect(employee.locator(".acknowledge .check-result--passed")).to_contain_text("Priya Sharma")
     shoot(employee, "quiz-passed")
     employee.get_by_role("button", name="Mark as done").click()
-    expect(employee.locator(".progress__text").first).to_contain_text("1 of")
+    expect(employee.locator(".progress__text").first).to_contain_text("1 of 3 modules done")
+
+    # Meanwhile the admin reorders and adds a module: the page says what saving will do.
+    admin.goto(f"{live_server}/flows/manage")
+    admin.get_by_role("link", name="Edit Security Awareness").click()
+    expect(admin.locator("#version-note")).to_contain_text("1 person has started version 1 of this flow.")
+    admin.get_by_role("button", name="Move module 3 up").click()
+    admin.get_by_role("button", name="+ Add module").click()
+    admin.get_by_label("Title of module 4").fill("Working from cafés")
+    admin.get_by_label("Minutes for module 4").fill("10")
+    shoot(admin, "flow-edit-version-note")
+    admin.get_by_role("button", name="Save changes").click()
+    expect(admin.locator(".toast").last).to_contain_text("as version 2: people who had started keep version 1")
+
+    # The employee's progress and order stay: version 1's second module is next.
+    employee.reload()
+    expect(employee.locator(".progress__text").first).to_contain_text("1 of 3 modules done")
+    expect(employee.locator("#module-title")).to_have_text("Spotting phishing")
+    for title in ("Spotting phishing", "Handling customer data"):
+        expect(employee.locator("#module-title")).to_have_text(title)
+        employee.get_by_role("button", name="Mark as done").click()
+    expect(employee.locator(".progress__text").first).to_contain_text("All 3 modules done")
+    shoot(employee, "flow-finished-on-version-1")
 
     admin.goto(f"{live_server}/flows/manage")
     admin.get_by_role("link", name="Edit Security Awareness").click()
+    versions = admin.locator("#version-table tbody tr")
+    expect(versions).to_have_count(2)
+    expect(versions.nth(0)).to_contain_text("Version 2")
+    expect(versions.nth(1)).to_contain_text("Version 1")
+    expect(versions.nth(1).locator("td").last).to_have_text("1")  # completed
+    admin.locator("#versions").scroll_into_view_if_needed()
+    shoot(admin, "flow-versions")
     admin.get_by_role("link", name=re.compile("^Results of")).first.click()
     expect(admin.locator("table").first).to_contain_text("Priya Sharma")
     expect(admin.locator("table").nth(1)).to_contain_text("50%")

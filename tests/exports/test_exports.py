@@ -16,10 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from momoflow.accounts.models import Organization
 from momoflow.apikeys.services import create_api_key
 from momoflow.exports import services, tables, writers
 from momoflow.exports.models import Export, ExportStatus
 from momoflow.extensions import db as _db
+from momoflow.flows import editing
 from tests.conftest import need
 from tests.factories import make_org
 from tests.flows.conftest import Integrator
@@ -66,6 +68,29 @@ def test_csv_holds_every_assignment_of_the_selection(integrator, report_data, cl
     assert a3[1:] == [assignments["a3"][1].email, "In progress", "2024-10-15T08:00:00Z", "2099-01-01T00:00:00Z",
                       "2024-10-15T09:00:00Z", "", "2", "4", "Completed 2024-10-15T10:00:00Z",
                       "Completed 2024-10-15T11:00:00Z", "In progress since 2024-10-15T11:00:00Z", "Not started"]
+
+
+def test_a_flow_with_two_versions_names_each_versions_modules(integrator, report_data, client, demo):
+    flow, modules, assignments = report_data
+    reordered = [{"id": str(module.id), "title": module.title, "minutes": 30} for module in modules[::-1]]
+    editing.update_flow(flow_org(flow), flow.public_id, editing.parse_flow({"name": flow.name, "modules": reordered}),
+                        demo["admin@company.com"])  # people have started: version 2
+    new = integrator.post("/flows/assign", json={"flowId": flow.public_id, "userEmail": "sam.lee@company.com"})
+    rows = list(csv.reader(io.StringIO(fetch(client, ask(integrator, flow, "csv", detailed=True))
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][7:] == ["Modules done", "Modules", "Flow version",
+                           "v2 · 1. Module 4", "v2 · 2. Module 3", "v2 · 3. Module 2", "v2 · 4. Module 1",
+                           "v1 · 1. Module 1", "v1 · 2. Module 2", "v1 · 3. Module 3", "v1 · 4. Module 4"]
+    by_id = {row[0]: row for row in rows[1:]}
+    newest = by_id[new.get_json()["assignmentId"]]
+    assert newest[9:] == ["2", "Not started", "Not started", "Not started", "Not started", "", "", "", ""]
+    a3 = by_id[assignments["a3"][0].public_id]
+    assert a3[9:] == ["1", "", "", "", "", "Completed 2024-10-15T10:00:00Z", "Completed 2024-10-15T11:00:00Z",
+                      "In progress since 2024-10-15T11:00:00Z", "Not started"]
+
+
+def flow_org(flow):
+    return _db.session.get(Organization, flow.organization_id)
 
 
 def test_the_filters_reach_the_file(integrator, report_data, client):

@@ -39,7 +39,8 @@ def report_data(db, demo, demo_org):
     assignments = {}
     for person, (name, assigned, status, done, due, completed) in zip(people, ROWS):
         assigned_at = at(assigned)
-        assignment = Assignment(organization_id=demo_org.id, flow_id=flow.id, user_id=person.id, status=status,
+        assignment = Assignment(organization_id=demo_org.id, flow_id=flow.id, module_total=4, user_id=person.id,
+                                status=status,
                                 assigned_at=assigned_at, due_date=due, modules_completed=done,
                                 started_at=assigned_at + timedelta(hours=1) if done else None,
                                 completed_at=at(completed) if completed else None)
@@ -50,7 +51,7 @@ def report_data(db, demo, demo_org):
                                           completed_at=assigned_at + timedelta(hours=2 + position)))
         assignments[name] = (assignment, person)
     other = create_flow(demo_org, parse_flow({"name": "Other flow", "modules": [{"title": "Only", "minutes": 5}]}))
-    db.session.add(Assignment(organization_id=demo_org.id, flow_id=other.id, user_id=people[0].id,
+    db.session.add(Assignment(organization_id=demo_org.id, flow_id=other.id, module_total=1, user_id=people[0].id,
                               assigned_at=at("2024-10-10T00:00:00Z")))
     db.session.add_all([
         FlowSchedule(organization_id=demo_org.id, flow_id=flow.id, user_emails=["b@company.com", "a@company.com"],

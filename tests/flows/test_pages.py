@@ -6,8 +6,8 @@ import re
 import pytest
 
 from momoflow.apikeys.models import ApiKey
-from momoflow.flows import access, services
-from momoflow.flows.models import Assignment, AssignmentStatus, Flow, FlowStatus, Module, ModuleProgress
+from momoflow.flows import access
+from momoflow.flows.models import Assignment, AssignmentStatus, Flow, FlowStatus, Module
 from tests.factories import make_user
 from tests.flows.pages import ADMIN, EMPLOYEE, HR, HTMX, MANAGER, assign, error_of, fresh, post, rows, token_on
 
@@ -146,22 +146,6 @@ def test_editing_rewords_reorders_adds_and_removes_modules(client, demo, login_a
     assert db.session.scalar(db.select(db.func.count()).select_from(Module).where(Module.id == third.id)) == 0
     flow = fresh(db, Flow, flow.id)
     assert (flow.name, flow.module_count, flow.estimated_minutes) == ("Security Awareness 2025", 3, 45)
-
-
-def test_modules_keep_their_place_while_someone_is_part_way(client, demo, login_as, db):
-    assignment = assign(demo, EMPLOYEE)
-    modules = db.session.scalars(db.select(Module).where(Module.flow_id == assignment.flow_id)
-                                 .order_by(Module.position)).all()
-    services.complete_module(demo[EMPLOYEE], assignment.public_id, modules[0].id)
-    login_as(demo[ADMIN])
-    rows = [(m.title, m.content, str(m.estimated_minutes)) for m in modules]
-    ids = [str(m.id) for m in modules]
-    reordered = post(client, "/flows/flow_123abc/edit", flow_form("Customer Onboarding", rows[::-1], ids[::-1]))
-    assert reordered.status_code == 422 and "1 person is part-way through" in reordered.get_data(as_text=True)
-    rows[0] = ("Welcome aboard", "Reworded.", "20")
-    assert post(client, "/flows/flow_123abc/edit", flow_form("Customer Onboarding", rows, ids)).status_code == 303
-    assert fresh(db, Module, modules[0].id).title == "Welcome aboard"
-    assert db.session.get(ModuleProgress, (assignment.id, modules[0].id)) is not None
 
 
 def test_archiving_and_restoring(client, demo, login_as, db):

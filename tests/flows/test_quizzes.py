@@ -203,7 +203,7 @@ def test_results_per_person_and_per_question_and_the_confirmations_csv(client, d
     assert re.search(r"Which are our values\?</th>\s*<td[^>]*>2</td>\s*<td[^>]*>1</td>\s*<td[^>]*>50%", page)
     download = client.get(f"/flows/flow_123abc/modules/{module.public_id}/acknowledgements.csv")
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["Name", "Email", "Statement", "Acknowledged at (UTC)"] and len(rows) == 3
+    assert rows[0] == ["Name", "Email", "Statement", "Acknowledged at (UTC)", "Flow version"] and len(rows) == 3
     assert rows[1][2] == "I have read and understood “Welcome to the team”."
     login_as(demo[EMPLOYEE])
     assert client.get(f"/flows/flow_123abc/modules/{module.public_id}/results").status_code == 403

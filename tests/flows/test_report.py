@@ -45,8 +45,8 @@ def test_the_whole_report_in_the_documented_shape(integrator, report_data):
     a3, person = assignments["a3"]
     assert answer["assignments"][3] == {
         "assignmentId": a3.public_id, "assigneeEmail": person.email, "assignedAt": "2024-10-15T08:00:00Z",
-        "status": "in_progress", "completedModules": 2, "totalModules": 4, "dueDate": "2099-01-01T00:00:00Z",
-        "startedAt": "2024-10-15T09:00:00Z", "completedAt": None}
+        "status": "in_progress", "flowVersion": 1, "completedModules": 2, "totalModules": 4,
+        "dueDate": "2099-01-01T00:00:00Z", "startedAt": "2024-10-15T09:00:00Z", "completedAt": None}
     assert [entry["status"] for entry in answer["assignments"]] == [
         "overdue", "pending", "overdue", "in_progress", "completed", "completed"]
 

@@ -7,7 +7,7 @@ from momoflow import hot_path
 from momoflow.apikeys.models import IdempotencyRecord
 from momoflow.database import utcnow
 from momoflow.events import Event, event_row
-from momoflow.flows.models import Assignment, Priority
+from momoflow.flows.models import Assignment, Flow, Priority
 from momoflow.flows.validation import AssignSpec
 
 
@@ -20,9 +20,11 @@ def _unset_defaults(table, row):
 
 def test_a_new_assignment_sets_every_column_with_a_default():
     spec = AssignSpec("flow_123abc", "employee@company.com", None, Priority.HIGH, None)
-    row = hot_path.assignment_row(hot_path.new_assignment(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), spec))
+    flow = Flow(id=uuid.uuid4(), version=3, module_count=5)
+    row = hot_path.assignment_row(hot_path.new_assignment(uuid.uuid4(), flow, uuid.uuid4(), spec))
     assert set(row) == {column.key for column in Assignment.__table__.columns}
     assert _unset_defaults(Assignment.__table__, row) == []
+    assert (row["flow_version"], row["module_total"]) == (3, 5)  # the flow's current version
 
 
 def test_a_stored_answer_sets_every_column_with_a_default():

@@ -23,6 +23,7 @@ from tests.conftest import _create_postgres_database, _postgres_url, make_test_a
 BEFORE_TASKS = "e5c7a9b1d3f4"
 BEFORE_DECISIONS = "e8a0c2d4f6b8"  # decision times were approval_tasks.wait_seconds / on_time
 KEY_SCOPES = "b2c4e6a8d0f1"  # api_keys.scopes, expires_at, last_used_from
+FLOW_VERSIONS = "a3d5f7b9c1e4"  # flows.version, flow_modules.version / lineage_id, assignments.flow_version
 
 
 @pytest.fixture
@@ -107,6 +108,57 @@ def test_keys_from_before_scopes_keep_every_scope_and_limited_ones_are_revoked_g
     rows = db.session.execute(sa.text("SELECT name, revoked_at IS NOT NULL FROM api_keys ORDER BY name")).all()
     assert [tuple(row) for row in rows] == [("Old", False), ("Readers", True)]
     db.session.rollback()
+
+
+def test_flows_become_version_1_and_going_back_keeps_the_current_versions_modules(scratch_app):
+    app, db = scratch_app
+    before = _revision_before(FLOW_VERSIONS)
+    upgrade(revision=before)
+    flow = _old_flow(db)
+    upgrade()
+    assert db.session.execute(sa.text("SELECT version FROM flows")).scalar() == 1
+    assert db.session.execute(sa.text("SELECT flow_version, module_total FROM assignments")).one() == (1, 3)
+    lineages = db.session.execute(sa.text("SELECT id, lineage_id, version FROM flow_modules")).all()
+    assert len(lineages) == 3 and all(row[0] == row[1] and row[2] == 1 for row in lineages)
+    db.session.rollback()
+    with db.engine.begin() as connection:  # version 2: one module
+        connection.execute(sa.text("UPDATE flows SET version = 2, module_count = 1"))
+        connection.execute(sa.text(
+            "INSERT INTO flow_modules (id, public_id, flow_id, version, position, title, content, estimated_minutes, "
+            "requires_acknowledgement, lineage_id) VALUES (:id, 'mod_v2', :flow, 2, 1, 'New', '', 5, false, :id)"),
+            {"id": uuid.uuid4().hex, "flow": flow})
+
+    downgrade(revision=before)  # one set of modules per flow again: the current version's
+    assert [row[0] for row in db.session.execute(sa.text("SELECT public_id FROM flow_modules"))] == ["mod_v2"]
+    db.session.rollback()
+
+
+def _old_flow(db):
+    """A flow of three modules assigned to one person, as before versions: the flow's id."""
+    now = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    org, person, flow = (uuid.uuid4().hex for _ in range(3))
+    modules = [uuid.uuid4().hex for _ in range(3)]
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO organizations (id, slug, name, tier, created_at) "
+                                   "VALUES (:id, 'old', 'Old', 'standard', :now)"), {"id": org, "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO users (id, organization_id, email, display_name, role, source, active, created_at, "
+            "updated_at) VALUES (:id, :org, 'p@old.example', 'P', 'employee', 'local', true, :now, :now)"),
+            {"id": person, "org": org, "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO flows (id, public_id, organization_id, name, description, status, module_count, "
+            "estimated_minutes, created_at, updated_at) VALUES (:id, 'flow_old', :org, 'Old', '', 'active', 3, 30, "
+            ":now, :now)"), {"id": flow, "org": org, "now": now})
+        for position, module in enumerate(modules, start=1):
+            connection.execute(sa.text(
+                "INSERT INTO flow_modules (id, public_id, flow_id, position, title, content, estimated_minutes, "
+                "requires_acknowledgement) VALUES (:id, :public, :flow, :n, 'M', '', 10, false)"),
+                {"id": module, "public": f"mod_{position}", "flow": flow, "n": position})
+        connection.execute(sa.text(
+            "INSERT INTO assignments (id, public_id, organization_id, flow_id, user_id, priority, status, "
+            "modules_completed, assigned_at) VALUES (:id, 'asgn_old', :org, :flow, :person, 'medium', "
+            "'in_progress', 1, :now)"), {"id": uuid.uuid4().hex, "org": org, "flow": flow, "person": person, "now": now})
+    return flow
 
 
 def _revision_before(revision):
