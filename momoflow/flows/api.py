@@ -8,7 +8,7 @@ from momoflow.api import json_body
 from momoflow.apikeys.models import Scope
 from momoflow.errors import ValidationFailed
 from momoflow.exports.api import export_answer
-from momoflow.flows import access, managing, queries, report, report_export, rules, services
+from momoflow.flows import access, bulk, managing, queries, report, report_export, rules, services
 from momoflow.flows.schemas import assign_response, assignment_json, bulk_item_json, flow_json
 from momoflow.flows.services import Assigner
 from momoflow.flows.validation import changed_due_date, parse_assignment
@@ -120,6 +120,31 @@ def update_assignment(assignment_id):
 def remind(assignment_id):
     assigner = Assigner.integrator(current_api_key())
     return _assignment_answer(assigner, managing.remind_assignment(assigner, assignment_id))
+
+
+@bp.post("/assignments/<assignment_id>/reassign")
+@requires_scope(Scope.FLOWS_ASSIGN)
+@idempotent
+def reassign(assignment_id):
+    """The old assignment is cancelled; the answer is the new one (201), progress not moved."""
+    assigner = Assigner.integrator(current_api_key())
+    assigned = managing.reassign_assignment(assigner, assignment_id, json_body(wrong_type_status=415).get("userEmail"))
+    return {**assignment_json(*queries.assignment_row(assigner.organization, assigned.assignment.public_id)),
+            "reassignedFrom": assignment_id}, 201
+
+
+@bp.post("/assignments/bulk")
+@requires_scope(Scope.FLOWS_ASSIGN)
+@idempotent
+def change_many():
+    """Cancel, re-date or remind several assignments: a result per id, in the order sent."""
+    body = json_body(wrong_type_status=415)
+    changes = bulk.change_many(Assigner.integrator(current_api_key()), body.get("action"),
+                               bulk.parse_ids(body.get("assignmentIds")), reason=body.get("reason"),
+                               due_date=body.get("dueDate"), ids_path="assignmentIds")
+    counted = bulk.counts(changes)
+    return {"success": not counted[bulk.REFUSED], "changed": counted[bulk.DONE], "failed": counted[bulk.REFUSED],
+            "results": [bulk.change_json(change) for change in changes]}, 200
 
 
 def _optional_body():

@@ -64,6 +64,17 @@ def parse(value):
     return AudienceKind(kind), name
 
 
+def from_json(value):
+    """The API's ``{"type": "group" | "department", "name": …}`` as ``parse`` reads a choice
+    (None for null). Any other shape becomes a choice ``parse`` refuses, so it is named
+    as the ``audience`` problem."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("type"), str) and isinstance(value.get("name"), str):
+        return f"{value['type']}:{value['name']}"
+    return "?"
+
+
 def people_in(organization, kind, name):
     """The active people of the group or department, by name. NotFound for a group that
     does not exist; DirectoryUnavailable when a directory group cannot be read."""

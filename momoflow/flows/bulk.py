@@ -22,9 +22,10 @@ from momoflow.flows.validation import parse_cancel_reason, parse_new_due_date
 CANCEL, REDATE, REMIND = "cancel", "redate", "remind"
 DONE, REFUSED = "done", "refused"
 MAX_POSTED = rules.MAX_BULK_CHANGES + 1  # a form posting more is refused, not cut short
-ACTION_PROBLEM = "Choose what to do with the selected assignments"
+ACTION_PROBLEM = "Choose what to do with the selected assignments (cancel, redate or remind)"
 NONE_SELECTED = "Tick at least one assignment first"
 TOO_MANY = f"Change at most {rules.MAX_BULK_CHANGES} assignments at a time"
+IDS_PROBLEM = f"assignmentIds must list 1 to {rules.MAX_BULK_CHANGES} assignment ids"
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class Change:
     reason: str | None = None
 
 
-def change_many(assigner, action, assignment_ids, *, reason=None, due_date=None):
+def change_many(assigner, action, assignment_ids, *, reason=None, due_date=None, ids_path="selected"):
     """A Change per distinct id, in the order given; done ones are flushed (the caller's
-    transaction commits them). ValidationFailed (paths action, selected, reason,
+    transaction commits them). ValidationFailed (paths action, ``ids_path``, reason,
     dueDate) when the request as a whole cannot go ahead."""
     ids = list(dict.fromkeys(assignment_ids))
-    _check(action, ids, reason, due_date)
+    _check(action, ids, reason, due_date, ids_path)
     change = {CANCEL: lambda ident: services.cancel_assignment(assigner, ident, reason),
               REDATE: lambda ident: managing.change_due_date(assigner, ident, due_date),
               REMIND: lambda ident: managing.remind_assignment(assigner, ident)}[action]
@@ -49,14 +50,14 @@ def change_many(assigner, action, assignment_ids, *, reason=None, due_date=None)
     return [outcomes[ident] for ident in ids]
 
 
-def _check(action, ids, reason, due_date):
+def _check(action, ids, reason, due_date, ids_path):
     problems = fields.Problems()
     if action not in (CANCEL, REDATE, REMIND):
         problems.add("action", ACTION_PROBLEM)
     if not ids:
-        problems.add("selected", NONE_SELECTED)
+        problems.add(ids_path, NONE_SELECTED)
     elif len(ids) > rules.MAX_BULK_CHANGES:
-        problems.add("selected", TOO_MANY)
+        problems.add(ids_path, TOO_MANY)
     if action == CANCEL:
         problems.collect(parse_cancel_reason, reason, required=True)
     if action == REDATE:
@@ -80,6 +81,26 @@ def _in_words(error):
     if isinstance(error, ValidationFailed):
         return "; ".join(message for _, message in error.problems)
     return error.message
+
+
+def parse_ids(value):
+    """The API's ``assignmentIds``: a list of texts (other JSON is refused by name);
+    ``change_many`` counts the distinct ones."""
+    if not isinstance(value, list) or not value:
+        raise ValidationFailed([("assignmentIds", IDS_PROBLEM)])
+    if len(value) > MAX_POSTED:
+        raise ValidationFailed([("assignmentIds", TOO_MANY)])
+    wrong = [index for index, ident in enumerate(value) if not isinstance(ident, str)]
+    if wrong:
+        raise ValidationFailed([(f"assignmentIds.{index}", IDS_PROBLEM) for index in wrong[:10]])
+    return value
+
+
+def change_json(change):
+    """One Change as the API lists it."""
+    if change.outcome == DONE:
+        return {"assignmentId": change.assignment_id, "success": True}
+    return {"assignmentId": change.assignment_id, "success": False, "message": change.reason}
 
 
 def counts(changes):

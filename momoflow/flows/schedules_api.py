@@ -4,14 +4,20 @@
 
 from flask import request
 
+from momoflow import fields
 from momoflow.api import json_body
 from momoflow.apikeys.models import Scope
-from momoflow.flows import schedules
-from momoflow.flows.schemas import iso
+from momoflow.flows import audiences, schedules
+from momoflow.flows.schemas import bulk_item_json, iso
 from momoflow.flows.services import Assigner
+from momoflow.flows.validation import refuse_other_fields
 from momoflow.integrator import bp, current_api_key
 from momoflow.integrator.idempotency import idempotent
 from momoflow.integrator.scopes import requires_scope
+
+
+# What PATCH may change (the flow and the first run stay).
+CHANGEABLE = ("userEmails", "audience", "every", "unit", "dueInDays", "priority", "notes")
 
 
 def schedule_json(schedule):
@@ -40,8 +46,38 @@ def create_schedule():
     data = json_body(wrong_type_status=415)
     schedule = schedules.create_schedule(
         Assigner.integrator(current_api_key()), data.get("flowId"), data.get("userEmails"), data.get("every"),
-        data.get("unit"), data.get("dueInDays"), data.get("priority"), data.get("notes"), data.get("startAt"))
+        data.get("unit"), data.get("dueInDays"), data.get("priority"), data.get("notes"), data.get("startAt"),
+        audience=audiences.from_json(data.get("audience")))
     return schedule_json(schedule), 201
+
+
+@bp.patch("/flows/schedules/<schedule_id>")
+@requires_scope(Scope.SCHEDULES_WRITE)
+@idempotent
+def update_schedule(schedule_id):
+    """The fields sent replace the schedule's; the others stay. From its next run on."""
+    data = json_body(wrong_type_status=415)
+    problems = fields.Problems()
+    refuse_other_fields(data, CHANGEABLE, problems)
+    problems.raise_if_any()
+    organization = current_api_key().organization
+    changed = {**schedule_json(schedules.find_schedule(organization, schedule_id)), **data}
+    schedule = schedules.update_schedule(
+        organization, schedule_id, changed["userEmails"], changed["every"], changed["unit"], changed["dueInDays"],
+        changed["priority"], changed["notes"], audiences.from_json(changed["audience"]))
+    return schedule_json(schedule), 200
+
+
+@bp.post("/flows/schedules/<schedule_id>/run")
+@requires_scope(Scope.SCHEDULES_WRITE)
+@idempotent
+def run_schedule(schedule_id):
+    """One run now, besides the rhythm: a result per person, as the bulk assign answers."""
+    schedule, results = schedules.run_now(current_api_key().organization, schedule_id)
+    items = [bulk_item_json(result) for result in results]
+    assigned = sum(1 for item in items if item["success"])
+    return {"schedule": schedule_json(schedule), "assigned": assigned, "failed": len(items) - assigned,
+            "results": items}, 200
 
 
 @bp.get("/flows/schedules")

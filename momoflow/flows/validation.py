@@ -64,17 +64,23 @@ def parse_due_date(value, path, problems):
 CHANGEABLE = ("dueDate",)
 
 
-def cannot_change(name):
-    return f"{name} cannot be changed: only dueDate can"
+def cannot_change(name, changeable=CHANGEABLE):
+    listed = " and ".join(filter(None, (", ".join(changeable[:-1]), changeable[-1])))
+    return f"{name} cannot be changed: only {listed} can"
+
+
+def refuse_other_fields(body, changeable, problems):
+    """A PATCH body's fields besides ``changeable``, each refused by name, so a typo is
+    never silently ignored."""
+    for name in sorted(set(body) - set(changeable))[:10]:
+        shown = name[:60]  # a hostile body's keys are echoed, but never at length
+        problems.add(shown, cannot_change(shown, changeable))
 
 
 def changed_due_date(body):
-    """The ``dueDate`` of a PATCH body (checked by ``parse_new_due_date``); any other
-    field is refused by name, so a typo is never silently ignored."""
+    """The ``dueDate`` of a PATCH body (checked by ``parse_new_due_date``)."""
     problems = fields.Problems()
-    for name in sorted(set(body) - set(CHANGEABLE))[:10]:
-        shown = name[:60]  # a hostile body's keys are echoed, but never at length
-        problems.add(shown, cannot_change(shown))
+    refuse_other_fields(body, CHANGEABLE, problems)
     if "dueDate" not in body:
         problems.add("dueDate", DUE_DATE_REQUIRED)
     problems.raise_if_any()

@@ -5,13 +5,14 @@ from datetime import timedelta
 from momoflow import search
 from momoflow.api import NOT_JSON
 from momoflow.errors import Conflict, NotFound, ValidationFailed
-from momoflow.flows import access, managing, queries, rules, services
+from momoflow.flows import access, bulk, managing, queries, rules, services
 from momoflow.flows.api import BULK_SIZE_PROBLEM
 from momoflow.flows.models import AssignmentStatus
 from momoflow.flows.validation import (
     DUE_DATE_IN_THE_PAST,
     DUE_DATE_PROBLEM,
     EMAIL_PROBLEM,
+    REASON_REQUIRED,
     REASON_TOO_LONG,
     cannot_change,
 )
@@ -158,7 +159,9 @@ def _assignment_paths():
     return {"/v1/assignments": {"get": listing},
             "/v1/assignments/{assignmentId}": {"get": detail, "patch": _change_due_date(not_found)},
             "/v1/assignments/{assignmentId}/cancel": {"post": _cancel(not_found)},
-            "/v1/assignments/{assignmentId}/remind": {"post": _remind(not_found)}}
+            "/v1/assignments/{assignmentId}/remind": {"post": _remind(not_found)},
+            "/v1/assignments/{assignmentId}/reassign": {"post": _reassign(not_found)},
+            "/v1/assignments/bulk": {"post": _change_many()}}
 
 
 def _closed(cannot, key):
@@ -222,6 +225,44 @@ def _remind(not_found):
                                  "used up its requests for the current minute.",
                                  ("Too soon", waiting.code, waiting.message, waiting.extra), "Seed429")},
         parameters=("assignmentId", *IDEMPOTENT))
+
+
+def _reassign(not_found):
+    errors = _idempotency_errors()
+    return _op(
+        ASSIGNMENTS, "reassignAssignment", "Give an assignment to someone else",
+        "A new assignment of the same flow (its current version), due date, priority and notes for `userEmail`; "
+        "the old one is cancelled \"Reassigned to <name>\" (`flow.cancelled` with `reassignedTo`, then "
+        "`flow.assigned`). Progress does not move. Only an open assignment; all or nothing.",
+        {"201": integrator_ok("Reassigned: the new assignment.", "ReassignedAssignment", replayable=True),
+         "400": integrator_validation(("Not an email", ValidationFailed.code,
+                                       problems(("userEmail", managing.NEW_PERSON_PROBLEM)))),
+         "404": not_found, "409": _closed(managing.CANNOT_REASSIGN, "reassign-1"), "415": errors["415"],
+         "422": errors["422"]},
+        parameters=("assignmentId", *IDEMPOTENT), body=_inline_body("ReassignAssignmentRequest", examples={
+            "person": {"summary": "To a colleague", "value": {"userEmail": "sam.lee@company.com"}}}))
+
+
+def _change_many():
+    errors = _idempotency_errors()
+    return _op(
+        ASSIGNMENTS, "changeAssignments", "Cancel, re-date or remind several assignments",
+        f"Up to {rules.MAX_BULK_CHANGES} at once. Each goes through the same checks, history line and event as "
+        "its own endpoint, and is changed or refused on its own: a closed one or one reminded too recently is a "
+        "result with `success: false` and the others still change. A missing `reason` (cancel), a bad `dueDate` "
+        "(redate) or a bad list refuses the whole request.",
+        {"200": integrator_ok("A result per assignment.", "BulkChangeResponse", replayable=True),
+         "400": integrator_validation(
+             ("No reason", ValidationFailed.code, problems(("reason", REASON_REQUIRED))),
+             ("Bad list", ValidationFailed.code, problems(("assignmentIds", bulk.IDS_PROBLEM)))),
+         "409": integrator_error("A request with the same idempotency key is still running.",
+                                 still_running("bulk-1")),
+         "415": errors["415"], "422": errors["422"]},
+        parameters=IDEMPOTENT, body=_inline_body("BulkChangeRequest", examples={
+            "cancel": {"summary": "Cancel two", "value": {"action": "cancel", "assignmentIds": [
+                "asgn_789xyz", "asgn_4fQ2mZ8kLp1x"], "reason": "Left the company"}},
+            "redate": {"summary": "Give three more time", "value": {"action": "redate", "dueDate": "2025-02-28",
+                                                                    "assignmentIds": ["asgn_789xyz"]}}}))
 
 
 def _inline_body(schema_name, required=True, examples=None):

@@ -41,6 +41,19 @@ def _requests():
             "reason": {"type": ["string", "null"], "maxLength": rules.MAX_REASON_LENGTH,
                        "description": "Why it is cancelled: kept in its history, told to the assignee."},
         }),
+        "ReassignAssignmentRequest": obj({
+            "userEmail": {**EMAIL, "description": "The new assignee: a person in your organisation or its directory, "
+                                                  "not the current one."},
+        }, ["userEmail"]),
+        "BulkChangeRequest": obj({
+            "action": {"type": "string", "enum": ["cancel", "redate", "remind"]},
+            "assignmentIds": {"type": "array", "minItems": 1, "maxItems": rules.MAX_BULK_CHANGES,
+                              "items": {"type": "string"}, "description": "Each id once; repeats count once."},
+            "reason": {"type": ["string", "null"], "maxLength": rules.MAX_REASON_LENGTH,
+                       "description": "`cancel` only, and required for it: one reason for all of them."},
+            "dueDate": {"type": "string", "description": "`redate` only, and required for it: the new due date "
+                                                         "(as `PATCH /v1/assignments/{assignmentId}` takes it)."},
+        }, ["action", "assignmentIds"]),
         "BulkAssignRequest": obj({
             "assignments": {"type": "array", "minItems": 1, "maxItems": rules.MAX_BULK_ITEMS,
                             "items": schema("AssignRequest"),
@@ -73,6 +86,16 @@ def _responses():
                           "`validation_error`, `already_assigned`, `conflict`)."),
             "message": text("On failure: what is wrong."),
         }, ["index", "success"]),
+        "BulkChangeResponse": obj({
+            "success": {"type": "boolean", "description": "True when every assignment was changed."},
+            "changed": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+            "results": {"type": "array", "description": "One per distinct id, in the order sent.", "items": obj({
+                "assignmentId": {"type": "string"}, "success": {"type": "boolean"},
+                "message": text("On failure: why this one was not changed (closed, reminded too recently, "
+                                "not found…)."),
+            }, ["assignmentId", "success"])},
+        }, ["success", "changed", "failed", "results"]),
         "BulkAssignResponse": obj({
             "success": {"type": "boolean", "description": "True when every item was assigned."},
             "assigned": {"type": "integer", "minimum": 0},
@@ -178,6 +201,10 @@ def _assignments():
                                "description": "Every module of the flow, in order, with quiz scores and "
                                               "sign-offs where the module has them."},
         }, [*assignment, "moduleProgress"]),
+        "ReassignedAssignment": obj({
+            **assignment,
+            "reassignedFrom": text("The assignment it replaces, now cancelled.", examples=["asgn_789xyz"]),
+        }, [*assignment, "reassignedFrom"]),
         "AssignmentList": obj({"data": {"type": "array", "items": schema("Assignment")},
                                "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
                                                                             "null on the last page.")},

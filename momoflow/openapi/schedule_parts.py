@@ -8,9 +8,10 @@ import functools
 
 from momoflow.errors import Conflict, NotFound, ValidationFailed
 from momoflow.fields import not_a_whole_number
-from momoflow.flows import rules, schedules, services
+from momoflow.flows import rules, schedules, schedules_api, services
 from momoflow.flows.assigning import MAX_PEOPLE
 from momoflow.flows.models import Priority, ScheduleUnit
+from momoflow.flows.validation import cannot_change
 from momoflow.openapi.common import (
     integrator_error,
     integrator_operation,
@@ -28,6 +29,8 @@ from momoflow.openapi.common import (
 )
 
 SCHEDULES = "Schedules"
+AUDIENCE = obj({"type": {"type": "string", "enum": ["group", "department"]},
+                "name": {"type": "string", "maxLength": 200}}, ["type", "name"])
 SCHEDULE_ID = text("The schedule's public id.", examples=["sched_4fQ2mZ8kLp1x"])
 EMAILS = {"type": "array", "minItems": 1, "maxItems": MAX_PEOPLE, "items": {"type": "string", "format": "email"},
           "description": "The people to assign the flow to on every run (each once)."}
@@ -75,6 +78,9 @@ def schedule_schemas():
         "priority": {"type": "string", "enum": _values(Priority), "default": Priority.MEDIUM.value},
         "notes": {"type": ["string", "null"], "maxLength": rules.MAX_NOTES_LENGTH,
                   "description": "Notes for the assignees, on every run."},
+        "audience": {"oneOf": [AUDIENCE, {"type": "null"}],
+                     "description": "Everyone in this group (local or from the directory) or department at each "
+                                    "run is assigned too; with it, `userEmails` may be left out."},
         "startAt": {"type": ["string", "null"],
                     "description": "The first run: ISO 8601 with a time zone, or a date (midnight UTC), from "
                                    f"{schedules.EARLIEST_START:%Y-%m-%d} to {schedules.MAX_START_AHEAD.days // 365} "
@@ -86,10 +92,9 @@ def schedule_schemas():
         "flowId": text("The flow it assigns.", examples=["flow_sec101"]),
         "userEmails": {**EMAILS, "minItems": 0,
                        "description": "The people listed (none when a group or department is all it assigns)."},
-        "audience": {"oneOf": [obj({"type": {"type": "string", "enum": ["group", "department"]},
-                                    "name": {"type": "string"}}, ["type", "name"]), {"type": "null"}],
-                     "description": "Set up on the Schedules page: everyone in this group or department at each "
-                                    "run is assigned too; null when only `userEmails` are."},
+        "audience": {"oneOf": [AUDIENCE, {"type": "null"}],
+                     "description": "Everyone in this group or department at each run is assigned too; null when "
+                                    "only `userEmails` are."},
         "every": {"type": "integer", "minimum": 1},
         "unit": {"type": "string", "enum": _values(ScheduleUnit)},
         "dueInDays": {"type": "integer", "minimum": 0},
@@ -101,8 +106,19 @@ def schedule_schemas():
         "createdAt": moment("When it was created."),
     }
     return {
-        "CreateScheduleRequest": obj(request, ["flowId", "userEmails", "every", "unit"],
-                                     examples=[REQUEST_EXAMPLE]),
+        "CreateScheduleRequest": obj(request, ["flowId", "every", "unit"], examples=[REQUEST_EXAMPLE],
+                                     description="`userEmails`, `audience` or both."),
+        "UpdateScheduleRequest": obj({name: request[name] for name in schedules_api.CHANGEABLE},
+                                     additionalProperties=False,
+                                     description="Only the fields to change; the flow and the first run stay."),
+        "ScheduleRun": obj({
+            "schedule": schema("Schedule"),
+            "assigned": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0, "description": "People skipped: they still have the flow "
+                                                                        "open, or cannot be found."},
+            "results": {"type": "array", "items": schema("BulkAssignResult"),
+                        "description": "One per person, as `POST /v1/flows/assign/bulk` answers."},
+        }, ["schedule", "assigned", "failed", "results"]),
         "Schedule": obj(schedule, list(schedule), examples=[SCHEDULE_EXAMPLE]),
         "ScheduleList": obj({"data": {"type": "array", "items": schema("Schedule")},
                              "nextCursor": nullable("string", description="Send as `cursor` for the next page; "
@@ -151,5 +167,32 @@ def schedule_paths():
                  "(`active: false`), also when it was cancelled before.",
                  {"200": integrator_ok("Cancelled: the schedule.", "Schedule"), "404": not_found},
                  parameters=("scheduleId",))
+    update = _op("updateSchedule", "Change a schedule",
+                 "People, group or department, rhythm, due-in, priority and notes, from its next run on: the run "
+                 "already planned keeps its moment and a new rhythm counts from it. Only an active schedule.",
+                 {"200": integrator_ok("The changed schedule.", "Schedule", replayable=True),
+                  "400": integrator_validation(
+                      ("Bad fields", ValidationFailed.code, problems(("unit", schedules.UNIT_PROBLEM))),
+                      ("Another field", ValidationFailed.code, problems(
+                          ("flowId", cannot_change("flowId", schedules_api.CHANGEABLE))))),
+                  "404": not_found, "409": inactive("update-1"), "415": wrong_content_type(),
+                  "422": key_reused("update-1")},
+                 parameters=("scheduleId", "IdempotencyKey", "XRequestID"),
+                 body={"required": True, "content": {"application/json": {
+                     "schema": schema("UpdateScheduleRequest"),
+                     "examples": {"rhythm": {"summary": "Every six months", "value": {"every": 6}}}}}})
+    run = _op("runSchedule", "Run a schedule now",
+              "One run now, besides its rhythm (the planned run stays): everyone it names is assigned, due "
+              "`dueInDays` from now; people who still have the flow open are skipped with `already_assigned`.",
+              {"200": integrator_ok("A result per person.", "ScheduleRun", replayable=True), "404": not_found,
+               "409": inactive("run-1"), "422": key_reused("run-1")},
+              parameters=("scheduleId", "IdempotencyKey", "XRequestID"))
     return {"/v1/flows/schedules": {"get": listing, "post": create},
-            "/v1/flows/schedules/{scheduleId}": {"get": detail, "delete": cancel}}
+            "/v1/flows/schedules/{scheduleId}": {"get": detail, "delete": cancel, "patch": update},
+            "/v1/flows/schedules/{scheduleId}/run": {"post": run}}
+
+
+def inactive(key):
+    return integrator_error("The schedule was cancelled (or its flow archived), or a request with the same "
+                            "idempotency key is still running.",
+                            ("Cancelled", Conflict.code, schedules.NOT_ACTIVE), still_running(key))

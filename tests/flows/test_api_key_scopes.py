@@ -25,6 +25,8 @@ ROUTES = [
     (ASSIGN, "POST", "/assignments/{assignment}/cancel", None, 200),
     (ASSIGN, "PATCH", "/assignments/{assignment}", {"dueDate": "2099-01-31"}, 200),
     (ASSIGN, "POST", "/assignments/{assignment}/remind", None, 200),
+    (ASSIGN, "POST", "/assignments/{assignment}/reassign", {"userEmail": "sam.lee@company.com"}, 201),
+    (ASSIGN, "POST", "/assignments/bulk", {"action": "remind", "assignmentIds": ["asgn_nope"]}, 200),
     (READ, "GET", "/flows", None, 200),
     (READ, "GET", "/flows/flow_123abc", None, 200),
     (READ, "GET", "/assignments", None, 200),
@@ -34,6 +36,8 @@ ROUTES = [
     (REPORTS, "POST", "/flows/report", {"flowId": "flow_123abc"}, 200),
     (REPORTS, "GET", "/exports/exp_000000000000", None, 404),
     (SCHEDULES, "POST", "/flows/schedules", SCHEDULE_BODY, 201),
+    (SCHEDULES, "PATCH", "/flows/schedules/{schedule}", {"every": 6}, 200),
+    (SCHEDULES, "POST", "/flows/schedules/{schedule}/run", None, 200),
     (SCHEDULES, "DELETE", "/flows/schedules/{schedule}", None, 200),
 ]
 ROUTE_IDS = [f"{method} {path}" for _, method, path, _, _ in ROUTES]
