@@ -178,13 +178,22 @@ def test_a_flow_people_learn_from_while_the_admin_changes_it(live_server, commit
 def test_a_schedule_edited_and_run_now(live_server, committed_demo, person):
     admin = person("admin@company.com")
     open_flows_menu(admin, "Schedules")
+    admin.wait_for_load_state()  # htmx wires the directory search from DOMContentLoaded
     admin.get_by_label("Flow", exact=True).select_option(value="flow_sec101")
-    admin.get_by_label("People").fill("employee@company.com")
+    find = admin.get_by_label("Find someone in the directory")
+    find.fill("Priya")  # the directory suggests as you type
+    expect(admin.locator("#people-options option[value='employee@company.com']")).to_have_count(1)
+    find.fill("employee@company.com")
+    find.press("Enter")  # adds the address; the form is not sent
+    expect(admin.get_by_label("People", exact=True)).to_have_value("employee@company.com")
+    expect(find).to_have_value("")
     admin.get_by_role("button", name="Create schedule").click()
     row = admin.locator(".key-row").first
     expect(row).to_contain_text("Every 12 months")
     row.get_by_role("link", name=re.compile("^Edit")).click()
-    admin.get_by_label("People").fill("employee@company.com\nhr@royalenfield.com")
+    admin.get_by_label("Find someone in the directory").fill("hr@royalenfield.com")
+    admin.get_by_role("button", name="Add to people").click()
+    expect(admin.get_by_label("People", exact=True)).to_have_value("employee@company.com\nhr@royalenfield.com")
     admin.get_by_label("Repeat every").fill("6")
     shoot(admin, "schedule-edit")
     admin.get_by_role("button", name="Save changes").click()

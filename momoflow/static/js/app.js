@@ -387,6 +387,36 @@
     if (item.right > bar.right) { nav.scrollLeft += item.right - bar.right + 16; }
   }
 
+  // --- a person found in the directory, added to a list of addresses ------------------
+  // <input data-append-to="textarea id"> and <button data-append-from="input id">: the button,
+  // or Enter in the input, adds the address on a line of its own (the form is not sent).
+
+  function appendPerson(input) {
+    var list = document.getElementById(input.getAttribute("data-append-to"));
+    var address = input.value.trim();
+    if (!list || !address) { return; }
+    var lines = list.value.split(/[\s,;]+/).filter(Boolean);
+    if (lines.indexOf(address) === -1) {
+      list.value = list.value.replace(/\s*$/, "") + (list.value.trim() ? "\n" : "") + address;
+    }
+    input.value = "";
+    input.focus();
+    var status = document.getElementById(list.id + "-status");
+    if (status) { status.textContent = address + " added"; }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-append-from]");
+    var input = button && document.getElementById(button.getAttribute("data-append-from"));
+    if (input) { appendPerson(input); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches("[data-append-to]")) { return; }
+    event.preventDefault();
+    appendPerson(event.target);
+  });
+
   // --- page load --------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", function () {
