@@ -112,7 +112,8 @@ def switch_webhook(endpoint_id, action):
     else:
         endpoint = services.disable_endpoint(current_user.organization, endpoint_id)
         message = "Endpoint disabled. Nothing is sent to it until you enable it."
-    return _answer(endpoint.id, "settings/_webhook_state.html", message, endpoint=endpoint)
+    # The whole page again: "Send test event" and each Resend come and go with the state.
+    return done(message, url_for(".webhook", endpoint_id=endpoint.id))
 
 
 @bp.post("/webhooks/<uuid:endpoint_id>/delete")

@@ -215,9 +215,12 @@ def test_choosing_events_on_the_endpoint_page(client, demo, demo_org, login_as, 
 def test_disabling_and_enabling(client, demo, demo_org, login_as, db):
     endpoint, _ = services.create_endpoint(demo_org, "https://93.184.215.14/hooks")
     login_as(demo[ADMIN])
-    response = post(client, f"/settings/webhooks/{endpoint.id}/disable", htmx=True)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Disabled by an administrator" in html and "Enable this endpoint" in html
+    assert "Send test event" in client.get(f"/settings/webhooks/{endpoint.id}").get_data(as_text=True)
+    response = post(client, f"/settings/webhooks/{endpoint.id}/disable")
+    assert response.status_code == 303
+    html = client.get(f"/settings/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert "Disabled by an administrator" in html and "Enable this endpoint" in html
+    assert "Send test event" not in html  # the whole page follows the state
     assert not fresh(db, WebhookEndpoint, endpoint.id).enabled
     response = post(client, f"/settings/webhooks/{endpoint.id}/enable")
     assert response.status_code == 303
