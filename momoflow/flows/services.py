@@ -356,6 +356,7 @@ def acted_by(assigner):
 
 def start_assignment(user, assignment_id):
     assignment = own_assignment(user, assignment_id)
+    _hold_flow(assignment)
     if assignment.status == AssignmentStatus.ASSIGNED:
         assignment.status = AssignmentStatus.IN_PROGRESS
         assignment.started_at = utcnow()
@@ -363,6 +364,15 @@ def start_assignment(user, assignment_id):
     elif assignment.status != AssignmentStatus.IN_PROGRESS:
         raise Conflict(f"This flow is {assignment.status.value}")
     return assignment
+
+
+def _hold_flow(assignment):
+    """Take turns with edits of the flow's modules (``editing.update_flow`` locks the flow
+    FOR UPDATE): an edit never restructures in place under someone starting, and the
+    assignment, read again once the edit is done, walks the version the edit left it on."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(Flow.id).where(Flow.id == assignment.flow_id).with_for_update(read=True))
+        db.session.refresh(assignment)
 
 
 def complete_module(user, assignment_id, module_id):

@@ -290,3 +290,78 @@ def test_uses_counts_people_per_version(demo, db, part_way):
     assert (old.version, old.in_progress, old.not_started, old.modules) == (1, 1, 0, len(first))
     assert db.session.get(Assignment, waiting.id).status == AssignmentStatus.CANCELLED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Acknowledgement)) == 0
+
+
+# --- an edit and someone starting at the same moment (real commits, PostgreSQL) ---------
+
+
+@pytest.mark.usefixtures("committed_demo")
+def test_an_edit_waits_for_someone_starting_and_then_makes_a_new_version(app):
+    """Without the turn-taking, the edit would count nobody started (the start is not
+    committed yet) and reorder version 1 in place under the person starting it."""
+    import threading
+    import time
+
+    from momoflow.accounts.services import find_user
+    from momoflow.extensions import db as _db
+    from momoflow.flows import editing
+    from tests.conftest import need
+
+    with app.app_context():
+        need(_db.engine.dialect.name == "postgresql", "row locks are PostgreSQL's (SQLite runs one writer at a time)")
+        admin = find_user(ADMIN)
+        assignment = assign({ADMIN: admin}, EMPLOYEE, flow_id="flow_sec101")
+        _db.session.commit()
+        public_id, flow_id = assignment.public_id, assignment.flow_id
+        modules = modules_of(_db, "flow_sec101")
+        spec = editing.parse_flow({"name": "Security Awareness", "modules": [
+            {"id": str(m.id), "title": m.title, "minutes": m.estimated_minutes} for m in modules[::-1]]})
+        _db.session.remove()
+
+    holding, go, problems = threading.Event(), threading.Event(), []
+
+    def start():
+        with app.app_context():
+            try:
+                services.start_assignment(find_user(EMPLOYEE), public_id)
+                holding.set()
+                go.wait(30)
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001  (reported by the test)
+                problems.append(error)
+                holding.set()
+            finally:
+                _db.session.remove()
+
+    def edit():
+        with app.app_context():
+            try:
+                editing.update_flow(find_user(ADMIN).organization, "flow_sec101", spec, find_user(ADMIN))
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001
+                problems.append(error)
+            finally:
+                _db.session.remove()
+
+    starter, editor = threading.Thread(target=start), threading.Thread(target=edit)
+    starter.start()
+    assert holding.wait(30)
+    editor.start()
+    with app.app_context():  # the edit waits on the flow's lock while the start is open
+        deadline = time.monotonic() + 30
+        while not _db.session.scalar(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")):
+            assert time.monotonic() < deadline and editor.is_alive(), "the edit did not wait for the start"
+            _db.session.rollback()
+            time.sleep(0.02)
+        _db.session.remove()
+    go.set()
+    starter.join(30)
+    editor.join(30)
+    assert problems == []
+    with app.app_context():
+        flow = _db.session.get(Flow, flow_id)
+        started = _db.session.scalar(sa.select(Assignment).where(Assignment.public_id == public_id))
+        assert (flow.version, started.flow_version, started.status) == (2, 1, AssignmentStatus.IN_PROGRESS)
+        assert [m.id for m in modules_of(_db, "flow_sec101", version=1)] == [m.id for m in modules]
+        _db.session.remove()
