@@ -124,9 +124,10 @@ def update_flow(organization, flow_id, spec, editor, move_not_started=True):
     flow.module_count = len(wanted)
     flow.estimated_minutes = sum(row.minutes for _, row in wanted)
     db.session.flush()
-    versions.recount(flow)
     if branched and move_not_started:
         versions.move_not_started(flow, editor)
+    elif restructured and not branched:
+        versions.recount(flow)
     return flow
 
 

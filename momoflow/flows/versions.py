@@ -75,7 +75,7 @@ def recount(flow):
 
 def move_not_started(flow, actor):
     """Move every open assignment of ``flow`` not yet started on an older version to the
-    current one, with a line in each one's history; how many moved (three statements)."""
+    current one, with a line in each one's history; how many moved (two statements)."""
     now = utcnow()
     moved = db.session.execute(
         sa.update(Assignment).where(*_movable(flow))
