@@ -29,6 +29,10 @@ SEARCH_PAUSE_SECONDS = 60
 SEARCH_ANSWERS = {0, 4, 32}
 # A group's members are read one entry each: an approval level needs no more people than this.
 MAX_GROUP_MEMBERS = 100
+MAX_NESTING = 5  # groups within groups, this many levels down
+MAX_GROUP_NAMES = 500  # the group list offers no more of the directory's groups than this
+# Active Directory's LDAP_MATCHING_RULE_IN_CHAIN: memberOf through any number of nested groups.
+IN_CHAIN = "1.2.840.113556.1.4.1941"
 
 # What each kind of directory calls our fields. "login" lists the attributes an email
 # may match (AD people often sign in with their userPrincipalName).
@@ -44,6 +48,7 @@ FLAVORS = {
         "group_filter": "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
         "group_name": "cn",
         "member": "member",
+        "nested": "walk",  # nested groups: read member by member
     },
     "ad": {
         "email": "mail",
@@ -58,8 +63,18 @@ FLAVORS = {
         "group_filter": "(objectClass=group)",
         "group_name": "cn",
         "member": "member",
+        "nested": "in_chain",  # one search through every nesting level (then "walk" if it finds none)
     },
 }
+
+
+def in_chain_filter(attributes, group_dn):
+    """People who are members of ``group_dn`` directly or through nested groups (AD only)."""
+    return f"(&{attributes['user_filter']}(memberOf:{IN_CHAIN}:={escape_filter_chars(group_dn)}))"
+
+
+def _dn_key(dn):
+    return str(dn).replace(" ", "").casefold()
 
 
 def attribute_map(flavor, overrides=None):
@@ -142,9 +157,13 @@ class LdapDirectory:
 
     def group_members(self, name):
         """The emails of the people in the group called ``name`` (its ``group_name``
-        attribute), in the directory's order, at most ``MAX_GROUP_MEMBERS``; None when no
-        such group (or several: never a guess). Members that are not people (nested
-        groups, service accounts, disabled AD accounts, dangling DNs) are left out."""
+        attribute), nested groups' people included, at most ``MAX_GROUP_MEMBERS``; None when
+        no such group (or several: never a guess). Members that are neither people nor
+        groups (service accounts, disabled AD accounts, dangling DNs) are left out.
+
+        Active Directory answers for the whole tree in one search (the matching rule in
+        chain); elsewhere, and when AD finds nobody that way, members are read one entry
+        each, breadth first, every group once (a cycle ends), ``MAX_NESTING`` levels deep."""
         value = escape_filter_chars(name)
         search_filter = f"(&{self.attributes['group_filter']}({self.attributes['group_name']}={value}))"
         entries = self._search(search_filter, [self.attributes["member"]], base=self.group_base_dn)
@@ -152,15 +171,57 @@ class LdapDirectory:
             if entries:
                 log.warning("LDAP: %d groups are called %r; refusing to guess", len(entries), name)
             return None
-        member_dns = entries[0]["attributes"].get(self.attributes["member"]) or []
-        if isinstance(member_dns, str):
-            member_dns = [member_dns]
+        group = entries[0]
+        in_chain = self.attributes.get("nested") == "in_chain"
+        return (self._members_in_chain(group["dn"]) if in_chain else None) or self._walk(group)
+
+    def group_names(self, limit=MAX_GROUP_NAMES):
+        """The names of the directory's groups, at most ``limit``, by name (the group list)."""
+        name = self.attributes["group_name"]
+        entries = self._search(self.attributes["group_filter"], [name], size_limit=limit, base=self.group_base_dn)
+        return sorted({found for entry in entries if (found := self._first(entry["attributes"], "group_name"))},
+                      key=str.casefold)
+
+    def _members_in_chain(self, group_dn):
+        """AD's own answer for a group and its nested groups: people only, one search."""
+        people = self._search(in_chain_filter(self.attributes, group_dn), [self.attributes["email"]],
+                              size_limit=MAX_GROUP_MEMBERS)
         emails = []
-        for dn in member_dns[:MAX_GROUP_MEMBERS]:
-            email = self._person_email(dn, entries[0]["dn"], strict=True)
+        for entry in people:
+            email = normalize_email(self._first(entry["attributes"], "email"))
             if email and email not in emails:
                 emails.append(email)
         return emails
+
+    def _walk(self, group):
+        emails, seen, level, depth = [], {_dn_key(group["dn"])}, [group], 0
+        while level and depth < MAX_NESTING and len(emails) < MAX_GROUP_MEMBERS:
+            nested = []
+            for entry in level:
+                for dn in self._member_dns(entry):
+                    if len(emails) >= MAX_GROUP_MEMBERS or _dn_key(dn) in seen:
+                        continue
+                    seen.add(_dn_key(dn))
+                    email = self._person_email(dn, entry["dn"], strict=True)
+                    if not email:
+                        nested.extend(self._group_at(dn))
+                    elif email not in emails:
+                        emails.append(email)
+            level, depth = nested, depth + 1
+        return emails
+
+    def _member_dns(self, entry):
+        member_dns = entry["attributes"].get(self.attributes["member"]) or []
+        return [member_dns] if isinstance(member_dns, str) else member_dns
+
+    def _group_at(self, dn):
+        """The group entry at ``dn`` (with its members), as a one-item list; [] if it is none."""
+        try:
+            base = safe_dn(dn)
+        except (LDAPException, ValueError, TypeError):
+            return []
+        return self._search(self.attributes["group_filter"], [self.attributes["member"]], size_limit=1,
+                            base=base, scope=BASE)
 
     def search_filter(self, email):
         value = escape_filter_chars(email)

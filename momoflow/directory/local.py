@@ -22,6 +22,9 @@ class LocalDirectory:
         ``momoflow.groups``)."""
         return None
 
+    def group_names(self, limit=None):
+        return []
+
     def authenticate(self, email, password):
         user = self._local_user(email)
         return person_from_user(user) if check_password(user, password) else None

@@ -30,7 +30,6 @@ from momoflow.flows.models import (
 )
 from momoflow.flows.schemas import iso
 from momoflow.groups import services as groups
-from momoflow.groups.models import Group
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +43,7 @@ NOT_ACTIVE = "This rule was stopped already"
 
 def choices(organization):
     """``[(value, label)]`` for the Assign page: the groups, then the departments, by name."""
-    group_names = db.session.scalars(sa.select(Group.name).where(Group.organization_id == organization.id)
-                                     .order_by(Group.name_key)).all()
+    group_names = groups.group_names(organization)
     departments = db.session.scalars(sa.select(User.department).distinct().where(
         User.organization_id == organization.id, User.active, User.department.is_not(None))
         .order_by(User.department)).all()

@@ -152,6 +152,28 @@ def search_groups(organization, text, limit=8):
         .order_by(sa.case((starts, 0), else_=1), Group.name_key).limit(max(1, min(int(limit), 50)))))
 
 
+def group_names(organization):
+    """Every group name the organisation can use, by name: its own groups and those mirrored
+    from the directory, and the directory's groups nobody has used yet, as one list. A
+    directory that does not answer leaves just the stored ones."""
+    names = {group_name: None for group_name in db.session.scalars(
+        sa.select(Group.name).where(Group.organization_id == organization.id).order_by(Group.name_key))}
+    keys = {name_key(name) for name in names}
+    return sorted([*names, *(name for name in directory_group_names(organization) if name_key(name) not in keys)],
+                  key=name_key)
+
+
+def directory_group_names(organization):
+    """The directory's group names for its own organisation; [] elsewhere or when it is down."""
+    if not _directory_serves(organization):
+        return []
+    try:
+        return get_directory().group_names()
+    except DirectoryUnavailable as exc:
+        log.warning("directory down; listing stored groups only (%s)", exc.detail)
+        return []
+
+
 def list_groups(organization):
     """Every group of the organisation by name, each with its active member count:
     ``[(group, count)]``, in one query."""

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from momoflow.forms import FormState, failed
 from momoflow.groups import services
+from momoflow.groups.models import name_key
 from momoflow.htmx import done
 from momoflow.settings import bp
 from momoflow.transactions import refusals
@@ -89,8 +90,11 @@ def _details_field(path):
 
 
 def _list_page(state, status=200):
-    return render_template("settings/groups.html", groups=services.list_groups(current_user.organization),
-                           state=state, max_name=services.MAX_NAME_LENGTH,
+    organization = current_user.organization
+    listed = services.list_groups(organization)
+    stored = {name_key(group.name) for group, _ in listed}
+    unused = [name for name in services.directory_group_names(organization) if name_key(name) not in stored]
+    return render_template("settings/groups.html", groups=listed, directory_only=unused, state=state, max_name=services.MAX_NAME_LENGTH,
                            max_description=services.MAX_DESCRIPTION_LENGTH), status
 
 

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from momoflow.directory import DirectoryUnavailable
-from momoflow.directory.ldap import LdapDirectory, attribute_map
+from momoflow.directory.ldap import LdapDirectory, attribute_map, in_chain_filter
 from momoflow.directory.local import LocalDirectory
 from tests.directory.test_ldap import ldap_directory
 
@@ -102,3 +102,34 @@ def test_the_group_base_comes_from_the_config(slapd):
     assert LdapDirectory.from_config(config).group_base_dn == slapd.base_dn
     config["LDAP_GROUP_BASE_DN"] = "ou=groups,dc=momoflow,dc=test"
     assert LdapDirectory.from_config(config).group_base_dn == "ou=groups,dc=momoflow,dc=test"
+
+
+# --- groups within groups ----------------------------------------------------------------
+
+
+def test_nested_groups_people_count_each_once_and_a_cycle_ends(directory):
+    # engineering → platform → sre → engineering again; alice is in two of them.
+    assert directory.group_members("engineering") == [
+        "alice@momoflow.test", "bob@momoflow.test", "carol@momoflow.test"]
+    assert directory.group_members("sre") == ["carol@momoflow.test", "alice@momoflow.test", "bob@momoflow.test"]
+
+
+def test_nesting_is_followed_only_so_deep(directory, monkeypatch):
+    monkeypatch.setattr("momoflow.directory.ldap.MAX_NESTING", 2)
+    assert directory.group_members("engineering") == ["alice@momoflow.test", "bob@momoflow.test"]
+
+
+def test_the_ad_flavor_asks_for_members_in_chain_then_walks_where_that_finds_none(slapd):
+    # slapd knows no memberOf in-chain rule: the search finds nobody, so the walk answers,
+    # as it would on an AD whose rule is switched off (LDAP_ATTRIBUTE_MAP nested=walk).
+    ad = ldap_directory(slapd, "ad", user_filter="(objectClass=inetOrgPerson)")
+    ad.attributes["group_filter"] = "(objectClass=groupOfNames)"
+    assert ad.attributes["nested"] == "in_chain"
+    assert ad.group_members("engineering") == ["alice@momoflow.test", "bob@momoflow.test", "carol@momoflow.test"]
+
+
+def test_the_in_chain_filter_escapes_the_groups_dn():
+    attributes = attribute_map("ad")
+    assert in_chain_filter(attributes, "CN=Ops (Night) *,OU=Groups,DC=corp") == (
+        f"(&{attributes['user_filter']}(memberOf:1.2.840.113556.1.4.1941:="
+        "CN=Ops \\28Night\\29 \\2a,OU=Groups,DC=corp))")

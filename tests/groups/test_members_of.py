@@ -199,3 +199,31 @@ def test_directory_down_without_a_mirror_raises(org, directory_down):
     directory_down()
     with pytest.raises(DirectoryUnavailable):
         members_of(org, "hr")
+
+
+# --- one group list ----------------------------------------------------------------------
+
+
+def test_the_group_list_holds_local_mirrored_and_unused_directory_groups_once(org, directory, monkeypatch):
+    from momoflow.flows import audiences
+    from momoflow.groups.services import group_names
+
+    local_group(org, "Payroll", [])
+    local_group(org, "HR", [])  # a local group called like a directory one: listed once
+    members_of(org, "finance-approvers")  # mirrored now
+    names = group_names(org)
+    assert names == ["engineering", "finance-approvers", "HR", "Ops (Night) * Crew", "Payroll", "platform", "sre"]
+    assert ("group:engineering", "Group: engineering") in audiences.choices(org)
+    assert [user.email for user in members_of(org, "engineering")] != []  # and it can be used
+
+    def down(limit=None):
+        raise DirectoryUnavailable("down")
+
+    monkeypatch.setattr(directory, "group_names", down)
+    assert group_names(org) == ["engineering", "finance-approvers", "HR", "Payroll"]  # the stored ones
+
+
+def test_another_organisation_sees_none_of_the_directorys_groups(db, org):
+    from momoflow.groups.services import group_names
+
+    assert group_names(make_org()) == []

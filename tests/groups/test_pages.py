@@ -159,3 +159,19 @@ def test_another_organisations_group_is_not_found(client, admin):
     for path in ("", "/members", "/members/remove", "/delete"):
         assert client.post(url + path, data={"csrf_token": csrf, "email": admin.email, "name": "x"}).status_code == 404
     assert client.get(f"{PAGE}/not-a-uuid").status_code == 404
+
+
+def test_the_directorys_groups_nobody_used_yet_are_listed_too(client, db, login_as, app, monkeypatch, slapd):
+    from tests.directory.test_ldap import ldap_directory
+
+    organization = make_org(slug="ldap-groups")
+    monkeypatch.setitem(app.config, "DIRECTORY_ORG", "ldap-groups")
+    monkeypatch.setitem(app.extensions, "momoflow.directory", ldap_directory(slapd))
+    admin = make_user(organization, role=Role.ADMIN)
+    services.create_group(admin, "hr")  # a local group of the same name hides the directory's
+    login_as(admin)
+    html = client.get(PAGE).get_data(as_text=True)
+    listed = html[html.index('id="directory-groups"'):]
+    assert re.findall(r'badge--round">([^<]+)</span>', listed) == [
+        "engineering", "finance-approvers", "Ops (Night) * Crew", "platform", "sre"]
+    assert "No groups yet." not in html
