@@ -13,10 +13,11 @@ from flask_login import current_user
 from momoflow.auth.roles import admin_required
 from momoflow.csvfiles import csv_response
 from momoflow.database import utcnow
-from momoflow.flows import access, bp, editing, forms, queries, quizzes, rules, services, versions
+from momoflow.flows import access, bp, editing, files, forms, queries, quizzes, rules, services, versions
 from momoflow.flows.schemas import iso
 from momoflow.forms import FormState, failed
 from momoflow.transactions import refusals
+from momoflow.workflows.documents import ACCEPT
 
 
 @bp.get("/flows/manage")
@@ -101,9 +102,12 @@ def _people(count):
 
 
 def _quiz_links(modules):
-    """Per saved module (by id, as the form's rows carry it): its quiz and sign-off in words."""
+    """Per saved module (by id, as the form's rows carry it): its quiz and sign-off in words,
+    and how many files it has (one query for them all)."""
+    attached = files.counts([module.id for module in modules])
     return {str(module.id): QuizLink(module.public_id, quizzes.describe(module), module.has_quiz
-                                     or module.requires_acknowledgement) for module in modules}
+                                     or module.requires_acknowledgement, attached.get(module.id, 0))
+            for module in modules}
 
 
 @dataclass
@@ -111,6 +115,7 @@ class QuizLink:
     public_id: str
     summary: str
     any: bool
+    files: int = 0
 
 
 def _form_context():
@@ -203,6 +208,49 @@ def acknowledgements_csv(flow_id, module_id):
             for row in quizzes.acknowledgements(module))
     return csv_response(f"acknowledgements-{module.public_id}-{utcnow():%Y-%m-%d}.csv",
                         ["Name", "Email", "Statement", "Acknowledged at (UTC)", "Flow version"], rows)
+
+
+# --- a module's files ----------------------------------------------------------------------
+
+
+@bp.get("/flows/<flow_id>/modules/<module_id>/files")
+@admin_required
+def module_files(flow_id, module_id):
+    flow, module = quizzes.find_module(current_user.organization, flow_id, module_id, current=True)
+    return _files_page(flow, module, FormState())
+
+
+@bp.post("/flows/<flow_id>/modules/<module_id>/files")
+@admin_required
+def upload_module_files(flow_id, module_id):
+    uploads = [upload for upload in request.files.getlist("files") if upload.filename]
+    with refusals() as refused:
+        flow, module, added = files.attach(current_user.organization, flow_id, module_id, uploads, current_user)
+    if refused:
+        flow, module = quizzes.find_module(current_user.organization, flow_id, module_id, current=True)
+        return _files_page(flow, module, failed({}, refused.error, lambda path: path)), 422
+    names = ", ".join(file.original_name for file in added)
+    flash(f"{names} attached to {module.title}.", "success")
+    return redirect(url_for(".module_files", flow_id=flow.public_id, module_id=module.public_id), 303)
+
+
+@bp.post("/flows/<flow_id>/modules/<module_id>/files/<file_id>/remove")
+@admin_required
+def remove_module_file(flow_id, module_id, file_id):
+    flow, module, file = files.remove(current_user.organization, flow_id, module_id, file_id)
+    flash(f"{file.original_name} removed from {module.title}.", "success")
+    return redirect(url_for(".module_files", flow_id=flow.public_id, module_id=module.public_id), 303)
+
+
+@bp.get("/flows/<flow_id>/modules/<module_id>/files/<file_id>")
+@admin_required
+def download_module_file(flow_id, module_id, file_id):
+    return files.send(files.for_admin(current_user.organization, flow_id, module_id, file_id))
+
+
+def _files_page(flow, module, state):
+    return render_template("flows/module_files.html", flow=flow, module=module, state=state,
+                           listed=files.listed(module), accept=ACCEPT, max_files=rules.MAX_MODULE_FILES)
 
 
 @bp.post("/flows/<flow_id>/<any(archive, restore):action>")

@@ -114,6 +114,27 @@ class Module(db.Model):
         return self.pass_mark is not None
 
 
+class ModuleFile(db.Model):
+    """A file attached to a module (a policy PDF, slides): checked and stored like request
+    documents (``workflows.documents``). A module's copy in a later version gets a row of
+    its own naming the same stored file, so a file is never deleted from disk: removing one
+    only marks its row."""
+
+    __tablename__ = "module_files"
+    __table_args__ = (sa.Index("ix_module_files_module", "module_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    module_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flow_modules.id", ondelete="CASCADE"))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64))  # random; never user input
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class QuizQuestion(db.Model):
     """One question of a module's quiz. ``choices``: ``[{"id", "text", "correct"}]``; one
     right choice makes it single-choice, several multiple-choice (all of them, and only

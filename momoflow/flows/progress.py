@@ -5,7 +5,7 @@ there are. An assignment exists only for its assignee: for anyone else it is a 4
 as a request is for people not taking part in it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -13,8 +13,7 @@ from momoflow.database import utcnow
 from momoflow.extensions import db
 from momoflow.flows.models import OPEN_STATUSES, Assignment, AssignmentStatus, Flow, Module
 from momoflow.flows.access import assignment_not_found, can_name_a_row
-from momoflow.flows import history, quizzes
-from momoflow.flows import queries
+from momoflow.flows import files, history, queries, quizzes
 from momoflow.flows.queries import with_source_request
 
 MY_FLOWS_LIMIT = 200  # far more than anyone is assigned; the rest wait for pagination
@@ -88,6 +87,7 @@ class Walkthrough:
     modules: list[Module]
     shown: Module | None  # the module on screen: the current one unless an earlier one was asked for
     checks: object = None  # quizzes.ModuleChecks of the module on screen
+    files: list = field(default_factory=list)  # attached to the module on screen
     cancel_reason: str | None = None  # why, when it was cancelled
 
     @property
@@ -136,6 +136,7 @@ def walkthrough(user, assignment_id, shown_position=None, now=None):
     walk.shown = next((module for module in readable if module.position == shown_position), walk.current)
     if walk.shown is not None:
         walk.checks = quizzes.checks_for(assignment, walk.shown)
+        walk.files = files.files_of([walk.shown.id])[walk.shown.id]
     if assignment.status == AssignmentStatus.CANCELLED:
         walk.cancel_reason = history.cancel_reason(assignment)
     return walk

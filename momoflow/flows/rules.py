@@ -6,6 +6,7 @@ MAX_NOTES_LENGTH = 2000
 MAX_BULK_ITEMS = 1000
 MAX_MODULES = 50
 MAX_VERSION = 32767  # flows.version is a smallint
+MAX_MODULE_FILES = 10  # files attached to one module
 MAX_REASON_LENGTH = 500  # why an assignment was cancelled
 MAX_BULK_CHANGES = 200  # assignments changed by one bulk action of the overview
 REMIND_EVERY = timedelta(hours=1)  # a reminder by hand waits this long after the last reminder

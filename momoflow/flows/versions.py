@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from momoflow.database import utcnow
 from momoflow.extensions import db
-from momoflow.flows import access, history
+from momoflow.flows import access, files, history
 from momoflow.flows.models import Assignment, AssignmentActivity, AssignmentStatus, Module, QuizQuestion
 
 MOVED = "moved"  # the history line's action
@@ -39,7 +39,7 @@ def not_started(flow, below=None):
 
 def branch(flow, wanted):
     """Make version ``flow.version + 1`` from ``wanted`` (``[(module or None, spec row)]``):
-    a copy of each kept module with its quiz, a new module for each new one. Returns
+    a copy of each kept module with its quiz and files, a new module for each new one. Returns
     ``wanted`` with the new version's modules in it; the caller sets their fields."""
     flow.version += 1
     copies = []
@@ -52,6 +52,7 @@ def branch(flow, wanted):
     db.session.add_all(copy for copy, _, _ in copies)
     db.session.flush()
     _copy_questions([(module.id, copy.id) for copy, _, module in copies if module is not None and module.has_quiz])
+    files.copy_to([(module.id, copy.id) for copy, _, module in copies if module is not None])
     return [(copy, row) for copy, row, _ in copies]
 
 

@@ -11,7 +11,7 @@ JavaScript it is a plain post and a redirect.
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from momoflow.flows import bp, forms, from_requests, progress, quizzes, services
+from momoflow.flows import bp, files, forms, from_requests, progress, quizzes, services
 from momoflow.flows.models import AssignmentStatus
 from momoflow.htmx import is_htmx_request, toast
 from momoflow.transactions import refusals
@@ -86,6 +86,11 @@ def acknowledge_module(assignment_id, module_id):
     if refused:
         return _refused(assignment_id, refused.error)
     return _changed(assignment_id, "Thank you: your confirmation is recorded.")
+
+
+@bp.get("/my-flows/<assignment_id>/modules/<module_id>/files/<file_id>")
+def download_file(assignment_id, module_id, file_id):
+    return files.send(files.for_assignee(current_user, assignment_id, module_id, file_id))
 
 
 def _changed(assignment_id, message, celebrate=False, category="success"):

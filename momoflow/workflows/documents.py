@@ -132,12 +132,18 @@ def send_document(access, document_id):
     if document is None or not access.can_view_documents:
         raise NotFound(DOCUMENT_NOT_FOUND)
     access.require(access.can_download_documents, NO_DOWNLOADS)
-    path = path_of(document.stored_name)
+    return send_stored(document, f"document {document.id} of request {document.request_id}", DOCUMENT_NOT_FOUND)
+
+
+def send_stored(stored, what, not_found):
+    """A stored file (anything with ``stored_name``, ``content_type``, ``original_name``) as
+    an attachment nobody caches; NotFound(``not_found``) if it has gone from the disk."""
+    path = path_of(stored.stored_name)
     if not path.is_file():
-        log.error("document %s of request %s is missing from %s", document.id, document.request_id, path)
-        raise NotFound(DOCUMENT_NOT_FOUND)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, max_age=0)
+        log.error("%s is missing from %s", what, path)
+        raise NotFound(not_found)
+    response = send_file(path, mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -204,3 +204,32 @@ def test_a_schedule_edited_and_run_now(live_server, committed_demo, person):
     expect(admin.locator(".toast").last).to_contain_text("Security Awareness assigned to 2 people")
     expect(admin.locator(".key-row").first).to_contain_text("Last run")
     shoot(admin, "schedules-run")
+
+
+def test_a_file_attached_to_a_module_is_downloaded_by_the_assignee(live_server, committed_demo, person, tmp_path):
+    policy = tmp_path / "customer-charter.pdf"
+    policy.write_bytes(b"%PDF-1.4\n% the charter\n%%EOF\n")
+    admin = person("admin@company.com")
+    admin.goto(f"{live_server}/flows/flow_123abc/edit")
+    admin.get_by_role("link", name=re.compile("^Files \\(0\\) of")).first.click()
+    admin.get_by_label("Files", exact=True).set_input_files(str(policy))
+    admin.get_by_role("button", name="Upload").click()
+    expect(admin.locator(".toast").last).to_contain_text("customer-charter.pdf attached to")
+    expect(admin.locator("#module-file-list")).to_contain_text("customer-charter.pdf")
+    shoot(admin, "module-files")
+    admin.goto(f"{live_server}/flows/assign?flow=flow_123abc")
+    admin.wait_for_load_state()  # htmx wires the form from DOMContentLoaded
+    admin.get_by_label("Person's email").fill("employee@company.com")
+    admin.get_by_role("button", name="Assign flow").click()
+    expect(admin.locator("#assign-results .badge")).to_have_text(["✓ Assigned"])
+
+    employee = person("employee@company.com")
+    employee.goto(f"{live_server}/my-flows")
+    employee.get_by_role("link", name=re.compile("Customer Onboarding")).first.click()
+    employee.get_by_role("button", name="Start flow").click()
+    link = employee.locator(".module-files").get_by_role("link", name="customer-charter.pdf")
+    with employee.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "customer-charter.pdf"
+    assert open(download.value.path(), "rb").read() == policy.read_bytes()
+    shoot(employee, "module-files-assignee")
