@@ -169,3 +169,13 @@ def test_the_walkthrough_reads_a_modules_files_in_one_query(client, demo, db, lo
     login_as(demo[ADMIN])
     assert upload(client, first, *[(f"part{n}.txt", b"text\n") for n in range(5)]).status_code == 303
     assert statements() == (before, ["policy.pdf", *(f"part{n}.txt" for n in range(5))])
+
+
+def test_a_refused_upload_leaves_no_file_on_disk(client, app, db, first):
+    from pathlib import Path
+
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.iterdir())
+    response = upload(client, first, ("good.txt", b"fine\n"), ("bad.pdf", b"not a pdf"))
+    assert response.status_code == 422
+    assert set(folder.iterdir()) == before and [f.original_name for f in stored(db, first)] == ["policy.pdf"]
