@@ -198,8 +198,8 @@ def _assignments():
         "AssignmentDetail": obj({
             **assignment,
             "moduleProgress": {"type": "array", "items": module_progress_schema(),
-                               "description": "Every module of the flow's version this assignment walks, in order, with quiz scores and "
-                                              "sign-offs where the module has them."},
+                               "description": "Every module of the flow's version this assignment walks, in "
+                                              "order, with quiz scores and sign-offs where the module has them."},
         }, [*assignment, "moduleProgress"]),
         "ReassignedAssignment": obj({
             **assignment,
