@@ -88,7 +88,8 @@ def new_assignment(organization_id, flow, user_id, spec, *, api_key_id=None, ass
     It walks the flow's current version (``flow``: a Flow or a FLOW_AND_PERSON row)."""
     return Assignment(id=uuid.uuid4(), public_id=public_id("asgn"), organization_id=organization_id,
                       flow_id=flow.id, flow_version=flow.version, module_total=flow.module_count, user_id=user_id,
-                      due_date=spec.due_date, priority=spec.priority, notes=spec.notes, status=AssignmentStatus.ASSIGNED, modules_completed=0,
+                      due_date=spec.due_date, priority=spec.priority, notes=spec.notes,
+                      status=AssignmentStatus.ASSIGNED, modules_completed=0,
                       assigned_at=utcnow(), started_at=None, completed_at=None, cancelled_at=None,
                       assigned_by_api_key_id=api_key_id, assigned_by_user_id=assigned_by_id,
                       cancelled_by_api_key_id=None, cancelled_by_user_id=None,

@@ -73,7 +73,8 @@ class Flow(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     modules: Mapped[list["Module"]] = relationship(
-        back_populates="flow", order_by="(Module.version, Module.position)", lazy="raise_on_sql", cascade="all, delete-orphan")
+        back_populates="flow", order_by="(Module.version, Module.position)", lazy="raise_on_sql",
+        cascade="all, delete-orphan")
 
     def __repr__(self):
         return f"<Flow {self.public_id}>"
