@@ -83,6 +83,7 @@ def register_blueprints(app):
     import momoflow.notifications.views  # noqa: F401
     import momoflow.reports.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.reports.views  # noqa: F401
+    import momoflow.scim.views  # noqa: F401
     import momoflow.request_templates.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.request_templates.views  # noqa: F401  (on the workflows pages' blueprint)
     import momoflow.settings.api_keys  # noqa: F401
@@ -112,12 +113,14 @@ def register_blueprints(app):
     from momoflow.notifications import bp as notifications_bp
     from momoflow.openapi import bp as openapi_bp
     from momoflow.reports import bp as reports_bp
+    from momoflow.scim import bp as scim_bp
     from momoflow.settings import bp as settings_bp
     from momoflow.workflows import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api_bp)
     csrf.exempt(integrator_bp)
+    csrf.exempt(scim_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(integrator_bp)
     app.register_blueprint(auth_bp)
@@ -131,6 +134,7 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(email_decisions_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(scim_bp)
     check_every_route_declares_a_scope(app, integrator_bp.name)
 
 

@@ -15,6 +15,7 @@ def register_commands(app):
     app.cli.add_command(create_org_command)
     app.cli.add_command(set_tier_command)
     app.cli.add_command(create_api_key_command)
+    app.cli.add_command(create_scim_token_command)
     app.cli.add_command(create_webhook_command)
     from momoflow.reports.backfill import backfill_command
 
@@ -81,5 +82,25 @@ def create_api_key_command(slug, name, scopes, expires_on):
     db.session.commit()
     click.echo(f"Created API key '{api_key.name}' ({api_key.prefix}…) for '{slug}' with {' '.join(api_key.scopes)}"
                f"{f', expiring {expires_on}' if api_key.expires_at else ''}. "
+               "Store it now: it is not kept and cannot be shown again.", err=True)
+    click.echo(secret)
+
+
+@click.command("create-scim-token")
+@click.option("--org", "slug", required=True, help="Organisation slug")
+@click.option("--name", default="Identity provider", show_default=True, help="Who uses it, e.g. Okta")
+def create_scim_token_command(slug, name):
+    """Create a SCIM provisioning token; the token itself is printed once, alone on the last line."""
+    from momoflow.scim.tokens import create_token
+
+    organization = find_organization(slug)
+    if organization is None:
+        raise click.ClickException(f"no organisation '{slug}'")
+    try:
+        token, secret = create_token(organization, name)
+    except ValidationFailed as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created provisioning token '{token.name}' ({token.prefix}…) for '{slug}'. "
                "Store it now: it is not kept and cannot be shown again.", err=True)
     click.echo(secret)

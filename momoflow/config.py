@@ -68,6 +68,7 @@ class Defaults:
     LOG_LEVEL = "INFO"
     API_RATE_LIMIT_STANDARD = "100 per minute"
     API_RATE_LIMIT_ENTERPRISE = "1000 per minute"
+    SCIM_RATE_LIMIT = "600 per minute"  # per provisioning token (Okta and Entra ID send bursts)
     # POST /v1/flows/report's own bucket; a report over more than 1,000 assignments counts
     # once per started thousand.
     API_REPORT_RATE_LIMIT_STANDARD = "50 per minute"
@@ -126,6 +127,7 @@ ENVIRONMENT = {
     "LOG_LEVEL": str,
     "API_RATE_LIMIT_STANDARD": str,
     "API_RATE_LIMIT_ENTERPRISE": str,
+    "SCIM_RATE_LIMIT": str,
     "API_REPORT_RATE_LIMIT_STANDARD": str,
     "API_REPORT_RATE_LIMIT_ENTERPRISE": str,
     "BULK_DECISIONS_RATE_LIMIT": str,

@@ -98,6 +98,9 @@ HTTP_TITLES = {
 }
 
 
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
 def api_style():
     """Which JSON shape the current request expects, or None for HTML."""
     path = request.path
@@ -105,11 +108,20 @@ def api_style():
         return "api"
     if path.startswith("/v1/") or path == "/v1":
         return "integrator"
+    if path.startswith("/scim/"):
+        return "scim"
     return None
 
 
 def json_error(status, code, title, message, style=None, **extra):
     style = style or api_style() or "api"
+    if style == "scim":  # RFC 7644 §3.12
+        scim_type = extra.get("scimType")
+        body = {"schemas": [SCIM_ERROR], "status": str(status), "detail": message,
+                **({"scimType": scim_type} if scim_type else {})}
+        response = jsonify(body)
+        response.mimetype = "application/scim+json"
+        return response, status
     if style == "integrator":
         body = {"error": code, "message": message, **extra}
     else:

@@ -17,14 +17,19 @@ SHOWN_LENGTH = len(PREFIX) + 4  # what lists show of a key
 _SHAPE = re.compile(rf"{PREFIX}([0-9A-Za-z]{{{RANDOM_LENGTH}}})([0-9A-Za-z]{{6}})")
 
 
-def generate_key():
+def generate_key(prefix=PREFIX):
+    """A new key; ``prefix`` names its kind (``mf_scim_`` for provisioning tokens)."""
     body = random_base62(RANDOM_LENGTH)
-    return f"{PREFIX}{body}{checksum(PREFIX + body)}"
+    return f"{prefix}{body}{checksum(prefix + body)}"
 
 
-def is_well_formed(key):
-    match = _SHAPE.fullmatch(key or "")
-    return bool(match) and hmac.compare_digest(match.group(2), checksum(PREFIX + match.group(1)))
+def is_well_formed(key, prefix=PREFIX):
+    match = _shape(prefix).fullmatch(key or "")
+    return bool(match) and hmac.compare_digest(match.group(2), checksum(prefix + match.group(1)))
+
+
+def _shape(prefix):
+    return _SHAPE if prefix == PREFIX else re.compile(rf"{re.escape(prefix)}([0-9A-Za-z]{{{RANDOM_LENGTH}}})([0-9A-Za-z]{{6}})")
 
 
 def hash_key(key):

@@ -1,0 +1,97 @@
+"""``/scim/v2`` routes: discovery (ServiceProviderConfig, ResourceTypes, Schemas) and the
+organisation's Users. Thin: ``scim.users`` reads, scim2-models shapes the documents."""
+
+from flask import jsonify, request
+from scim2_models import (
+    AuthenticationScheme, Bulk, ChangePassword, Context, EnterpriseUser, ETag, Filter, Patch,
+    ResourceType, SchemaExtension, ServiceProviderConfig, Sort,
+)
+from scim2_models import User as ScimUser
+
+from momoflow.errors import NotFound
+from momoflow.scim import bp, current_token, users
+
+SCIM_JSON = "application/scim+json"
+LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+
+
+def scim(body, status=200, location=None):
+    response = jsonify(body)
+    response.status_code, response.mimetype = status, SCIM_JSON
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def listed(resources, total, start_index=1):
+    return {"schemas": [LIST_RESPONSE], "totalResults": total, "startIndex": start_index,
+            "itemsPerPage": len(resources), "Resources": resources}
+
+
+# --- discovery (RFC 7644 §4) -----------------------------------------------------------------
+
+
+@bp.get("/ServiceProviderConfig")
+def service_provider_config():
+    config = ServiceProviderConfig(
+        patch=Patch(supported=False), bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+        filter=Filter(supported=True, max_results=users.MAX_COUNT), change_password=ChangePassword(supported=False),
+        sort=Sort(supported=False), etag=ETag(supported=False),
+        authentication_schemes=[AuthenticationScheme(
+            type="oauthbearertoken", name="Provisioning token", primary=True,
+            description="A token made at Settings → Provisioning or with flask create-scim-token, "
+                        "sent as Authorization: Bearer <token>.")])
+    return scim(config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+
+
+def _user_type():
+    return ResourceType(id="User", name="User", endpoint="/Users", description="People of the organisation",
+                        schema_="urn:ietf:params:scim:schemas:core:2.0:User",
+                        schema_extensions=[SchemaExtension(schema_=EnterpriseUser.__schema__, required=False)])
+
+
+@bp.get("/ResourceTypes")
+def resource_types():
+    found = [_user_type().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)]
+    return scim(listed(found, len(found)))
+
+
+@bp.get("/ResourceTypes/<name>")
+def resource_type(name):
+    if name != "User":
+        raise NotFound(f"Resource type {name[:60]} not found")
+    return scim(_user_type().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+
+
+def _schemas():
+    return [model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+            for model in (ScimUser, EnterpriseUser)]
+
+
+@bp.get("/Schemas")
+def schemas():
+    found = _schemas()
+    return scim(listed(found, len(found)))
+
+
+@bp.get("/Schemas/<path:schema_id>")
+def schema(schema_id):
+    found = next((item for item in _schemas() if item["id"] == schema_id), None)
+    if found is None:
+        raise NotFound(f"Schema {schema_id[:100]} not found")
+    return scim(found)
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+@bp.get("/Users")
+def list_users():
+    page = users.search(current_token().organization, request.args)
+    managers = users.managers_of(page.people)
+    return scim(listed([users.resource(person, managers) for person in page.people], page.total, page.start_index))
+
+
+@bp.get("/Users/<user_id>")
+def get_user(user_id):
+    return scim(users.resource(users.find_user(current_token().organization, user_id)))
