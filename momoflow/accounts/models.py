@@ -86,6 +86,8 @@ class User(UserMixin, db.Model):
     # Their manager (the directory's ``manager``): who takes their tasks when they leave,
     # and who a breached level escalates to.
     manager_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The identity provider's id for the person, as SCIM provisioning sent it (``externalId``).
+    external_id: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

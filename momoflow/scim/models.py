@@ -29,3 +29,18 @@ class ScimToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+
+
+class ScimChange(db.Model):
+    """One provisioning change, as an audit trail: which token did what to whom, when."""
+
+    __tablename__ = "scim_changes"
+    __table_args__ = (sa.Index("ix_scim_changes_organization_occurred", "organization_id", "occurred_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organizations.id"))
+    token_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("scim_tokens.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))  # "user.created", "user.deactivated"…
+    resource_id: Mapped[str] = mapped_column(sa.String(64))
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

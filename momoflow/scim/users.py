@@ -46,7 +46,8 @@ def resource(user, managers=None):
     """``user`` as a SCIM User (a dict, as RFC 7643 shows it). ``managers``: ``{user id:
     manager}`` read for a page at once; without it the manager is read here."""
     person = ScimUser[EnterpriseUser](
-        id=str(user.id), user_name=user.email, display_name=user.display_name, active=user.active,
+        id=str(user.id), external_id=user.external_id, user_name=user.email, display_name=user.display_name,
+        active=user.active,
         name=Name(formatted=user.display_name), title=user.designation,
         emails=[Email(value=user.email, type="work", primary=True)],
         meta=Meta(resource_type="User", created=user.created_at, last_modified=user.updated_at,

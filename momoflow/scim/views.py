@@ -1,7 +1,7 @@
 """``/scim/v2`` routes: discovery (ServiceProviderConfig, ResourceTypes, Schemas) and the
 organisation's Users. Thin: ``scim.users`` reads, scim2-models shapes the documents."""
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from scim2_models import (
     AuthenticationScheme, Bulk, ChangePassword, Context, EnterpriseUser, ETag, Filter, Patch,
     ResourceType, SchemaExtension, ServiceProviderConfig, Sort,
@@ -9,7 +9,8 @@ from scim2_models import (
 from scim2_models import User as ScimUser
 
 from momoflow.errors import NotFound
-from momoflow.scim import bp, current_token, users
+from momoflow.api import json_body
+from momoflow.scim import bp, current_token, provisioning, users
 
 SCIM_JSON = "application/scim+json"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -34,7 +35,7 @@ def listed(resources, total, start_index=1):
 @bp.get("/ServiceProviderConfig")
 def service_provider_config():
     config = ServiceProviderConfig(
-        patch=Patch(supported=False), bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+        patch=Patch(supported=True), bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
         filter=Filter(supported=True, max_results=users.MAX_COUNT), change_password=ChangePassword(supported=False),
         sort=Sort(supported=False), etag=ETag(supported=False),
         authentication_schemes=[AuthenticationScheme(
@@ -95,3 +96,26 @@ def list_users():
 @bp.get("/Users/<user_id>")
 def get_user(user_id):
     return scim(users.resource(users.find_user(current_token().organization, user_id)))
+
+
+@bp.post("/Users")
+def create_user():
+    user = provisioning.create(current_token(), json_body(wrong_type_status=415))
+    location = url_for("scim.get_user", user_id=user.id, _external=True)
+    return scim(users.resource(user), 201, location)
+
+
+@bp.put("/Users/<user_id>")
+def replace_user(user_id):
+    return scim(users.resource(provisioning.replace(current_token(), user_id, json_body(wrong_type_status=415))))
+
+
+@bp.patch("/Users/<user_id>")
+def patch_user(user_id):
+    return scim(users.resource(provisioning.patch(current_token(), user_id, json_body(wrong_type_status=415))))
+
+
+@bp.delete("/Users/<user_id>")
+def delete_user(user_id):
+    provisioning.deactivate(current_token(), user_id)
+    return "", 204

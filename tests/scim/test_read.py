@@ -8,24 +8,10 @@ from momoflow.accounts.models import User
 from momoflow.scim import tokens
 from momoflow.scim.models import ScimToken
 from tests.factories import make_org, make_user
+from tests.scim.conftest import Provisioner
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 EMPLOYEE = "employee@company.com"
-
-
-class Provisioner:
-    def __init__(self, client, secret):
-        self.client, self.secret = client, secret
-
-    def get(self, path, **kwargs):
-        return self.client.get(f"/scim/v2{path}", headers={"Authorization": f"Bearer {self.secret}"}, **kwargs)
-
-
-@pytest.fixture
-def okta(client, demo_org, db):
-    _, secret = tokens.create_token(demo_org, "Okta")
-    db.session.flush()
-    return Provisioner(client, secret)
 
 
 def test_a_token_is_shown_once_kept_hashed_and_only_works_here(client, demo_org, db, okta, integrator):

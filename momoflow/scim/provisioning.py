@@ -1,0 +1,218 @@
+"""People written by an identity provider through SCIM: created, replaced (PUT), patched
+(PATCH, in the forms Okta and Entra ID send) and deactivated (``active: false`` or DELETE).
+
+Every write goes through one path: the person's attributes as a flat dict (``Attributes``),
+changed by the request, checked, then applied. A PATCH is a list of changes to that dict
+(``apply_patch``), so Entra ID's ``"op": "Replace"`` with a path-less value object and
+Okta's ``{"op": "replace", "value": {"active": false}}`` need no code of their own.
+Deactivation runs the same continuity rules as an admin's (``accounts.admin``): waiting
+approval tasks move to a delegate or the manager, and admins hear of it. Each change is
+kept in ``scim_changes``. Callers own the transaction.
+"""
+
+from momoflow import fields
+from momoflow.accounts import admin
+from momoflow.accounts.models import Role, Source, User
+from momoflow.database import utcnow
+from momoflow.errors import DomainError, NotFound, ValidationFailed
+from momoflow.extensions import db
+from momoflow.scim.models import ScimChange
+from momoflow.scim.users import find_user
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+MAX_TEXT = 200
+MAX_OPERATIONS = 100
+LAST_ADMIN = "The organisation's last active administrator cannot be deactivated through provisioning"
+
+
+class ScimError(DomainError):
+    """A SCIM refusal with its ``scimType`` (RFC 7644 §3.12)."""
+
+    def __init__(self, message, scim_type, status=400):
+        super().__init__(message)
+        self.status = status
+        self.code = scim_type
+        self.extra = {"scimType": scim_type}
+
+
+def invalid(message):
+    return ScimError(message, "invalidValue")
+
+
+# --- a person's attributes as a flat dict ----------------------------------------------------
+
+FLAT = ("userName", "displayName", "givenName", "familyName", "title", "active", "externalId", "department",
+        "manager")
+
+
+def from_body(body):
+    """The flat attributes of a POST or PUT body (anything not understood is ignored, as
+    RFC 7644 lets a service do with attributes it does not keep)."""
+    if not isinstance(body, dict):
+        raise ScimError("The body must be a JSON object", "invalidSyntax")
+    name = body.get("name") if isinstance(body.get("name"), dict) else {}
+    enterprise = body.get(ENTERPRISE) if isinstance(body.get(ENTERPRISE), dict) else {}
+    return {"userName": body.get("userName"), "displayName": body.get("displayName") or name.get("formatted"),
+            "givenName": name.get("givenName"), "familyName": name.get("familyName"), "title": body.get("title"),
+            "active": body.get("active", True), "externalId": body.get("externalId"),
+            "department": enterprise.get("department"), "manager": _manager_id(enterprise.get("manager"))}
+
+
+def from_user(user):
+    return {"userName": user.email, "displayName": user.display_name, "givenName": None, "familyName": None,
+            "title": user.designation, "active": user.active, "externalId": user.external_id,
+            "department": user.department, "manager": str(user.manager_id) if user.manager_id else None}
+
+
+def _manager_id(value):
+    return value.get("value") if isinstance(value, dict) else value
+
+
+# Paths a PATCH may name, lowercased, with the flat attribute each sets.
+PATHS = {
+    "username": "userName", "displayname": "displayName", "name.formatted": "displayName",
+    "name.givenname": "givenName", "name.familyname": "familyName", "title": "title", "active": "active",
+    "externalid": "externalId", 'emails[type eq "work"].value': "userName",
+    f"{ENTERPRISE}:department".lower(): "department", f"{ENTERPRISE}:manager".lower(): "manager",
+    f"{ENTERPRISE}:manager.value".lower(): "manager",
+}
+
+
+def apply_patch(attributes, body):
+    """``attributes`` changed by a PatchOp body's Operations (op names in any case; a
+    path-less value is an object of attributes, Entra ID's and Okta's way)."""
+    operations = body.get("Operations") if isinstance(body, dict) else None
+    if not isinstance(operations, list) or not 1 <= len(operations) <= MAX_OPERATIONS:
+        raise ScimError(f"Operations must list 1 to {MAX_OPERATIONS} operations", "invalidSyntax")
+    changed = dict(attributes)
+    for operation in operations:
+        if not isinstance(operation, dict) or str(operation.get("op", "")).lower() not in ("add", "replace", "remove"):
+            raise ScimError("Each operation's op is add, replace or remove", "invalidSyntax")
+        op, path, value = operation["op"].lower(), operation.get("path"), operation.get("value")
+        if path is None:
+            if op == "remove" or not isinstance(value, dict):
+                raise ScimError("An operation without a path needs an object of attributes", "noTarget")
+            changed.update({key: item for key, item in _flat_value(value).items()})
+        else:
+            key = PATHS.get(str(path).strip().lower()) if isinstance(path, str) else None
+            if key is None:
+                raise ScimError(f"Cannot change {str(path)[:80]}", "invalidPath")
+            changed[key] = None if op == "remove" else (_manager_id(value) if key == "manager" else value)
+    return changed
+
+
+def _flat_value(value):
+    """A path-less PATCH value as flat attributes: ``{"active": false}``, Entra ID's
+    ``{"name.givenName": "…"}`` keys, or nested ``name`` and enterprise objects."""
+    flat = {}
+    for key, item in value.items():
+        if key == "name" and isinstance(item, dict):
+            names = {"formatted": "displayName", "givenName": "givenName", "familyName": "familyName"}
+            flat.update({names[part]: text for part, text in item.items() if part in names})
+        elif key == ENTERPRISE and isinstance(item, dict):
+            flat.update({part: _manager_id(text) if part == "manager" else text
+                         for part, text in item.items() if part in ("department", "manager")})
+        elif (target := PATHS.get(str(key).strip().lower())) is not None:
+            flat[target] = _manager_id(item) if target == "manager" else item
+    return flat
+
+
+# --- checked and applied ------------------------------------------------------------------------
+
+
+def _checked(organization, attributes, user=None):
+    problems = fields.Problems()
+    email = fields.email(attributes["userName"], "userName", problems, "userName must be the person's email address")
+    texts = {key: fields.text(attributes[key], key, problems, label=key, max_length=MAX_TEXT)
+             for key in ("displayName", "givenName", "familyName", "title", "department")}
+    external = fields.text(attributes["externalId"], "externalId", problems, label="externalId", max_length=255)
+    try:
+        problems.raise_if_any()
+    except ValidationFailed as error:
+        raise invalid(error.message) from None
+    if not isinstance(attributes["active"], bool):
+        raise invalid("active must be true or false")
+    name = texts["displayName"] or " ".join(filter(None, (texts["givenName"], texts["familyName"]))) or email
+    taken = db.session.scalar(db.select(User).where(User.email == email))
+    if taken is not None and taken is not user:
+        raise ScimError(f"userName {email} is taken", "uniqueness", status=409)
+    manager = _manager(organization, attributes["manager"])
+    if manager is not None and user is not None and manager.id == user.id:
+        raise invalid("A person cannot be their own manager")
+    return {"email": email, "display_name": name, "designation": texts["title"], "department": texts["department"],
+            "external_id": external, "active": attributes["active"], "manager": manager}
+
+
+def _manager(organization, manager_id):
+    if manager_id in (None, ""):
+        return None
+    try:
+        return find_user(organization, manager_id)
+    except NotFound:
+        raise invalid("manager must be the id of a person of this organisation") from None
+
+
+def create(token, body):
+    organization = token.organization
+    values = _checked(organization, from_body(body))
+    user = User(organization_id=organization.id, email=values["email"], role=Role.EMPLOYEE, source=Source.LOCAL,
+                display_name=values["display_name"], active=True)
+    db.session.add(user)
+    _apply(token, user, values)
+    db.session.flush()
+    _log(token, "user.created", user, f"Created {user.email}")
+    return user
+
+
+def replace(token, user_id, body):
+    user = find_user(token.organization, user_id)
+    return _save(token, user, from_body(body))
+
+
+def patch(token, user_id, body):
+    user = find_user(token.organization, user_id)
+    return _save(token, user, apply_patch(from_user(user), body))
+
+
+def deactivate(token, user_id):
+    """DELETE: the person is deactivated, not erased (requests and history name them)."""
+    user = find_user(token.organization, user_id)
+    if user.active:
+        _save(token, user, {**from_user(user), "active": False})
+    return user
+
+
+def _save(token, user, attributes):
+    values = _checked(token.organization, attributes, user)
+    before = from_user(user)
+    _apply(token, user, values)
+    after = from_user(user)
+    changed = sorted(key for key in FLAT if before.get(key) != after.get(key) and key != "active")
+    if changed:
+        _log(token, "user.updated", user, f"Changed {', '.join(changed)} of {user.email}")
+    return user
+
+
+def _apply(token, user, values):
+    user.email, user.display_name, user.designation = values["email"], values["display_name"], values["designation"]
+    user.department, user.external_id = values["department"], values["external_id"]
+    user.manager_id = values["manager"].id if values["manager"] else None
+    if user.active and not values["active"]:
+        _deactivate(token, user)
+    elif not user.active and values["active"]:
+        user.active = True
+        _log(token, "user.reactivated", user, f"Reactivated {user.email}")
+
+
+def _deactivate(token, user):
+    if user.role == Role.ADMIN and not admin._other_active_admins(user):
+        raise ScimError(LAST_ADMIN, "mutability", status=409)
+    admin.person_left_directory(user)  # the same continuity rules as any deactivation
+    _log(token, "user.deactivated", user, f"Deactivated {user.email}")
+
+
+def _log(token, action, user, summary):
+    db.session.add(ScimChange(organization_id=token.organization_id, token_id=token.id, action=action,
+                              resource_id=str(user.id), summary=summary[:500], occurred_at=utcnow()))
+
