@@ -92,6 +92,7 @@ def register_blueprints(app):
     import momoflow.settings.notifications  # noqa: F401
     import momoflow.settings.out_of_office  # noqa: F401
     import momoflow.settings.people  # noqa: F401
+    import momoflow.settings.provisioning  # noqa: F401
     import momoflow.settings.reminders  # noqa: F401
     import momoflow.settings.templates  # noqa: F401
     import momoflow.settings.webhooks  # noqa: F401

@@ -20,7 +20,8 @@ from tests.workflows.conftest import simple_request
 ADMIN = "admin@company.com"
 EMPLOYEE = "employee@company.com"
 PHONE = {"width": 390, "height": 844}
-TABS = ["API keys", "Webhooks", "Working time", "Approvals", "Flow reminders", "People", "Groups", "Templates", "Email preferences", "Out of office"]
+TABS = ["API keys", "Webhooks", "Working time", "Approvals", "Flow reminders", "People", "Groups", "Provisioning",
+        "Templates", "Email preferences", "Out of office"]
 
 
 @pytest.fixture
