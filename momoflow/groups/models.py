@@ -12,6 +12,7 @@ from momoflow.extensions import db
 class GroupSource(enum.StrEnum):
     LOCAL = "local"  # made and kept by the organisation's admins
     DIRECTORY = "directory"  # a mirror of a directory group, refreshed when it is used
+    SCIM = "scim"  # pushed by the identity provider (``momoflow.scim``), kept as it says
 
 
 def name_key(name):
@@ -38,7 +39,13 @@ class Group(db.Model):
 
     @property
     def is_local(self):
+        """Admins change it in Settings → Groups (a directory's or a provider's group changes there)."""
         return self.source == GroupSource.LOCAL
+
+    @property
+    def is_stored(self):
+        """Its members as stored are the answer: no directory to ask."""
+        return self.source != GroupSource.DIRECTORY
 
     def __repr__(self):
         return f"<Group {self.name}>"

@@ -30,6 +30,7 @@ MAX_DESCRIPTION_LENGTH = 1000
 ONLY_ADMINS = "Only administrators can manage groups."
 NOT_FOUND = "No such group in your organisation"
 FROM_DIRECTORY = "This group comes from the company directory: change it there."
+FROM_PROVIDER = "This group comes from your identity provider (provisioning): change it there."
 NAME_REQUIRED = "Name is required"
 
 
@@ -44,7 +45,7 @@ def members_of(organization, name):
     if key is None:
         return None
     group = _group_by_key(organization.id, key)
-    if group is not None and (group.is_local or _is_fresh(group)):
+    if group is not None and (group.is_stored or _is_fresh(group)):
         return _active_members(group)
     if not _directory_serves(organization):
         return _active_members(group) if group is not None else None
@@ -265,7 +266,7 @@ def remove_member(actor, group_id, email):
 def _local_group(actor, group_id):
     group = find_group(actor, group_id)
     if not group.is_local:
-        raise Conflict(FROM_DIRECTORY)
+        raise Conflict(FROM_PROVIDER if group.source == GroupSource.SCIM else FROM_DIRECTORY)
     return group
 
 
@@ -281,7 +282,8 @@ def _parse_details(organization_id, group, name, description):
     elif name:
         taken = _group_by_key(organization_id, name_key(name))
         if taken is not None and taken is not group:
-            where = " (from the directory)" if not taken.is_local else ""
+            where = {GroupSource.DIRECTORY: " (from the directory)",
+                     GroupSource.SCIM: " (from your identity provider)"}.get(taken.source, "")
             problems.add("name", f"A group called {taken.name}{where} already exists")
     problems.raise_if_any()
     return " ".join(name.split()), description

@@ -77,7 +77,7 @@ def search(organization, args):
     """A page of the organisation's people that ``filter`` selects (all of them without
     one), oldest first, from ``startIndex`` (1-based) for ``count``."""
     condition = _condition(args.get("filter"))
-    start, count = _paging(args)
+    start, count = paging(args)
     selected = sa.select(User).where(User.organization_id == organization.id, *condition)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(selected.subquery()))
     people = db.session.scalars(selected.order_by(User.created_at, User.id).offset(start - 1).limit(count)).all() \
@@ -91,7 +91,7 @@ def managers_of(people):
     return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def _paging(args):
+def paging(args):
     problems = fields.Problems()
     start = _number(args.get("startIndex"), "startIndex", 1, problems)
     count = _number(args.get("count"), "count", DEFAULT_COUNT, problems)
@@ -127,13 +127,17 @@ def _condition(text):
     eq "value"`` (what Okta and Entra ID send), joined by ``and``."""
     if text in (None, ""):
         return []
+    return _expression(parse_filter(text))
+
+
+def parse_filter(text):
+    """The filter's syntax tree (scim2-filter-parser), or InvalidFilter."""
     if len(text) > MAX_FILTER_LENGTH or not fields.is_valid_text(text) or "\x00" in text:
         raise InvalidFilter("The filter is too long or not text")
     try:
-        parsed = SCIMParser().parse(SCIMLexer().tokenize(text))
+        return SCIMParser().parse(SCIMLexer().tokenize(text))
     except Exception:  # the parser's own errors (and the lexer's) are many kinds
         raise InvalidFilter(f"Cannot read the filter {text[:100]!r}") from None
-    return _expression(parsed)
 
 
 def _expression(node):

@@ -6,11 +6,12 @@ from scim2_models import (
     AuthenticationScheme, Bulk, ChangePassword, Context, EnterpriseUser, ETag, Filter, Patch,
     ResourceType, SchemaExtension, ServiceProviderConfig, Sort,
 )
+from scim2_models import Group as ScimGroup
 from scim2_models import User as ScimUser
 
 from momoflow.errors import NotFound
 from momoflow.api import json_body
-from momoflow.scim import bp, current_token, provisioning, users
+from momoflow.scim import bp, current_token, groups, provisioning, users
 
 SCIM_JSON = "application/scim+json"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -45,6 +46,11 @@ def service_provider_config():
     return scim(config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
 
 
+def _group_type():
+    return ResourceType(id="Group", name="Group", endpoint="/Groups", description="Groups of people: approver rules "
+                        "and flow audiences name them", schema_="urn:ietf:params:scim:schemas:core:2.0:Group")
+
+
 def _user_type():
     return ResourceType(id="User", name="User", endpoint="/Users", description="People of the organisation",
                         schema_="urn:ietf:params:scim:schemas:core:2.0:User",
@@ -53,20 +59,21 @@ def _user_type():
 
 @bp.get("/ResourceTypes")
 def resource_types():
-    found = [_user_type().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)]
+    found = [kind().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE) for kind in (_user_type, _group_type)]
     return scim(listed(found, len(found)))
 
 
 @bp.get("/ResourceTypes/<name>")
 def resource_type(name):
-    if name != "User":
+    kinds = {"User": _user_type, "Group": _group_type}
+    if name not in kinds:
         raise NotFound(f"Resource type {name[:60]} not found")
-    return scim(_user_type().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+    return scim(kinds[name]().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
 
 
 def _schemas():
     return [model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-            for model in (ScimUser, EnterpriseUser)]
+            for model in (ScimUser, EnterpriseUser, ScimGroup)]
 
 
 @bp.get("/Schemas")
@@ -118,4 +125,45 @@ def patch_user(user_id):
 @bp.delete("/Users/<user_id>")
 def delete_user(user_id):
     provisioning.deactivate(current_token(), user_id)
+    return "", 204
+
+
+# --- Groups --------------------------------------------------------------------------------
+
+
+def _group_answer(group, status=200, location=None):
+    return scim(groups.resource(group, groups.members_of([group])[group.id]), status, location)
+
+
+@bp.get("/Groups")
+def list_groups():
+    found, total, start = groups.search(current_token().organization, request.args)
+    members = groups.members_of(found)
+    return scim(listed([groups.resource(group, members[group.id]) for group in found], total, start))
+
+
+@bp.get("/Groups/<group_id>")
+def get_group(group_id):
+    return _group_answer(groups.find_group(current_token().organization, group_id))
+
+
+@bp.post("/Groups")
+def create_group():
+    group = groups.create(current_token(), json_body(wrong_type_status=415))
+    return _group_answer(group, 201, url_for("scim.get_group", group_id=group.id, _external=True))
+
+
+@bp.put("/Groups/<group_id>")
+def replace_group(group_id):
+    return _group_answer(groups.replace(current_token(), group_id, json_body(wrong_type_status=415)))
+
+
+@bp.patch("/Groups/<group_id>")
+def patch_group(group_id):
+    return _group_answer(groups.patch(current_token(), group_id, json_body(wrong_type_status=415)))
+
+
+@bp.delete("/Groups/<group_id>")
+def delete_group(group_id):
+    groups.delete(current_token(), group_id)
     return "", 204

@@ -50,17 +50,19 @@ def test_discovery_documents(okta):
     assert body["filter"] == {"supported": True, "maxResults": 200}
     assert body["authenticationSchemes"][0]["type"] == "oauthbearertoken"
     types = okta.get("/ResourceTypes").get_json()
-    assert types["totalResults"] == 1 and types["Resources"][0]["endpoint"] == "/Users"
+    assert [kind["endpoint"] for kind in types["Resources"]] == ["/Users", "/Groups"]
     assert types["Resources"][0]["schemaExtensions"][0]["schema"] == \
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     schemas = okta.get("/Schemas").get_json()
     ids = [schema["id"] for schema in schemas["Resources"]]
     assert ids == ["urn:ietf:params:scim:schemas:core:2.0:User",
-                   "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
+                   "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                   "urn:ietf:params:scim:schemas:core:2.0:Group"]
     assert okta.get(f"/Schemas/{ids[0]}").get_json()["name"] == "User"
     assert okta.get("/Schemas/urn:nope").status_code == 404
     assert okta.get("/ResourceTypes/User").get_json()["id"] == "User"
-    assert okta.get("/ResourceTypes/Group").status_code == 404
+    assert okta.get("/ResourceTypes/Group").get_json()["endpoint"] == "/Groups"
+    assert okta.get("/ResourceTypes/Role").status_code == 404
 
 
 def test_a_user_with_title_department_and_manager(okta, demo, db):
