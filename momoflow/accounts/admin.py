@@ -51,10 +51,15 @@ def deactivate(actor, person):
         raise DomainError(NOT_YOURSELF)
     if not person.active:
         raise Conflict(ALREADY_INACTIVE)
-    if person.role == Role.ADMIN and not _other_active_admins(person):
+    if is_last_active_admin(person):
         raise Conflict(LAST_ADMIN)
     _leave(person, actor)
     return person
+
+
+def is_last_active_admin(person):
+    """Whether deactivating ``person`` would leave the organisation without an active admin."""
+    return person.role == Role.ADMIN and not _other_active_admins(person)
 
 
 def reactivate(actor, person):

@@ -107,6 +107,12 @@ def _mirror(organization, group, name, people):
         except sa.exc.IntegrityError:
             group = _group_by_key(organization.id, name_key(name))
     group.synced_at = utcnow()
+    set_members(group, people)
+    return group
+
+
+def set_members(group, people):
+    """Make ``people`` the group's members: the others' rows go, the new ones' are added."""
     wanted = {user.id for user in people}
     stored = set(db.session.scalars(sa.select(GroupMember.user_id).where(GroupMember.group_id == group.id)))
     if stored - wanted:
@@ -114,7 +120,6 @@ def _mirror(organization, group, name, people):
                                                         GroupMember.user_id.in_(stored - wanted)))
     db.session.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in wanted - stored)
     db.session.flush()
-    return group
 
 
 def _usable_key(text):

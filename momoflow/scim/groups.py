@@ -18,8 +18,8 @@ from momoflow.accounts.models import User
 from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.groups.models import Group, GroupMember, GroupSource, name_key
-from momoflow.groups.services import MAX_NAME_LENGTH
-from momoflow.scim.provisioning import MAX_OPERATIONS, ScimError, _log, invalid
+from momoflow.groups.services import MAX_NAME_LENGTH, set_members
+from momoflow.scim.provisioning import MAX_OPERATIONS, ScimError, invalid, log_change
 from momoflow.scim.users import InvalidFilter, paging, parse_filter
 
 MAX_MEMBERS = 5000
@@ -90,8 +90,8 @@ def create(token, body):
                   external_id=_external_id(body.get("externalId")))
     db.session.add(group)
     db.session.flush()
-    _set_members(group, _people(organization, _member_ids(body.get("members") or [])))
-    _log(token, "group.created", group, f"Created group {group.name}")
+    set_members(group, _people(organization, _member_ids(body.get("members") or [])))
+    log_change(token, "group.created", group, f"Created group {group.name}")
     return group
 
 
@@ -99,8 +99,8 @@ def replace(token, group_id, body):
     group = find_group(token.organization, group_id)
     body = _object(body)
     _rename(token, group, body.get("displayName"))
-    _set_members(group, _people(token.organization, _member_ids(body.get("members") or [])))
-    _log(token, "group.updated", group, f"Replaced group {group.name}")
+    set_members(group, _people(token.organization, _member_ids(body.get("members") or [])))
+    log_change(token, "group.updated", group, f"Replaced group {group.name}")
     return group
 
 
@@ -126,14 +126,14 @@ def patch(token, group_id, body):
             members = _changed(token, members, "remove", [{"value": _member_in_path(path)}])
         else:
             raise ScimError(f"Cannot {op} {str(path)[:80]}", "invalidPath")
-    _set_members(group, list(members.values()))
-    _log(token, "group.updated", group, f"Changed group {group.name}")
+    set_members(group, list(members.values()))
+    log_change(token, "group.updated", group, f"Changed group {group.name}")
     return group
 
 
 def delete(token, group_id):
     group = find_group(token.organization, group_id)
-    _log(token, "group.deleted", group, f"Deleted group {group.name}")
+    log_change(token, "group.deleted", group, f"Deleted group {group.name}")
     db.session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group.id))
     db.session.delete(group)
 
@@ -188,16 +188,6 @@ def _people(organization, ids):
     if missing:
         raise invalid(f"No user {wanted[next(iter(missing))][:60]} in this organisation")
     return list(people)
-
-
-def _set_members(group, people):
-    wanted = {user.id for user in people}
-    stored = set(db.session.scalars(sa.select(GroupMember.user_id).where(GroupMember.group_id == group.id)))
-    if stored - wanted:
-        db.session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group.id,
-                                                        GroupMember.user_id.in_(stored - wanted)))
-    db.session.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in wanted - stored)
-    db.session.flush()
 
 
 def _rename(token, group, value):

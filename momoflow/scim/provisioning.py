@@ -161,7 +161,7 @@ def create(token, body):
     db.session.add(user)
     _apply(token, user, values)
     db.session.flush()
-    _log(token, "user.created", user, f"Created {user.email}")
+    log_change(token, "user.created", user, f"Created {user.email}")
     return user
 
 
@@ -190,7 +190,7 @@ def _save(token, user, attributes):
     after = from_user(user)
     changed = sorted(key for key in FLAT if before.get(key) != after.get(key) and key != "active")
     if changed:
-        _log(token, "user.updated", user, f"Changed {', '.join(changed)} of {user.email}")
+        log_change(token, "user.updated", user, f"Changed {', '.join(changed)} of {user.email}")
     return user
 
 
@@ -202,17 +202,17 @@ def _apply(token, user, values):
         _deactivate(token, user)
     elif not user.active and values["active"]:
         user.active = True
-        _log(token, "user.reactivated", user, f"Reactivated {user.email}")
+        log_change(token, "user.reactivated", user, f"Reactivated {user.email}")
 
 
 def _deactivate(token, user):
-    if user.role == Role.ADMIN and not admin._other_active_admins(user):
+    if admin.is_last_active_admin(user):
         raise ScimError(LAST_ADMIN, "mutability", status=409)
     admin.person_left_directory(user)  # the same continuity rules as any deactivation
-    _log(token, "user.deactivated", user, f"Deactivated {user.email}")
+    log_change(token, "user.deactivated", user, f"Deactivated {user.email}")
 
 
-def _log(token, action, user, summary):
+def log_change(token, action, user, summary):
     db.session.add(ScimChange(organization_id=token.organization_id, token_id=token.id, action=action,
                               resource_id=str(user.id), summary=summary[:500], occurred_at=utcnow()))
 
