@@ -166,8 +166,13 @@ def create(token, body):
 
 
 def replace(token, user_id, body):
+    """PUT: the body's attributes replace the person's; leaving ``active`` out keeps it as it
+    is (a deactivated person is never brought back by a profile update)."""
     user = find_user(token.organization, user_id)
-    return _save(token, user, from_body(body))
+    attributes = from_body(body)
+    if "active" not in body:
+        attributes["active"] = user.active
+    return _save(token, user, attributes)
 
 
 def patch(token, user_id, body):

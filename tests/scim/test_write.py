@@ -164,3 +164,12 @@ def test_hostile_json_and_other_organisations(okta, demo, db, client):
         .status_code == 404
     assert okta.delete(f"/Users/{stranger.id}").status_code == 404
     assert db.session.get(User, stranger.id).active
+
+
+def test_a_put_without_active_never_brings_someone_back(okta, db):
+    user = okta.post("/Users", okta_user()).get_json()
+    assert okta.patch(f"/Users/{user['id']}", {"Operations": [{"op": "replace", "value": {"active": False}}]}) \
+        .get_json()["active"] is False
+    body = {key: value for key, value in okta_user(displayName="Still Gone").items() if key != "active"}
+    replaced = okta.put(f"/Users/{user['id']}", body).get_json()
+    assert (replaced["displayName"], replaced["active"]) == ("Still Gone", False)
