@@ -84,9 +84,10 @@ def find_assignment(organization, assignment_id, for_update=False):
     return assignment
 
 
-def own_assignment(user, assignment_id):
-    """``user``'s own assignment, locked for the change they are making."""
-    assignment = _by_public_id(Assignment, assignment_id, Assignment.user_id == user.id, for_update=True)
+def own_assignment(user, assignment_id, for_update=True):
+    """``user``'s own assignment, locked for the change they are making (unless the caller
+    locks it itself, after what must be locked first)."""
+    assignment = _by_public_id(Assignment, assignment_id, Assignment.user_id == user.id, for_update=for_update)
     if assignment is None:
         raise assignment_not_found(assignment_id)
     return assignment

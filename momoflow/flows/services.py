@@ -355,7 +355,7 @@ def acted_by(assigner):
 
 
 def start_assignment(user, assignment_id):
-    assignment = own_assignment(user, assignment_id)
+    assignment = own_assignment(user, assignment_id, for_update=False)
     _hold_flow(assignment)
     if assignment.status == AssignmentStatus.ASSIGNED:
         assignment.status = AssignmentStatus.IN_PROGRESS
@@ -369,10 +369,12 @@ def start_assignment(user, assignment_id):
 def _hold_flow(assignment):
     """Take turns with edits of the flow's modules (``editing.update_flow`` locks the flow
     FOR UPDATE): an edit never restructures in place under someone starting, and the
-    assignment, read again once the edit is done, walks the version the edit left it on."""
+    assignment, read again (and locked) once the edit is done, walks the version the edit
+    left it on. The flow is locked before the assignment, the order an edit takes them
+    (flow, then its assignments), so the two can never deadlock."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(Flow.id).where(Flow.id == assignment.flow_id).with_for_update(read=True))
-        db.session.refresh(assignment)
+    db.session.refresh(assignment, with_for_update=True)
 
 
 def complete_module(user, assignment_id, module_id):

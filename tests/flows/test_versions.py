@@ -365,3 +365,72 @@ def test_an_edit_waits_for_someone_starting_and_then_makes_a_new_version(app):
         assert (flow.version, started.flow_version, started.status) == (2, 1, AssignmentStatus.IN_PROGRESS)
         assert [m.id for m in modules_of(_db, "flow_sec101", version=1)] == [m.id for m in modules]
         _db.session.remove()
+
+
+@pytest.mark.usefixtures("committed_demo")
+def test_an_edit_and_someone_starting_never_deadlock(app):
+    """The edit locks the flow and then its assignments; someone starting takes the flow
+    (shared) before their assignment. Locked the other way round, each would wait for the
+    other and PostgreSQL would abort one of them."""
+    import threading
+    import time
+
+    from momoflow.accounts.services import find_user
+    from momoflow.extensions import db as _db
+    from momoflow.flows import access
+    from tests.conftest import need
+
+    with app.app_context():
+        need(_db.engine.dialect.name == "postgresql", "row locks are PostgreSQL's (SQLite runs one writer at a time)")
+        assignment = assign({ADMIN: find_user(ADMIN)}, EMPLOYEE, flow_id="flow_sec101")
+        _db.session.commit()
+        public_id = assignment.public_id
+        _db.session.remove()
+
+    flow_locked, problems = threading.Event(), []
+
+    def waiting_on_a_lock():
+        # A connection of its own: a transaction sees pg_stat_activity as it was when it began.
+        with _db.engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar()
+
+    def edit():
+        with app.app_context():
+            try:
+                flow = access.find_flow(find_user(ADMIN).organization, "flow_sec101", for_update=True)
+                flow_locked.set()
+                deadline = time.monotonic() + 30
+                while not waiting_on_a_lock():  # the start now waits for the flow
+                    assert time.monotonic() < deadline, "the start never waited"
+                    time.sleep(0.02)
+                versions.recount(flow)  # the edit's UPDATE of the flow's assignments
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001  (reported by the test)
+                problems.append(error)
+                flow_locked.set()
+            finally:
+                _db.session.remove()
+
+    def start():
+        with app.app_context():
+            try:
+                assert flow_locked.wait(30)
+                services.start_assignment(find_user(EMPLOYEE), public_id)
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001
+                problems.append(error)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=start)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert problems == []
+    with app.app_context():
+        assert _db.session.scalar(sa.select(Assignment.status).where(Assignment.public_id == public_id)) == \
+            AssignmentStatus.IN_PROGRESS
+        _db.session.remove()
