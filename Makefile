@@ -13,13 +13,15 @@ PORT ?= 5000
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt tests/flows/examples/package-lock.json
+$(VENV)/.installed: requirements.txt requirements-dev.txt tests/flows/examples/package-lock.json tests/sso/provider/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@# axios, for the seed's Node.js example test (skipped, or failed in strict mode, without Node)
-	if command -v npm >/dev/null; then npm ci --prefix tests/flows/examples --no-audit --no-fund --silent; \
-	else echo "npm not found: the Node.js example test cannot run"; fi
+	@# and oidc-provider, the real OpenID provider the single sign-on tests start (tests/sso)
+	if command -v npm >/dev/null; then npm ci --prefix tests/flows/examples --no-audit --no-fund --silent \
+		&& npm ci --prefix tests/sso/provider --no-audit --no-fund --silent; \
+	else echo "npm not found: the Node.js example and single sign-on tests cannot run"; fi
 	touch $@
 
 migrate: install

@@ -84,6 +84,7 @@ def register_blueprints(app):
     import momoflow.reports.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.reports.views  # noqa: F401
     import momoflow.scim.views  # noqa: F401
+    import momoflow.sso.views  # noqa: F401
     import momoflow.request_templates.api  # noqa: F401  (on the JSON API's blueprint)
     import momoflow.request_templates.views  # noqa: F401  (on the workflows pages' blueprint)
     import momoflow.settings.api_keys  # noqa: F401
@@ -94,6 +95,7 @@ def register_blueprints(app):
     import momoflow.settings.people  # noqa: F401
     import momoflow.settings.provisioning  # noqa: F401
     import momoflow.settings.reminders  # noqa: F401
+    import momoflow.settings.sign_in  # noqa: F401
     import momoflow.settings.templates  # noqa: F401
     import momoflow.settings.webhooks  # noqa: F401
     import momoflow.settings.working_time  # noqa: F401
@@ -116,6 +118,7 @@ def register_blueprints(app):
     from momoflow.reports import bp as reports_bp
     from momoflow.scim import bp as scim_bp
     from momoflow.settings import bp as settings_bp
+    from momoflow.sso import bp as sso_bp
     from momoflow.workflows import bp as workflows_bp
 
     # The JSON API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
@@ -136,6 +139,7 @@ def register_blueprints(app):
     app.register_blueprint(email_decisions_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(scim_bp)
+    app.register_blueprint(sso_bp)
     check_every_route_declares_a_scope(app, integrator_bp.name)
 
 

@@ -4,6 +4,8 @@ Every setting an operator may need is read from an environment variable of the s
 name (see ``ENVIRONMENT``), so production is configured by the environment alone.
 """
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -93,6 +95,13 @@ class Defaults:
 
     DEMO_PASSWORD = "momoflow-demo"
 
+    # Single sign-on (momoflow.sso): the Fernet key(s) that encrypt client secrets at rest
+    # (comma-separated, the first encrypts); outside production, derived from SECRET_KEY
+    # when unset. SSO_ALLOW_LOOPBACK lets an issuer be http:// on loopback or a private
+    # network (tests, local trials).
+    SSO_ENCRYPTION_KEY = None
+    SSO_ALLOW_LOOPBACK = False
+
 
 # name -> parser for every setting read from the environment
 ENVIRONMENT = {
@@ -145,6 +154,8 @@ ENVIRONMENT = {
     "WEBHOOK_TIMEOUT": float,
     "WEBHOOK_RETRY_SCHEDULE": str,
     "EVENT_RETENTION_DAYS": int,
+    "SSO_ENCRYPTION_KEY": str,
+    "SSO_ALLOW_LOOPBACK": lambda v: _parse_bool(v),
 }
 
 
@@ -179,11 +190,27 @@ def _derive(app):
     if config["IN_PROCESS_TICK"] is None:
         config["IN_PROCESS_TICK"] = env == "development"
     config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], env, instance)
+    config["SSO_ENCRYPTION_KEY"] = _sso_encryption_key(config["SSO_ENCRYPTION_KEY"], env, config["SECRET_KEY"])
     if env != "production":
         # Local runs are served over plain http; secure cookies would never come back.
         config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = False
     else:
         config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+
+
+def _sso_encryption_key(setting, env, secret_key):
+    from momoflow.sso.secrets import keys_from
+
+    if not setting and env != "production":
+        # A local run needs no key of its own; production must set one (Settings → Sign-in says so).
+        digest = hashlib.sha256(b"momoflow sso secrets:" + secret_key.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+    try:
+        keys_from(setting)
+    except ValueError:
+        raise ConfigurationError("SSO_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
+                                 "comma-separated") from None
+    return setting
 
 
 def _local_base_url(env):

@@ -23,6 +23,7 @@ from momoflow.groups.models import Group, GroupMember  # noqa: F401
 from momoflow.notifications.models import Email, EmailOptOut, Notification  # noqa: F401
 from momoflow.request_templates.models import RequestTemplate, RequestTemplateVersion  # noqa: F401
 from momoflow.scim.models import ScimChange, ScimToken  # noqa: F401
+from momoflow.sso.models import SsoDomain, SsoIdentity, SsoProvider  # noqa: F401
 from momoflow.workflows.models import (  # noqa: F401
     Activity,
     ApprovalLevel,

@@ -110,6 +110,8 @@ def make_test_app(database_url, tmp_path, **overrides):
         # mail server; tests that check mail start their own (tests/notifications).
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": 9,
+        # The test OpenID provider listens on loopback over http (tests/sso).
+        "SSO_ALLOW_LOOPBACK": True,
     }
     config.update(overrides)
     return create_app(config)

@@ -64,8 +64,10 @@ def sign_in(email, password):
     """The user these credentials belong to, with ``last_login_at`` set; else Unauthorized.
 
     Local accounts are checked against their Argon2id hash; everyone else against the
-    directory (LDAP bind), which provisions them on first sign-in.
+    directory (LDAP bind), which provisions them on first sign-in. An organisation that
+    signs in only through its identity provider refuses passwords (but an admin's).
     """
+    from momoflow.sso.services import password_refusal  # sso.services needs this package
     email = normalize_email(email)
     user = find_user(email) if email else None
     if user is not None and user.password_hash:
@@ -78,6 +80,10 @@ def sign_in(email, password):
         user = None
     if user is None or not user.active:
         raise Unauthorized(INVALID_CREDENTIALS, title=INVALID_CREDENTIALS_TITLE)
+    # Told only once the password is right: nobody learns how an address signs in by guessing.
+    refusal = password_refusal(user)
+    if refusal:
+        raise Unauthorized(refusal, title="Use single sign-on")
     user.last_login_at = utcnow()
     return user
 

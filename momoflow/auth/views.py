@@ -11,7 +11,7 @@ from momoflow.auth.forms import LoginForm
 from momoflow.auth.services import end_all_sessions, end_session, start_session
 from momoflow.auth.throttle import remember_browser, throttle_sign_in
 from momoflow.errors import ServiceUnavailable, Unauthorized
-
+from momoflow.sso import services as sso
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +34,13 @@ def login():
             flash(f"Welcome, {user.display_name}.", "success")
             return remember_browser(redirect(safe_next_url()), user.email)
     status = 200 if request.method == "GET" or not (problem or form.errors) else 400
-    return render_template("auth/login.html", form=form, problem=problem), status
+    return render_template("auth/login.html", form=form, problem=problem, **_single_sign_on()), status
+
+
+def _single_sign_on():
+    """The "Sign in with …" buttons and whether to offer the email-first way at all."""
+    buttons = sso.login_buttons(request.args.get("org", "")[:64] or None)
+    return {"sso_buttons": buttons, "sso_offered": bool(buttons) or sso.any_enabled()}
 
 
 @bp.post("/logout")

@@ -21,7 +21,7 @@ TABS = (("settings.api_keys", "API keys", True), ("settings.webhooks", "Webhooks
         ("settings.working_time", "Working time", True), ("settings.approvals", "Approvals", True),
         ("settings.reminders", "Flow reminders", True),
         ("settings.people_page", "People", True), ("settings.groups_page", "Groups", True),
-        ("settings.provisioning", "Provisioning", True),
+        ("settings.provisioning", "Provisioning", True), ("settings.sign_in", "Sign-in", True),
         ("settings.templates", "Templates", True),
         ("settings.notifications", "Email preferences", False),
         # Everyone's, but reached from the account menu: a tab bar of one page helps nobody.
