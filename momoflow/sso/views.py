@@ -25,8 +25,11 @@ def email_first():
     if request.method == "POST":
         provider = services.provider_for_email(email)
         if provider is not None:
-            return redirect(url_for(".start", slug=provider.organization.slug, login_hint=email.strip(),
-                                    next=request.args.get("next")), 303)
+            # A page that moves on by itself, not a redirect: the CSP's form-action 'self'
+            # would stop this form's post from being redirected on to the provider.
+            start_url = url_for(".start", slug=provider.organization.slug, login_hint=email.strip(),
+                                next=request.args.get("next"))
+            return render_template("auth/sso.html", continue_url=start_url, provider_name=provider.name)
         domain = email.rpartition("@")[2].strip() or "that address"
         return render_template("auth/sso.html", email=email, problem=NO_PROVIDER.format(domain=domain)), 400
     return render_template("auth/sso.html", email=email, problem=None)

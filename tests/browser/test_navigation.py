@@ -20,7 +20,7 @@ from tests.workflows.conftest import simple_request
 ADMIN = "admin@company.com"
 EMPLOYEE = "employee@company.com"
 PHONE = {"width": 390, "height": 844}
-TABS = ["API keys", "Webhooks", "Working time", "Approvals", "Flow reminders", "People", "Groups", "Provisioning",
+TABS = ["API keys", "Webhooks", "Working time", "Approvals", "Flow reminders", "People", "Groups", "Provisioning", "Sign-in",
         "Templates", "Email preferences", "Out of office"]
 
 
