@@ -1,5 +1,6 @@
 """Fixtures: ``app``, ``db`` (rolled back after each test), ``client``, ``login_as``,
-``demo``, ``count_queries``, ``live_server``, ``slapd`` and the strict mode that turns skips into failures.
+``demo``, ``count_queries``, ``live_server``, ``slapd``, ``idp`` (an OpenID provider) and the
+strict mode that turns skips into failures.
 
 The database is PostgreSQL when ``TEST_DATABASE_URL`` is set (CI sets it), otherwise a
 SQLite file. Its schema is built once per session by running the migrations.
@@ -282,3 +283,28 @@ def slapd(tmp_path_factory):
     server = SlapdServer(tmp_path_factory.mktemp("slapd")).start()
     yield server
     server.stop()
+
+
+# --- identity provider -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def openid_provider(tmp_path_factory, live_server):
+    """A real OpenID provider on loopback (tests/sso/provider), with a client for MomoFlow's
+    test client (``http://localhost``) and for the live server the browser tests use."""
+    from tests.sso.provider import OpenIDProvider, node_ready
+
+    problem = node_ready()
+    need(problem is None, problem)
+    provider = OpenIDProvider(tmp_path_factory.mktemp("openid-provider"),
+                              ["http://localhost/login/sso/callback", f"{live_server}/login/sso/callback"]).start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def idp(openid_provider):
+    """The provider with nobody in it yet: each test adds its own people."""
+    openid_provider.accounts.clear()
+    openid_provider._write_accounts()
+    return openid_provider

@@ -6,7 +6,6 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.sso.conftest import idp, openid_provider  # noqa: F401  (the provider, for this module too)
 from tests.sso.provider import CLIENT_ID, CLIENT_SECRET
 
 
