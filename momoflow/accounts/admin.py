@@ -73,6 +73,13 @@ def reactivate(actor, person):
     return person
 
 
+def person_returned(person):
+    """An identity provider brought ``person`` back (SCIM): reactivated by nobody, and told
+    like any reactivation."""
+    person.active = True
+    _record("person.reactivated", person, None, {"reactivatedBy": None})
+
+
 def person_left_directory(person):
     """The directory no longer has ``person``: deactivated as if by an admin, by nobody."""
     _leave(person, None)

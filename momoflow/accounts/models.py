@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
         # Searching people by part of their name or email (list searches, the assignments' person filter).
         trigram_index("ix_users_display_name_trgm", "display_name"),
         trigram_index("ix_users_email_trgm", "email"),
+        # SCIM's userName is unique in an organisation, whatever its case.
+        sa.Index("uq_users_org_scim_user_name", "organization_id", sa.func.lower(sa.column("scim_user_name")),
+                 unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -88,6 +91,13 @@ class User(UserMixin, db.Model):
     manager_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # The identity provider's id for the person, as SCIM provisioning sent it (``externalId``).
     external_id: Mapped[str | None] = mapped_column(sa.String(255))
+    # Their name in parts, as an identity provider sent it (SCIM ``name``); display_name is what shows.
+    given_name: Mapped[str | None] = mapped_column(sa.String(200))
+    family_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # SCIM's userName as the provider sent it, when it is not simply their email (``scim.users``).
+    scim_user_name: Mapped[str | None] = mapped_column(sa.String(255))
+    # When a SCIM DELETE removed them: deactivated, kept for history, and gone from /scim/v2.
+    scim_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -19,7 +19,8 @@ from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
 from momoflow.groups.models import Group, GroupMember, GroupSource, name_key
 from momoflow.groups.services import MAX_NAME_LENGTH, set_members
-from momoflow.scim.provisioning import MAX_OPERATIONS, ScimError, invalid, log_change
+from momoflow.scim.errors import ScimError, invalid
+from momoflow.scim.provisioning import MAX_OPERATIONS, log_change
 from momoflow.scim.users import InvalidFilter, paging, parse_filter
 
 MAX_MEMBERS = 5000
@@ -27,13 +28,15 @@ MEMBER_PATH = re.compile(r'members\[\s*value\s+eq\s+"([^"]{1,100})"\s*\]', re.IG
 GROUP_NOT_FOUND = "Group {} not found"
 
 
-def resource(group, members):
+def resource(group, members, shown=None):
+    """``group`` as a SCIM Group; ``shown``: the request's attributes / excludedAttributes."""
     document = ScimGroup(
         id=str(group.id), display_name=group.name, external_id=group.external_id,
-        members=[ScimMember(value=str(user.id), display=user.display_name, type="User") for user in members],
+        members=[ScimMember(value=str(user.id), type="User", ref=url_for("scim.get_user", user_id=user.id,
+                                                                         _external=True)) for user in members],
         meta=Meta(resource_type="Group", created=group.created_at, last_modified=group.updated_at,
                   location=url_for("scim.get_group", group_id=group.id, _external=True)))
-    return document.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return document.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=shown)
 
 
 def members_of(groups):
@@ -99,6 +102,7 @@ def replace(token, group_id, body):
     group = find_group(token.organization, group_id)
     body = _object(body)
     _rename(token, group, body.get("displayName"))
+    group.external_id = _external_id(body.get("externalId"))
     set_members(group, _people(token.organization, _member_ids(body.get("members") or [])))
     log_change(token, "group.updated", group, f"Replaced group {group.name}")
     return group
@@ -116,12 +120,18 @@ def patch(token, group_id, body):
         if target is None and op != "remove" and isinstance(value, dict):  # Entra: {"displayName": …, "members": …}
             if "displayName" in value:
                 _rename(token, group, value["displayName"])
+            if "externalId" in value:
+                group.external_id = _external_id(value["externalId"])
             if "members" in value:
                 members = _changed(token, members, op, value["members"])
         elif target == "displayname" and op != "remove":
             _rename(token, group, value)
+        elif target == "externalid":
+            group.external_id = None if op == "remove" else _external_id(value)
+        elif target == "members" and op == "remove" and value is None:
+            members = {}  # every member
         elif target == "members":
-            members = _changed(token, members, op, value if op != "remove" or value is not None else list(members))
+            members = _changed(token, members, op, value)
         elif target and target.startswith("members[") and op == "remove":
             members = _changed(token, members, "remove", [{"value": _member_in_path(path)}])
         else:

@@ -10,12 +10,17 @@ approval tasks move to a delegate or the manager, and admins hear of it. Each ch
 kept in ``scim_changes``. Callers own the transaction.
 """
 
+import sqlalchemy as sa
+
 from momoflow import fields
 from momoflow.accounts import admin
+from momoflow.accounts.emails import normalize_email
 from momoflow.accounts.models import Role, Source, User
 from momoflow.database import utcnow
-from momoflow.errors import DomainError, NotFound, ValidationFailed
+from momoflow.errors import NotFound, ValidationFailed
 from momoflow.extensions import db
+from momoflow.scim import users
+from momoflow.scim.errors import ScimError, invalid
 from momoflow.scim.models import ScimChange
 from momoflow.scim.users import find_user
 
@@ -26,24 +31,12 @@ MAX_OPERATIONS = 100
 LAST_ADMIN = "The organisation's last active administrator cannot be deactivated through provisioning"
 
 
-class ScimError(DomainError):
-    """A SCIM refusal with its ``scimType`` (RFC 7644 §3.12)."""
-
-    def __init__(self, message, scim_type, status=400):
-        super().__init__(message)
-        self.status = status
-        self.code = scim_type
-        self.extra = {"scimType": scim_type}
-
-
-def invalid(message):
-    return ScimError(message, "invalidValue")
-
-
 # --- a person's attributes as a flat dict ----------------------------------------------------
 
-FLAT = ("userName", "displayName", "givenName", "familyName", "title", "active", "externalId", "department",
-        "manager")
+FLAT = ("userName", "email", "displayName", "givenName", "familyName", "title", "active", "externalId",
+        "department", "manager")
+NEEDS_EMAIL = ("A work email is required: send userName as the email address, "
+               "or emails with a work (or primary) address")
 
 
 def from_body(body):
@@ -53,14 +46,15 @@ def from_body(body):
         raise ScimError("The body must be a JSON object", "invalidSyntax")
     name = body.get("name") if isinstance(body.get("name"), dict) else {}
     enterprise = body.get(ENTERPRISE) if isinstance(body.get(ENTERPRISE), dict) else {}
-    return {"userName": body.get("userName"), "displayName": body.get("displayName") or name.get("formatted"),
+    return {"userName": body.get("userName"), "email": _work_email(body.get("emails")),
+            "displayName": body.get("displayName") or name.get("formatted"),
             "givenName": name.get("givenName"), "familyName": name.get("familyName"), "title": body.get("title"),
             "active": body.get("active", True), "externalId": body.get("externalId"),
             "department": enterprise.get("department"), "manager": _manager_id(enterprise.get("manager"))}
 
 
 def from_user(user):
-    return {"userName": user.email, "displayName": user.display_name, "givenName": None, "familyName": None,
+    return {"userName": user.scim_user_name or user.email, "email": user.email, "displayName": user.display_name, "givenName": None, "familyName": None,
             "title": user.designation, "active": user.active, "externalId": user.external_id,
             "department": user.department, "manager": str(user.manager_id) if user.manager_id else None}
 
@@ -69,14 +63,32 @@ def _manager_id(value):
     return value.get("value") if isinstance(value, dict) else value
 
 
+def _work_email(emails):
+    """The address of a SCIM ``emails`` list MomoFlow keeps: the work one, else the primary
+    one, else the first; None without any."""
+    if not isinstance(emails, list):
+        return None
+    entries = [entry for entry in emails if isinstance(entry, dict) and entry.get("value") not in (None, "")]
+    chosen = (next((entry for entry in entries if entry.get("type") == "work"), None)
+              or next((entry for entry in entries if entry.get("primary") is True), None)
+              or (entries[0] if entries else None))
+    return chosen and chosen["value"]
+
+
 # Paths a PATCH may name, lowercased, with the flat attribute each sets.
 PATHS = {
     "username": "userName", "displayname": "displayName", "name.formatted": "displayName",
     "name.givenname": "givenName", "name.familyname": "familyName", "title": "title", "active": "active",
-    "externalid": "externalId", 'emails[type eq "work"].value': "userName",
+    "externalid": "externalId", 'emails[type eq "work"].value': "email", "emails": "email",
     f"{ENTERPRISE}:department".lower(): "department", f"{ENTERPRISE}:manager".lower(): "manager",
     f"{ENTERPRISE}:manager.value".lower(): "manager",
 }
+
+
+# Complex attributes a PATCH may name whole, with the flat attributes they hold.
+COMPLEX = {"name": ("givenName", "familyName"), ENTERPRISE.lower(): ("department", "manager")}
+# Attributes every person has here (the Schemas endpoint says so): never removed.
+REQUIRED = {"userName": "userName", "email": "emails", "displayName": "displayName", "active": "active"}
 
 
 def apply_patch(attributes, body):
@@ -94,12 +106,30 @@ def apply_patch(attributes, body):
             if op == "remove" or not isinstance(value, dict):
                 raise ScimError("An operation without a path needs an object of attributes", "noTarget")
             changed.update({key: item for key, item in _flat_value(value).items()})
+        elif isinstance(path, str) and path.strip().lower() in COMPLEX:
+            parts = COMPLEX[path.strip().lower()]
+            if op == "remove":
+                changed.update(dict.fromkeys(parts))
+            elif isinstance(value, dict):
+                changed.update(_flat_value({path.strip(): value}))
+            else:
+                raise invalid(f"{path.strip()[:80]} takes an object")
         else:
             key = PATHS.get(str(path).strip().lower()) if isinstance(path, str) else None
             if key is None:
                 raise ScimError(f"Cannot change {str(path)[:80]}", "invalidPath")
-            changed[key] = None if op == "remove" else (_manager_id(value) if key == "manager" else value)
+            if op == "remove" and key in REQUIRED:
+                raise invalid(f"{REQUIRED[key]} is required and cannot be removed")
+            changed[key] = None if op == "remove" else _path_value(key, path, value)
     return changed
+
+
+def _path_value(key, path, value):
+    if key == "manager":
+        return _manager_id(value)
+    if key == "email" and path.strip().lower() == "emails":
+        return _work_email(value if isinstance(value, list) else [value])
+    return value
 
 
 def _flat_value(value):
@@ -110,7 +140,9 @@ def _flat_value(value):
         if key == "name" and isinstance(item, dict):
             names = {"formatted": "displayName", "givenName": "givenName", "familyName": "familyName"}
             flat.update({names[part]: text for part, text in item.items() if part in names})
-        elif key == ENTERPRISE and isinstance(item, dict):
+        elif key == "emails":
+            flat["email"] = _work_email(item if isinstance(item, list) else [item])
+        elif key.lower() == ENTERPRISE.lower() and isinstance(item, dict):
             flat.update({part: _manager_id(text) if part == "manager" else text
                          for part, text in item.items() if part in ("department", "manager")})
         elif (target := PATHS.get(str(key).strip().lower())) is not None:
@@ -123,7 +155,12 @@ def _flat_value(value):
 
 def _checked(organization, attributes, user=None):
     problems = fields.Problems()
-    email = fields.email(attributes["userName"], "userName", problems, "userName must be the person's email address")
+    user_name = fields.text(attributes["userName"], "userName", problems, label="userName", max_length=255,
+                            required="userName is required")
+    email_given = attributes["email"] if attributes["email"] not in (None, "") else user_name
+    email = fields.email(email_given, "emails", problems, NEEDS_EMAIL) if email_given is not None else None
+    if email_given is None and user_name is not None:
+        problems.add("emails", NEEDS_EMAIL)
     texts = {key: fields.text(attributes[key], key, problems, label=key, max_length=MAX_TEXT)
              for key in ("displayName", "givenName", "familyName", "title", "department")}
     external = fields.text(attributes["externalId"], "externalId", problems, label="externalId", max_length=255)
@@ -134,14 +171,25 @@ def _checked(organization, attributes, user=None):
     if not isinstance(attributes["active"], bool):
         raise invalid("active must be true or false")
     name = texts["displayName"] or " ".join(filter(None, (texts["givenName"], texts["familyName"]))) or email
-    taken = db.session.scalar(db.select(User).where(User.email == email))
-    if taken is not None and taken is not user:
-        raise ScimError(f"userName {email} is taken", "uniqueness", status=409)
+    _require_unique(organization, user, user_name, email)
     manager = _manager(organization, attributes["manager"])
     if manager is not None and user is not None and manager.id == user.id:
         raise invalid("A person cannot be their own manager")
-    return {"email": email, "display_name": name, "designation": texts["title"], "department": texts["department"],
+    return {"email": email, "user_name": None if user_name.lower() == email else user_name,
+            "display_name": name, "given_name": texts["givenName"], "family_name": texts["familyName"],
+            "designation": texts["title"], "department": texts["department"],
             "external_id": external, "active": attributes["active"], "manager": manager}
+
+
+def _require_unique(organization, user, user_name, email):
+    taken = db.session.scalar(sa.select(User).where(User.email == email))
+    if taken is not None and taken is not user:
+        raise ScimError(f"The email {email} is taken", "uniqueness", status=409)
+    clash = db.session.scalar(sa.select(User.id).where(
+        User.organization_id == organization.id, users.user_name_is(user_name),
+        User.id != user.id if user is not None else sa.true()))
+    if clash is not None:
+        raise ScimError(f"userName {user_name[:100]} is taken", "uniqueness", status=409)
 
 
 def _manager(organization, manager_id):
@@ -154,8 +202,16 @@ def _manager(organization, manager_id):
 
 
 def create(token, body):
+    """POST: a new person, or one a DELETE removed coming back (same email, same organisation)."""
     organization = token.organization
-    values = _checked(organization, from_body(body))
+    attributes = from_body(body)
+    returning = _removed_person(organization, attributes)
+    if returning is not None:
+        returning.scim_removed_at = None
+        user = _save(token, returning, attributes)
+        log_change(token, "user.restored", user, f"Provisioned {user.email} again")
+        return user
+    values = _checked(organization, attributes)
     user = User(organization_id=organization.id, email=values["email"], role=Role.EMPLOYEE, source=Source.LOCAL,
                 display_name=values["display_name"], active=True)
     db.session.add(user)
@@ -163,6 +219,15 @@ def create(token, body):
     db.session.flush()
     log_change(token, "user.created", user, f"Created {user.email}")
     return user
+
+
+def _removed_person(organization, attributes):
+    email = attributes["email"] if attributes["email"] not in (None, "") else attributes["userName"]
+    email = normalize_email(email) if isinstance(email, str) else None
+    if not email:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email, User.organization_id == organization.id,
+                                                   User.scim_removed_at.is_not(None)))
 
 
 def replace(token, user_id, body):
@@ -180,11 +245,14 @@ def patch(token, user_id, body):
     return _save(token, user, apply_patch(from_user(user), body))
 
 
-def deactivate(token, user_id):
-    """DELETE: the person is deactivated, not erased (requests and history name them)."""
+def remove(token, user_id):
+    """DELETE: the person is deactivated, not erased (requests and history name them), and
+    from now on unknown to SCIM (404), their userName free. POSTing them again brings them back."""
     user = find_user(token.organization, user_id)
     if user.active:
         _save(token, user, {**from_user(user), "active": False})
+    user.scim_removed_at, user.scim_user_name = utcnow(), None
+    log_change(token, "user.removed", user, f"Removed {user.email} from provisioning")
     return user
 
 
@@ -201,12 +269,14 @@ def _save(token, user, attributes):
 
 def _apply(token, user, values):
     user.email, user.display_name, user.designation = values["email"], values["display_name"], values["designation"]
+    user.scim_user_name, user.given_name, user.family_name = (values["user_name"], values["given_name"],
+                                                               values["family_name"])
     user.department, user.external_id = values["department"], values["external_id"]
     user.manager_id = values["manager"].id if values["manager"] else None
     if user.active and not values["active"]:
         _deactivate(token, user)
     elif not user.active and values["active"]:
-        user.active = True
+        admin.person_returned(user)
         log_change(token, "user.reactivated", user, f"Reactivated {user.email}")
 
 

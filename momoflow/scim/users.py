@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask import url_for
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
-from scim2_models import Context, Email, EnterpriseUser, Manager, Meta, Name
+from scim2_models import Context, Email, EnterpriseUser, Manager, Meta, Name, ResponseParameters
 from scim2_models import User as ScimUser
 
 from momoflow import fields
 from momoflow.accounts.models import User
 from momoflow.errors import DomainError, NotFound
 from momoflow.extensions import db
+from momoflow.scim.errors import ScimError
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 200  # announced in ServiceProviderConfig's filter.maxResults
@@ -42,14 +43,16 @@ class Page:
     start_index: int
 
 
-def resource(user, managers=None):
+def resource(user, managers=None, shown=None):
     """``user`` as a SCIM User (a dict, as RFC 7643 shows it). ``managers``: ``{user id:
-    manager}`` read for a page at once; without it the manager is read here."""
+    manager}`` read for a page at once; without it the manager is read here. ``shown``: the
+    request's attributes / excludedAttributes (``shown_attributes``)."""
     person = ScimUser[EnterpriseUser](
-        id=str(user.id), external_id=user.external_id, user_name=user.email, display_name=user.display_name,
-        active=user.active,
-        name=Name(formatted=user.display_name), title=user.designation,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        id=str(user.id), external_id=user.external_id, user_name=user.scim_user_name or user.email,
+        display_name=user.display_name, active=user.active, title=user.designation,
+        name=Name(given_name=user.given_name, family_name=user.family_name)
+        if user.given_name or user.family_name else None,
+        emails=[Email(value=user.email, type="work")],
         meta=Meta(resource_type="User", created=user.created_at, last_modified=user.updated_at,
                   location=url_for("scim.get_user", user_id=user.id, _external=True),
                   version=f'W/"{int(user.updated_at.timestamp() * 1000)}"'))
@@ -57,18 +60,44 @@ def resource(user, managers=None):
         db.session.get(User, user.manager_id) if user.manager_id else None)
     person[EnterpriseUser] = EnterpriseUser(
         department=user.department,
-        manager=Manager(value=str(manager.id), display_name=manager.display_name) if manager else None)
-    return person.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        manager=Manager(value=str(manager.id), ref=url_for("scim.get_user", user_id=manager.id, _external=True))
+        if manager else None)
+    return person.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=shown)
+
+
+MAX_SHOWN = 50  # attribute names in attributes / excludedAttributes
+
+
+def shown_attributes(attributes, excluded):
+    """ResponseParameters for ``attributes`` and ``excludedAttributes`` (comma-separated
+    text from a query, or lists from a SearchRequest body); None when neither is given."""
+    lists = {}
+    for key, value in (("attributes", attributes), ("excluded_attributes", excluded)):
+        names = value.split(",") if isinstance(value, str) else value
+        if names in (None, ""):
+            continue
+        if (not isinstance(names, list) or len(names) > MAX_SHOWN or not all(
+                isinstance(name, str) and fields.is_valid_text(name) and 0 < len(name.strip()) <= 200
+                and "\x00" not in name for name in names)):
+            raise ScimError(f"{key} must name at most {MAX_SHOWN} attributes", "invalidValue")
+        lists[key] = [name.strip() for name in names]
+    if not lists:
+        return None
+    try:
+        return ResponseParameters(**lists)
+    except ValueError:
+        raise ScimError("attributes and excludedAttributes cannot both be given", "invalidValue") from None
 
 
 def find_user(organization, user_id):
-    """The organisation's person with SCIM id ``user_id``; NotFound for anyone else's."""
+    """The organisation's person with SCIM id ``user_id``; NotFound for anyone else's, and
+    for someone a DELETE removed."""
     try:
         ident = uuid.UUID(str(user_id))
     except ValueError:
         ident = None
     user = db.session.get(User, ident) if ident else None
-    if user is None or user.organization_id != organization.id:
+    if user is None or user.organization_id != organization.id or user.scim_removed_at is not None:
         raise NotFound(USER_NOT_FOUND.format(str(user_id)[:60]))
     return user
 
@@ -78,7 +107,8 @@ def search(organization, args):
     one), oldest first, from ``startIndex`` (1-based) for ``count``."""
     condition = _condition(args.get("filter"))
     start, count = paging(args)
-    selected = sa.select(User).where(User.organization_id == organization.id, *condition)
+    selected = sa.select(User).where(User.organization_id == organization.id, User.scim_removed_at.is_(None),
+                                     *condition)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(selected.subquery()))
     people = db.session.scalars(selected.order_by(User.created_at, User.id).offset(start - 1).limit(count)).all() \
         if count else []
@@ -103,6 +133,11 @@ def paging(args):
 def _number(value, path, default, problems):
     if value in (None, ""):
         return default
+    if isinstance(value, int) and not isinstance(value, bool):  # from a SearchRequest body
+        value = str(value)
+    if not isinstance(value, str):
+        problems.add(path, f"{path} must be a whole number")
+        return default
     text = value.strip()
     digits = text[1:] if text.startswith("-") else text
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
@@ -115,8 +150,16 @@ def _number(value, path, default, problems):
 
 # The attributes a filter may compare with "eq", and how (RFC 7643: userName and emails
 # ignore case, as addresses are stored lowercased).
+def user_name_is(value):
+    """SCIM's userName is the one the provider sent, else the email; either ignores case."""
+    value = value.strip().lower()
+    return sa.or_(sa.func.lower(User.scim_user_name) == value,
+                  sa.and_(User.scim_user_name.is_(None), User.email == value))
+
+
 EQUALS = {
-    ("username", None): lambda value: User.email == value.strip().lower(),
+    ("username", None): user_name_is,
+    ("externalid", None): lambda value: User.external_id == value,
     ("emails", "value"): lambda value: User.email == value.strip().lower(),
     ("displayname", None): lambda value: User.display_name == value,
 }
@@ -151,7 +194,8 @@ def _expression(node):
         value = node.comp_value.value
         if key in EQUALS and isinstance(value, str):
             return [EQUALS[key](value)]
-    raise InvalidFilter("Filters may compare userName, emails.value or displayName with eq, joined by and")
+    raise InvalidFilter("Filters may compare userName, externalId, emails.value or displayName with eq, "
+                        "joined by and")
 
 
 def _attribute(path):

@@ -12,6 +12,8 @@ from scim2_models import User as ScimUser
 from momoflow.errors import NotFound
 from momoflow.api import json_body
 from momoflow.scim import bp, current_token, groups, provisioning, users
+from momoflow.scim.errors import ScimError
+from momoflow.scim.users import InvalidFilter
 
 SCIM_JSON = "application/scim+json"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -71,9 +73,50 @@ def resource_type(name):
     return scim(kinds[name]().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
 
 
+# The attributes MomoFlow keeps, by schema (sub-attributes after a dot): the Schemas
+# endpoint lists these only, so a client (and scim2-tester) knows what round-trips.
+# Others are accepted where they help (name.givenName makes a display name) and not kept.
+KEPT = {
+    ScimUser: ("userName", "name.givenName", "name.familyName", "displayName", "title", "active", "emails.value",
+               "emails.type"),
+    EnterpriseUser: ("department", "manager.value", "manager.$ref"),
+    ScimGroup: ("displayName", "members.value", "members.type", "members.$ref"),
+}
+# What every person has here: an email (userName when it is one, else a work address), a
+# name to show and a state. A POST may leave displayName and active out (made from the name
+# parts, and true); a PATCH may not remove them.
+REQUIRED = {ScimUser: ("emails", "emails.value", "displayName", "active")}
+# The one address kept is the work one (and, being the only one, needs no "primary").
+CANONICAL = {ScimUser: {"emails.type": ["work"]}}
+
+
 def _schemas():
-    return [model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return [_kept(model, model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
             for model in (ScimUser, EnterpriseUser, ScimGroup)]
+
+
+def _kept(model, schema):
+    kept = KEPT[model]
+    attributes = []
+    for attribute in schema["attributes"]:
+        name = attribute["name"]
+        subs = [_declared(model, f"{name}.{sub['name']}", sub)
+                for sub in attribute.get("subAttributes") or [] if f"{name}.{sub['name']}" in kept]
+        if name not in kept and not subs:
+            continue
+        if attribute.get("subAttributes"):
+            attribute["subAttributes"] = subs
+        attributes.append(_declared(model, name, attribute))
+    schema["attributes"] = attributes
+    return schema
+
+
+def _declared(model, path, attribute):
+    if path in REQUIRED.get(model, ()):
+        attribute = {**attribute, "required": True}
+    if path in CANONICAL.get(model, {}):
+        attribute = {**attribute, "canonicalValues": CANONICAL[model][path]}
+    return attribute
 
 
 @bp.get("/Schemas")
@@ -93,38 +136,55 @@ def schema(schema_id):
 # --- Users ---------------------------------------------------------------------------------
 
 
+def _shown():
+    return users.shown_attributes(request.args.get("attributes"), request.args.get("excludedAttributes"))
+
+
+def _user_answer(user, status=200, location=None):
+    return scim(users.resource(user, shown=_shown()), status, location)
+
+
+def _users_page(organization, query, shown):
+    page = users.search(organization, query)
+    managers = users.managers_of(page.people)
+    return [users.resource(person, managers, shown) for person in page.people], page.total, page.start_index
+
+
 @bp.get("/Users")
 def list_users():
-    page = users.search(current_token().organization, request.args)
-    managers = users.managers_of(page.people)
-    return scim(listed([users.resource(person, managers) for person in page.people], page.total, page.start_index))
+    return scim(listed(*_users_page(current_token().organization, request.args, _shown())))
+
+
+@bp.post("/Users/.search")
+def search_users():
+    query, shown = _search_request()
+    return scim(listed(*_users_page(current_token().organization, query, shown)))
 
 
 @bp.get("/Users/<user_id>")
 def get_user(user_id):
-    return scim(users.resource(users.find_user(current_token().organization, user_id)))
+    return _user_answer(users.find_user(current_token().organization, user_id))
 
 
 @bp.post("/Users")
 def create_user():
     user = provisioning.create(current_token(), json_body(wrong_type_status=415))
-    location = url_for("scim.get_user", user_id=user.id, _external=True)
-    return scim(users.resource(user), 201, location)
+    return _user_answer(user, 201, url_for("scim.get_user", user_id=user.id, _external=True))
 
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
-    return scim(users.resource(provisioning.replace(current_token(), user_id, json_body(wrong_type_status=415))))
+    return _user_answer(provisioning.replace(current_token(), user_id, json_body(wrong_type_status=415)))
 
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
-    return scim(users.resource(provisioning.patch(current_token(), user_id, json_body(wrong_type_status=415))))
+    return _user_answer(provisioning.patch(current_token(), user_id, json_body(wrong_type_status=415)))
 
 
 @bp.delete("/Users/<user_id>")
 def delete_user(user_id):
-    provisioning.deactivate(current_token(), user_id)
+    provisioning.remove(current_token(), user_id)
     return "", 204
 
 
@@ -132,14 +192,24 @@ def delete_user(user_id):
 
 
 def _group_answer(group, status=200, location=None):
-    return scim(groups.resource(group, groups.members_of([group])[group.id]), status, location)
+    return scim(groups.resource(group, groups.members_of([group])[group.id], _shown()), status, location)
+
+
+def _groups_page(organization, query, shown):
+    found, total, start = groups.search(organization, query)
+    members = groups.members_of(found)
+    return [groups.resource(group, members[group.id], shown) for group in found], total, start
 
 
 @bp.get("/Groups")
 def list_groups():
-    found, total, start = groups.search(current_token().organization, request.args)
-    members = groups.members_of(found)
-    return scim(listed([groups.resource(group, members[group.id]) for group in found], total, start))
+    return scim(listed(*_groups_page(current_token().organization, request.args, _shown())))
+
+
+@bp.post("/Groups/.search")
+def search_groups():
+    query, shown = _search_request()
+    return scim(listed(*_groups_page(current_token().organization, query, shown)))
 
 
 @bp.get("/Groups/<group_id>")
@@ -167,3 +237,42 @@ def patch_group(group_id):
 def delete_group(group_id):
     groups.delete(current_token(), group_id)
     return "", 204
+
+
+# --- searching with POST (RFC 7644 §3.4.3) -------------------------------------------------
+
+
+def _search_request():
+    """A SearchRequest body as ``(query, shown)``: the query as GET's parameters would give it."""
+    body = json_body(wrong_type_status=415)
+    if not isinstance(body, dict):
+        raise ScimError("The body must be a JSON object", "invalidSyntax")
+    query = {key: body.get(key) for key in ("filter", "startIndex", "count")}
+    if query["filter"] is not None and not isinstance(query["filter"], str):
+        raise InvalidFilter("filter must be text")
+    return query, users.shown_attributes(body.get("attributes"), body.get("excludedAttributes"))
+
+
+@bp.post("/.search")
+def search_everything():
+    """Users then Groups, paged as one list. A filter that names attributes only one kind
+    has matches that kind only (RFC 7644 §3.4.3)."""
+    query, shown = _search_request()
+    organization = current_token().organization
+    start, count = users.paging(query)
+    found, total = [], 0
+    kinds = [(_users_page, users.InvalidFilter), (_groups_page, users.InvalidFilter)]
+    refusals = []
+    for page_of, refusal in kinds:
+        try:
+            # This kind's share of the page: what is left of it, from where the page starts in it.
+            resources, kind_total, _ = page_of(organization, {**query, "startIndex": max(start - total, 1),
+                                                              "count": count - len(found)}, shown)
+        except refusal as error:
+            refusals.append(error)
+            continue
+        found += resources if start <= total + kind_total else []
+        total += kind_total
+    if len(refusals) == len(kinds):
+        raise refusals[0]
+    return scim(listed(found, total, start))

@@ -75,10 +75,11 @@ def test_a_user_with_title_department_and_manager(okta, demo, db):
     user = response.get_json()
     assert (user["id"], user["userName"], user["displayName"], user["active"], user["title"]) == (
         str(employee.id), EMPLOYEE, employee.display_name, True, "Sales Associate")
-    assert user["emails"] == [{"value": EMPLOYEE, "type": "work", "primary": True}]
+    assert user["emails"] == [{"value": EMPLOYEE, "type": "work"}]
     enterprise = user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
+    manager_id = demo["manager@royalenfield.com"].id
     assert enterprise == {"department": "Sales", "manager": {
-        "value": str(demo["manager@royalenfield.com"].id), "displayName": demo["manager@royalenfield.com"].display_name}}
+        "value": str(manager_id), "$ref": f"http://localhost/scim/v2/Users/{manager_id}"}}
     assert user["meta"]["resourceType"] == "User" and user["meta"]["location"].endswith(f"/scim/v2/Users/{employee.id}")
 
 

@@ -88,12 +88,16 @@ def test_entra_id_sequence_with_capitalised_ops_and_paths(okta, db):
         {"op": "Remove", "path": "externalId"}]})
     assert patched.status_code == 200, patched.get_json()
     body = patched.get_json()
-    assert (body["displayName"], body["userName"], body["title"], body[ENTERPRISE]["department"]) == (
-        "Entra Person", "entra.person@company.com", "Analyst", "Finance")
+    # The email changed; the userName is what was sent until a change names it.
+    assert (body["displayName"], body["userName"], body["emails"][0]["value"], body["title"],
+            body[ENTERPRISE]["department"]) == (
+        "Entra Person", "test_user_ab6490ee@company.com", "entra.person@company.com", "Analyst", "Finance")
     assert "externalId" not in body
     assert okta.delete(f"/Users/{user['id']}").status_code == 204
-    assert okta.get(f"/Users/{user['id']}").get_json()["active"] is False
-    assert okta.delete(f"/Users/{user['id']}").status_code == 204  # again: still inactive
+    assert okta.get(f"/Users/{user['id']}").status_code == 404  # gone from SCIM (RFC 7644 §3.6)
+    person = db.session.get(User, uuid.UUID(user["id"]))
+    assert not person.active and person.email == "entra.person@company.com"  # kept, for history
+    assert okta.delete(f"/Users/{user['id']}").status_code == 404  # again: unknown now
 
 
 def test_deactivation_moves_waiting_approvals_to_the_manager(okta, api_as, demo, db):
