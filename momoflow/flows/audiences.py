@@ -4,7 +4,7 @@ who joins it later. Callers own the transaction.
 A group is any group the app knows (local ones admins keep, mirrors of directory groups:
 ``groups.services.members_of`` answers for both); a department is the ``department`` the
 directory or an admin gave people. A rule (``AssignmentRule``) is applied by the tick
-(``apply_rules``): each member the rule has not dealt with yet is assigned through the bulk
+(``apply_rules``), and by SCIM provisioning for groups kept here (``apply_rules_for``): each member the rule has not dealt with yet is assigned through the bulk
 path and remembered (``AssignmentRuleMember``), assigned or passed over because they had the
 flow open, so nobody is assigned twice by the same rule, however often it runs or they move.
 """
@@ -149,6 +149,25 @@ def apply_rules(now):
             log.exception("assignment rule %s failed; it is tried again next tick", rule.public_id)
         rule.last_applied_at = now
     return len(rules)
+
+
+def apply_rules_for(organization, now):
+    """Provisioning's duty (SCIM): the organisation's rules on departments and on groups kept
+    here (local ones, and those an identity provider pushes) assign newcomers at once, not at
+    the next tick. Rules on directory groups wait for the tick: a provisioning request must
+    not wait on the directory. A rule the tick holds right now is the tick's to apply."""
+    rules = db.session.scalars(
+        sa.select(AssignmentRule).options(sa.orm.joinedload(AssignmentRule.flow, innerjoin=True))
+        .where(AssignmentRule.organization_id == organization.id, AssignmentRule.active)
+        .order_by(AssignmentRule.id).with_for_update(of=AssignmentRule, skip_locked=True)).all()
+    for rule in rules:
+        if rule.kind == AudienceKind.GROUP and not groups.is_kept_here(organization, rule.audience):
+            continue
+        try:
+            with db.session.begin_nested():
+                _apply(rule, now)
+        except Exception:  # provisioning goes on; the tick tries this rule again
+            log.exception("assignment rule %s failed at provisioning; the tick tries again", rule.public_id)
 
 
 def _apply(rule, now):

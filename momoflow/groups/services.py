@@ -64,6 +64,14 @@ def members_of(organization, name):
     return _active_members(group)
 
 
+def is_kept_here(organization, name):
+    """Whether ``organization``'s group ``name`` is one MomoFlow keeps (local, or pushed by
+    SCIM), so reading its members never asks the directory."""
+    key = _usable_key(name)
+    group = _group_by_key(organization.id, key) if key else None
+    return group is not None and group.is_stored
+
+
 def _active_members(group):
     return list(db.session.scalars(
         sa.select(User).join(GroupMember, GroupMember.user_id == User.id)

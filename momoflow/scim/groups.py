@@ -20,7 +20,7 @@ from momoflow.extensions import db
 from momoflow.groups.models import Group, GroupMember, GroupSource, name_key
 from momoflow.groups.services import MAX_NAME_LENGTH, set_members
 from momoflow.scim.errors import ScimError, invalid
-from momoflow.scim.provisioning import MAX_OPERATIONS, log_change
+from momoflow.scim.provisioning import MAX_OPERATIONS, assign_by_rules, log_change
 from momoflow.scim.users import InvalidFilter, paging, parse_filter
 
 MAX_MEMBERS = 5000
@@ -95,6 +95,7 @@ def create(token, body):
     db.session.flush()
     set_members(group, _people(organization, _member_ids(body.get("members") or [])))
     log_change(token, "group.created", group, f"Created group {group.name}")
+    assign_by_rules(token)
     return group
 
 
@@ -105,6 +106,7 @@ def replace(token, group_id, body):
     group.external_id = _external_id(body.get("externalId"))
     set_members(group, _people(token.organization, _member_ids(body.get("members") or [])))
     log_change(token, "group.updated", group, f"Replaced group {group.name}")
+    assign_by_rules(token)
     return group
 
 
@@ -138,6 +140,7 @@ def patch(token, group_id, body):
             raise ScimError(f"Cannot {op} {str(path)[:80]}", "invalidPath")
     set_members(group, list(members.values()))
     log_change(token, "group.updated", group, f"Changed group {group.name}")
+    assign_by_rules(token)
     return group
 
 

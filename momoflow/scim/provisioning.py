@@ -210,6 +210,7 @@ def create(token, body):
         returning.scim_removed_at = None
         user = _save(token, returning, attributes)
         log_change(token, "user.restored", user, f"Provisioned {user.email} again")
+        assign_by_rules(token)
         return user
     values = _checked(organization, attributes)
     user = User(organization_id=organization.id, email=values["email"], role=Role.EMPLOYEE, source=Source.LOCAL,
@@ -218,6 +219,7 @@ def create(token, body):
     _apply(token, user, values)
     db.session.flush()
     log_change(token, "user.created", user, f"Created {user.email}")
+    assign_by_rules(token)
     return user
 
 
@@ -237,12 +239,16 @@ def replace(token, user_id, body):
     attributes = from_body(body)
     if "active" not in body:
         attributes["active"] = user.active
-    return _save(token, user, attributes)
+    _save(token, user, attributes)
+    assign_by_rules(token)
+    return user
 
 
 def patch(token, user_id, body):
     user = find_user(token.organization, user_id)
-    return _save(token, user, apply_patch(from_user(user), body))
+    _save(token, user, apply_patch(from_user(user), body))
+    assign_by_rules(token)
+    return user
 
 
 def remove(token, user_id):
@@ -285,6 +291,15 @@ def _deactivate(token, user):
         raise ScimError(LAST_ADMIN, "mutability", status=409)
     admin.person_left_directory(user)  # the same continuity rules as any deactivation
     log_change(token, "user.deactivated", user, f"Deactivated {user.email}")
+
+
+def assign_by_rules(token):
+    """Flows the organisation keeps assigning to a department or group reach people as
+    soon as provisioning puts them there (``flows.audiences.apply_rules_for``)."""
+    from momoflow.flows.audiences import apply_rules_for  # the flows package reaches accounts and scim
+
+    db.session.flush()
+    apply_rules_for(token.organization, utcnow())
 
 
 def log_change(token, action, user, summary):

@@ -117,3 +117,28 @@ def test_group_external_id_and_removing_every_member(okta, db):
         {"op": "add", "path": "externalId", "value": "grp-1"}, {"op": "remove", "path": "members"}]}).get_json()
     assert patched["externalId"] == "grp-1" and not patched.get("members")
     assert patched == okta.get(f"/Groups/{group['id']}").get_json()
+
+
+def test_rules_that_keep_assigning_reach_provisioned_people_at_once(okta, client, demo, login_as, db):
+    from momoflow.flows.models import Assignment
+    from tests.flows.pages import ADMIN, post
+    from tests.flows.test_audiences import assign_form
+
+    group = okta.post("/Groups", {"displayName": "New starters"}).get_json()
+    login_as(demo[ADMIN])
+    for audience in ("department:Analytical Engines", "group:New starters"):
+        answer = post(client, "/flows/assign", assign_form(audience=audience, keep_assigning="yes"), htmx=True)
+        assert answer.status_code == 200, audience
+
+    def flows_of(ident):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)
+                                 .where(Assignment.user_id == uuid.UUID(ident)))
+
+    ada = okta.post("/Users", person("ada@company.com", **{
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Analytical Engines"}}))
+    assert flows_of(ada.get_json()["id"]) == 1  # the department's rule, without waiting for the tick
+    grace = okta.post("/Users", person("grace@company.com")).get_json()["id"]
+    assert flows_of(grace) == 0
+    okta.patch(f"/Groups/{group['id']}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": grace}]}]})
+    assert flows_of(grace) == 1  # the group's rule, as soon as the provider adds her
