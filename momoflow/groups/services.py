@@ -127,6 +127,8 @@ def set_members(group, people):
         db.session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group.id,
                                                         GroupMember.user_id.in_(stored - wanted)))
     db.session.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in wanted - stored)
+    if wanted != stored:
+        group.updated_at = utcnow()  # a new membership is a new version of the group (SCIM's ETag)
     db.session.flush()
 
 

@@ -21,7 +21,7 @@ from momoflow.groups.models import Group, GroupMember, GroupSource, name_key
 from momoflow.groups.services import MAX_NAME_LENGTH, set_members
 from momoflow.scim.errors import ScimError, invalid
 from momoflow.scim.provisioning import MAX_OPERATIONS, assign_by_rules, log_change
-from momoflow.scim.users import InvalidFilter, paging, parse_filter
+from momoflow.scim.users import InvalidFilter, paging, parse_filter, version_of
 
 MAX_MEMBERS = 5000
 MEMBER_PATH = re.compile(r'members\[\s*value\s+eq\s+"([^"]{1,100})"\s*\]', re.IGNORECASE)
@@ -35,7 +35,7 @@ def resource(group, members, shown=None):
         members=[ScimMember(value=str(user.id), type="User", ref=url_for("scim.get_user", user_id=user.id,
                                                                          _external=True)) for user in members],
         meta=Meta(resource_type="Group", created=group.created_at, last_modified=group.updated_at,
-                  location=url_for("scim.get_group", group_id=group.id, _external=True)))
+                  location=url_for("scim.get_group", group_id=group.id, _external=True), version=version_of(group)))
     return document.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=shown)
 
 

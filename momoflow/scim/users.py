@@ -55,7 +55,7 @@ def resource(user, managers=None, shown=None):
         emails=[Email(value=user.email, type="work")],
         meta=Meta(resource_type="User", created=user.created_at, last_modified=user.updated_at,
                   location=url_for("scim.get_user", user_id=user.id, _external=True),
-                  version=f'W/"{int(user.updated_at.timestamp() * 1000)}"'))
+                  version=version_of(user)))
     manager = (managers or {}).get(user.manager_id) if managers is not None else (
         db.session.get(User, user.manager_id) if user.manager_id else None)
     person[EnterpriseUser] = EnterpriseUser(
@@ -63,6 +63,11 @@ def resource(user, managers=None, shown=None):
         manager=Manager(value=str(manager.id), ref=url_for("scim.get_user", user_id=manager.id, _external=True))
         if manager else None)
     return person.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=shown)
+
+
+def version_of(row):
+    """A User's or Group's version (``meta.version`` and its ETag): weak, from its last change."""
+    return f'W/"{int(row.updated_at.timestamp() * 1000)}"'
 
 
 MAX_SHOWN = 50  # attribute names in attributes / excludedAttributes

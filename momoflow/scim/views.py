@@ -19,12 +19,32 @@ SCIM_JSON = "application/scim+json"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 
-def scim(body, status=200, location=None):
+def scim(body, status=200, location=None, version=None):
     response = jsonify(body)
     response.status_code, response.mimetype = status, SCIM_JSON
     if location:
         response.headers["Location"] = location
+    if version:
+        response.headers["ETag"] = version
     return response
+
+
+# --- versions (RFC 7644 §3.14): an ETag on each resource's answers; If-None-Match on a GET
+# answers 304 when nothing changed, If-Match on a write refuses (412) a stale version.
+
+
+def _not_modified(row):
+    if request.if_none_match and request.if_none_match.contains_weak(users.version_of(row)[3:-1]):
+        response = scim({}, 304, version=users.version_of(row))
+        response.data = b""
+        return response
+    return None
+
+
+def _require_version(row):
+    if request.if_match and not request.if_match.star_tag and \
+            not request.if_match.contains_weak(users.version_of(row)[3:-1]):
+        raise ScimError("The resource changed since that version (If-Match)", "invalidVers", status=412)
 
 
 def listed(resources, total, start_index=1):
@@ -40,7 +60,7 @@ def service_provider_config():
     config = ServiceProviderConfig(
         patch=Patch(supported=True), bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
         filter=Filter(supported=True, max_results=users.MAX_COUNT), change_password=ChangePassword(supported=False),
-        sort=Sort(supported=False), etag=ETag(supported=False),
+        sort=Sort(supported=False), etag=ETag(supported=True),
         authentication_schemes=[AuthenticationScheme(
             type="oauthbearertoken", name="Provisioning token", primary=True,
             description="A token made at Settings → Provisioning or with flask create-scim-token, "
@@ -141,7 +161,7 @@ def _shown():
 
 
 def _user_answer(user, status=200, location=None):
-    return scim(users.resource(user, shown=_shown()), status, location)
+    return scim(users.resource(user, shown=_shown()), status, location, users.version_of(user))
 
 
 def _users_page(organization, query, shown):
@@ -163,7 +183,8 @@ def search_users():
 
 @bp.get("/Users/<user_id>")
 def get_user(user_id):
-    return _user_answer(users.find_user(current_token().organization, user_id))
+    user = users.find_user(current_token().organization, user_id)
+    return _not_modified(user) or _user_answer(user)
 
 
 @bp.post("/Users")
@@ -174,16 +195,19 @@ def create_user():
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
+    _require_version(users.find_user(current_token().organization, user_id))
     return _user_answer(provisioning.replace(current_token(), user_id, json_body(wrong_type_status=415)))
 
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
+    _require_version(users.find_user(current_token().organization, user_id))
     return _user_answer(provisioning.patch(current_token(), user_id, json_body(wrong_type_status=415)))
 
 
 @bp.delete("/Users/<user_id>")
 def delete_user(user_id):
+    _require_version(users.find_user(current_token().organization, user_id))
     provisioning.remove(current_token(), user_id)
     return "", 204
 
@@ -192,7 +216,8 @@ def delete_user(user_id):
 
 
 def _group_answer(group, status=200, location=None):
-    return scim(groups.resource(group, groups.members_of([group])[group.id], _shown()), status, location)
+    return scim(groups.resource(group, groups.members_of([group])[group.id], _shown()), status, location,
+                users.version_of(group))
 
 
 def _groups_page(organization, query, shown):
@@ -214,7 +239,8 @@ def search_groups():
 
 @bp.get("/Groups/<group_id>")
 def get_group(group_id):
-    return _group_answer(groups.find_group(current_token().organization, group_id))
+    group = groups.find_group(current_token().organization, group_id)
+    return _not_modified(group) or _group_answer(group)
 
 
 @bp.post("/Groups")
@@ -225,16 +251,19 @@ def create_group():
 
 @bp.put("/Groups/<group_id>")
 def replace_group(group_id):
+    _require_version(groups.find_group(current_token().organization, group_id))
     return _group_answer(groups.replace(current_token(), group_id, json_body(wrong_type_status=415)))
 
 
 @bp.patch("/Groups/<group_id>")
 def patch_group(group_id):
+    _require_version(groups.find_group(current_token().organization, group_id))
     return _group_answer(groups.patch(current_token(), group_id, json_body(wrong_type_status=415)))
 
 
 @bp.delete("/Groups/<group_id>")
 def delete_group(group_id):
+    _require_version(groups.find_group(current_token().organization, group_id))
     groups.delete(current_token(), group_id)
     return "", 204
 

@@ -13,6 +13,7 @@ from momoflow.forms import FormState, failed
 from momoflow.scim import tokens
 from momoflow.scim.models import ScimChange
 from momoflow.settings import bp
+from momoflow.sso import services as sso
 from momoflow.transactions import refusals
 
 CHANGES_SHOWN = 50
@@ -44,6 +45,8 @@ def _page(state, status=200, new_token=None, secret=None):
     organization = current_user.organization
     changes = db.session.scalars(sa.select(ScimChange).where(ScimChange.organization_id == organization.id)
                                  .order_by(ScimChange.occurred_at.desc(), ScimChange.id).limit(CHANGES_SHOWN)).all()
+    provider = sso.provider_of(organization.id)
     return render_template("settings/provisioning.html", state=state, tokens=tokens.tokens_of(organization),
+                           sso_enabled=provider is not None and provider.enabled,
                            new_token=new_token, secret=secret, changes=changes, max_name=tokens.MAX_NAME_LENGTH,
                            base_url=url_for("scim.service_provider_config", _external=True).rsplit("/", 1)[0]), status

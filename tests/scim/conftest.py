@@ -14,9 +14,9 @@ class Provisioner:
     def __init__(self, client, secret):
         self.client, self.secret = client, secret
 
-    def _open(self, method, path, body=None, **kwargs):
+    def _open(self, method, path, body=None, headers=None, **kwargs):
         return self.client.open(f"/scim/v2{path}", method=method, json=body,
-                                headers={"Authorization": f"Bearer {self.secret}"}, **kwargs)
+                                headers={"Authorization": f"Bearer {self.secret}", **(headers or {})}, **kwargs)
 
     def get(self, path, **kwargs):
         return self._open("GET", path, **kwargs)

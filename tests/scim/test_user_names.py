@@ -3,11 +3,13 @@ to SCIM, reactivation's event, and the query parameters scim2-tester checks: att
 excludedAttributes, externalId filters and POST .search."""
 
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from momoflow.accounts.models import User
 from momoflow.events import Event
+from momoflow.groups.models import Group
 from tests.scim.test_write import PATCH_OP, changes
 
 WORK = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -142,3 +144,36 @@ def test_rules_that_keep_assigning_reach_provisioned_people_at_once(okta, client
     okta.patch(f"/Groups/{group['id']}", {"schemas": [PATCH_OP], "Operations": [
         {"op": "add", "path": "members", "value": [{"value": grace}]}]})
     assert flows_of(grace) == 1  # the group's rule, as soon as the provider adds her
+
+
+def test_etags_answer_304_for_an_unchanged_resource_and_412_for_a_stale_write(okta, db):
+    config = okta.get("/ServiceProviderConfig").get_json()
+    assert config["etag"] == {"supported": True}
+    created = okta.post("/Users", person("ada@company.com"))
+    ident, version = created.get_json()["id"], created.headers["ETag"]
+    assert version.startswith('W/"') and created.get_json()["meta"]["version"] == version
+    assert okta.get(f"/Users/{ident}", headers={"If-None-Match": version}).status_code == 304
+    change = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "Analyst"}]}
+    db.session.scalar(sa.select(User).where(User.id == uuid.UUID(ident))).updated_at -= timedelta(seconds=5)
+    db.session.flush()
+    version = okta.get(f"/Users/{ident}").headers["ETag"]
+    patched = okta.patch(f"/Users/{ident}", change, headers={"If-Match": version})
+    assert patched.status_code == 200 and patched.headers["ETag"] != version
+    stale = okta.patch(f"/Users/{ident}", {**change, "Operations": [{"op": "replace", "path": "title", "value": "X"}]},
+                       headers={"If-Match": version})
+    assert stale.status_code == 412 and okta.get(f"/Users/{ident}").get_json()["title"] == "Analyst"
+    assert okta.get(f"/Users/{ident}", headers={"If-None-Match": version}).status_code == 200
+    assert okta.delete(f"/Users/{ident}", headers={"If-Match": version}).status_code == 412
+    assert okta.delete(f"/Users/{ident}", headers={"If-Match": "*"}).status_code == 204
+
+    group = okta.post("/Groups", {"displayName": "Engines"})
+    group_version = group.headers["ETag"]
+    db.session.scalar(sa.select(Group).where(Group.id == uuid.UUID(group.get_json()["id"]))).updated_at -= \
+        timedelta(seconds=5)
+    db.session.flush()
+    group_version = okta.get(f"/Groups/{group.get_json()['id']}").headers["ETag"]
+    grace = okta.post("/Users", person("grace@company.com")).get_json()["id"]
+    okta.patch(f"/Groups/{group.get_json()['id']}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": grace}]}]})
+    assert okta.get(f"/Groups/{group.get_json()['id']}",
+                    headers={"If-None-Match": group_version}).status_code == 200  # a new member, a new version
