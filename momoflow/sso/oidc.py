@@ -9,6 +9,7 @@ webhook's (no private or metadata addresses) unless ``SSO_ALLOW_LOOPBACK`` is se
 redirects are never followed.
 """
 
+import json
 import secrets
 import threading
 import time
@@ -107,17 +108,17 @@ def _check(url):
 def _get_json(url):
     _check(url)
     try:
-        response = requests.get(url, timeout=TIMEOUT, allow_redirects=False, stream=True,
-                                headers={"Accept": "application/json"})
-        body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
-    except requests.RequestException as error:
+        with requests.get(url, timeout=TIMEOUT, allow_redirects=False, stream=True,
+                          headers={"Accept": "application/json"}) as response:
+            body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+    except (requests.RequestException, OSError) as error:
         raise ProviderError(f"cannot reach {url[:200]}: {type(error).__name__}") from None
     if response.status_code != 200:
         raise ProviderError(f"{url[:200]} answered HTTP {response.status_code}")
     if len(body) > MAX_DOCUMENT_BYTES:
         raise ProviderError(f"{url[:200]} answered more than {MAX_DOCUMENT_BYTES // 1024} KiB")
     try:
-        document = requests.models.complexjson.loads(body)
+        document = json.loads(body)
     except ValueError:
         raise ProviderError(f"{url[:200]} did not answer JSON") from None
     if not isinstance(document, dict):

@@ -55,11 +55,16 @@ def provider_for_email(email):
                                                      SsoProvider.enabled))
 
 
+def _is_slug(text):
+    # PostgreSQL cannot even compare text holding NUL; no slug is longer than its column.
+    return isinstance(text, str) and 0 < len(text) <= 64 and "\x00" not in text and is_valid_text(text)
+
+
 def provider_by_slug(slug):
     from momoflow.accounts.models import Organization
 
     provider = db.session.scalar(sa.select(SsoProvider).join(Organization)
-                                 .where(Organization.slug == slug, SsoProvider.enabled))
+                                 .where(Organization.slug == slug, SsoProvider.enabled)) if _is_slug(slug) else None
     if provider is None:
         raise NotFound("This organisation has no single sign-on set up.")
     return provider
@@ -72,7 +77,7 @@ def login_buttons(slug=None):
 
     statement = sa.select(SsoProvider).join(Organization).where(SsoProvider.enabled)
     if slug:
-        return db.session.scalars(statement.where(Organization.slug == slug)).all()
+        return db.session.scalars(statement.where(Organization.slug == slug)).all() if _is_slug(slug) else []
     providers = db.session.scalars(statement.limit(2)).all()
     return providers if len(providers) == 1 else []
 
@@ -237,6 +242,9 @@ def configure(organization, values):
     if provider is None:
         provider = SsoProvider(organization_id=organization.id)
         db.session.add(provider)
+    elif provider.issuer != issuer:
+        # Another issuer's subjects are other people: links to the old one's mean nothing now.
+        db.session.execute(sa.delete(SsoIdentity).where(SsoIdentity.provider_id == provider.id))
     provider.name, provider.issuer, provider.client_id = name, issuer, client_id
     if secret:
         provider.client_secret_encrypted = secrets.encrypt(secret)

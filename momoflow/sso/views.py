@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import login_user
 
 from momoflow.auth.services import start_session
-from momoflow.auth.throttle import throttle_sign_in
+from momoflow.auth.throttle import remember_browser, throttle_sign_in
 from momoflow.auth.views import safe_next_url
 from momoflow.errors import ServiceUnavailable
 from momoflow.extensions import db
@@ -75,7 +75,7 @@ def callback():
     start_session(user)
     login_user(user)
     flash(f"Welcome, {user.display_name}.", "success")
-    return redirect(pending["next"], 303)
+    return remember_browser(redirect(pending["next"], 303), user.email)
 
 
 def _provider_said(provider, args):

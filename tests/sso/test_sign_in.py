@@ -318,3 +318,26 @@ def test_a_manager_cannot_open_sign_in_settings(client, demo, login_as):
     login_as(demo[MANAGER])
     assert client.get("/settings/sign-in").status_code == 403
     assert post(client, "/settings/sign-in/remove", token="x").status_code in (400, 403)
+
+
+def test_hostile_slugs_and_hints_are_a_404_or_ignored_never_a_500(client, demo, idp):
+    set_up_sso(idp)
+    for slug in ("%00", "x" * 300, "%ED%A0%80"):
+        assert client.get(f"/login/sso/start/{slug}").status_code == 404
+        assert client.get(f"/login?org={slug}").status_code == 200
+    assert client.get("/login/sso/start/demo", query_string={"login_hint": "\x00" * 5000,
+                                                              "next": "\x00"}).status_code == 303
+    assert client.get("/login/sso/callback?state=%00&code=%00").status_code == 400
+
+
+def test_a_new_issuer_forgets_the_old_ones_links(client, demo, idp, db):
+    idp.add("okta-0001", EMPLOYEE)
+    provider = set_up_sso(idp)
+    assert sso_sign_in(client, idp, EMPLOYEE).status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 1
+    set_up_sso(idp, client_id="momoflow-test")  # the same issuer: the links stay
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 1
+    provider.issuer = idp.issuer + "/old"
+    db.session.flush()
+    set_up_sso(idp)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 0
