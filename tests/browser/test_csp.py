@@ -29,6 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 ADMIN_PAGES = ["/", "/inbox", "/requests", "/watching", "/requests/all", "/requests/new", "/my-flows",
                "/flows/manage", "/flows/new", "/flows/flow_123abc/edit", "/flows/assign", "/flows/assignments",
                "/flows/schedules", "/settings/api-keys", "/settings/webhooks", "/settings/working-time", "/settings/people",
+               "/settings/provisioning", "/settings/sign-in", "/login/sso",
                "/settings/notifications", "/notifications", "/docs/api", "/no-such-page"]
 EMPLOYEE_PAGES = ["/", "/requests", "/my-flows", "/notifications", "/settings/notifications"]
 
