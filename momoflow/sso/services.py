@@ -109,6 +109,7 @@ def sign_in_with(provider, claims):
     if identity is not None:
         user = db.session.get(User, identity.user_id)
         _follow_email_change(user, email, provider)
+        _require_allowed_domain(provider, user.email)  # a domain the admin took off the list
     else:
         if not email:
             raise SsoRefused(NO_EMAIL)
@@ -253,7 +254,12 @@ def configure(organization, values):
     provider.password_sign_in = bool(values.get("password_sign_in"))
     provider.enabled = bool(values.get("enabled"))
     provider.domains = [_domain_row(provider, domain) for domain in domains]
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:  # another organisation claimed one of them a moment ago
+        problems.add("domains", "One of these domains was just claimed by another organisation's provider")
+        problems.raise_if_any()
     return provider
 
 

@@ -341,3 +341,13 @@ def test_a_new_issuer_forgets_the_old_ones_links(client, demo, idp, db):
     db.session.flush()
     set_up_sso(idp)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 0
+
+
+def test_a_domain_taken_off_the_list_stops_its_people_signing_in(client, demo, idp):
+    idp.add("okta-0001", EMPLOYEE)
+    set_up_sso(idp)
+    assert sso_sign_in(client, idp, EMPLOYEE).status_code == 303
+    with client.session_transaction() as session:
+        session.clear()
+    set_up_sso(idp, domains="royalenfield.com")
+    assert refused(sso_sign_in(client, idp, EMPLOYEE), 403, "is not an address your organisation")
