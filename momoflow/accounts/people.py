@@ -17,6 +17,7 @@ from momoflow.database import utcnow
 from momoflow.errors import ValidationFailed
 from momoflow.extensions import db
 from momoflow.pagination import encode_name_cursor
+from momoflow.sso.models import SsoIdentity
 from momoflow.workflows.models import ApprovalLevel, ApprovalTask, TaskStatus, WorkflowRequest
 
 DEFAULT_LIMIT = 25
@@ -44,6 +45,7 @@ class PersonRow:
     absence: Absence | None  # the current one, else the next; None when none is ahead
     delegate: User | None
     undecided: int  # PENDING approval tasks they hold
+    identity: SsoIdentity | None = None  # their link to the organisation's identity provider
 
     @property
     def away_now(self):
@@ -116,10 +118,12 @@ def _rows():
     manager, delegate = aliased(User), aliased(User)
     # Absences that have not ended; one per person (absences.user_id is unique).
     upcoming = sa.and_(Absence.user_id == User.id, Absence.ends_at > utcnow())
-    return (sa.select(User, manager, Absence, delegate)
+    # At most one link each: one provider per organisation, one link per person and provider.
+    return (sa.select(User, manager, Absence, delegate, SsoIdentity)
             .outerjoin(manager, manager.id == User.manager_id)
             .outerjoin(Absence, upcoming)
             .outerjoin(delegate, delegate.id == Absence.delegate_id)
+            .outerjoin(SsoIdentity, SsoIdentity.user_id == User.id)
             .options(lazyload(User.organization), lazyload(manager.organization), lazyload(delegate.organization)))
 
 
@@ -129,5 +133,5 @@ def _with_counts(found):
         sa.select(ApprovalTask.assignee_id, sa.func.count())
         .where(ApprovalTask.status == TaskStatus.PENDING, ApprovalTask.assignee_id.in_(ids))
         .group_by(ApprovalTask.assignee_id)).all()) if ids else {}
-    return [PersonRow(person, manager, absence, delegate, counts.get(person.id, 0))
-            for person, manager, absence, delegate in found]
+    return [PersonRow(person, manager, absence, delegate, counts.get(person.id, 0), identity)
+            for person, manager, absence, delegate, identity in found]

@@ -351,3 +351,18 @@ def test_a_domain_taken_off_the_list_stops_its_people_signing_in(client, demo, i
         session.clear()
     set_up_sso(idp, domains="royalenfield.com")
     assert refused(sso_sign_in(client, idp, EMPLOYEE), 403, "is not an address your organisation")
+
+
+def test_settings_people_says_who_signs_in_with_the_provider(client, demo, idp, app, db):
+    from tests.conftest import sign_in
+
+    idp.add("okta-0001", EMPLOYEE)
+    set_up_sso(idp)
+    assert sso_sign_in(client, idp, EMPLOYEE).status_code == 303
+    admin = app.test_client()
+    sign_in(admin, demo[ADMIN])
+    page = admin.get("/settings/people", query_string={"q": "company.com"}).get_data(as_text=True)
+    row = page.split(f'id="person-{demo[EMPLOYEE].id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Single sign-on, last" in row
+    other = page.split(f'id="person-{demo[ADMIN].id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Single sign-on" not in other
