@@ -102,7 +102,7 @@ def sign_in_with(provider, claims):
     """The person ``claims`` (a verified ID token's) names, linked, provisioned or updated;
     SsoRefused when they may not sign in. Sets ``last_login_at``."""
     email = normalize_email(claims.get("email")) if isinstance(claims.get("email"), str) else None
-    if claims.get("email_verified") is not True:
+    if not _email_verified(claims):
         raise SsoRefused(NOT_VERIFIED if email else NO_EMAIL)
     identity = db.session.scalar(sa.select(SsoIdentity).where(SsoIdentity.provider_id == provider.id,
                                                               SsoIdentity.subject == claims["sub"]))
@@ -123,6 +123,12 @@ def sign_in_with(provider, claims):
     identity.last_sign_in_at = user.last_login_at = utcnow()
     db.session.flush()
     return user
+
+
+def _email_verified(claims):
+    """``email_verified`` (some providers send it as text). Entra ID sends none: its optional
+    ``xms_edov`` claim says the email's domain is verified by the tenant that owns it."""
+    return claims.get("email_verified") in (True, "true") or claims.get("xms_edov") in (True, "true", "1", 1)
 
 
 def _require_allowed_domain(provider, email):

@@ -48,9 +48,11 @@ class OpenIDProvider:
 
     # --- people -----------------------------------------------------------------------
 
-    def add(self, sub, email, *, verified=True, name=None, groups=()):
+    def add(self, sub, email, *, verified=True, name=None, groups=(), **claims):
         self.accounts[sub] = {"email": email, "email_verified": verified, "name": name or email.split("@")[0],
-                              "groups": list(groups)}
+                              "groups": list(groups), **claims}
+        if verified is None:  # as Entra ID: no email_verified at all
+            del self.accounts[sub]["email_verified"]
         self._write_accounts()
 
     def change(self, sub, **claims):

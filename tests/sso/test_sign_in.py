@@ -366,3 +366,13 @@ def test_settings_people_says_who_signs_in_with_the_provider(client, demo, idp, 
     assert "Single sign-on, last" in row
     other = page.split(f'id="person-{demo[ADMIN].id}"', 1)[1].split("</tr>", 1)[0]
     assert "Single sign-on" not in other
+
+
+def test_entra_ids_domain_verified_claim_stands_for_email_verified(client, demo, idp):
+    idp.add("entra-oid-1", EMPLOYEE, verified=None, xms_edov=True)
+    idp.add("entra-oid-2", "sam.lee@company.com", verified=None)
+    set_up_sso(idp)
+    assert sso_sign_in(client, idp, EMPLOYEE).status_code == 303
+    with client.session_transaction() as session:
+        session.clear()
+    assert refused(sso_sign_in(client, idp, "sam.lee@company.com"), 403, "has not verified your email address")

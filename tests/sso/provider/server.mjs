@@ -25,7 +25,7 @@ const provider = new Provider(config.issuer, {
   jwks: config.jwks,
   cookies: { keys: ['momoflow-test-cookie-key-0123456789'] },
   scopes: ['openid', 'email', 'profile', 'groups'],
-  claims: { email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+  claims: { email: ['email', 'email_verified', 'xms_edov'], profile: ['name'], groups: ['groups'] },
   // The requested claims in the ID token itself, as Okta and Entra ID send them.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
