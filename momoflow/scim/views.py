@@ -289,19 +289,17 @@ def search_everything():
     query, shown = _search_request()
     organization = current_token().organization
     start, count = users.paging(query)
-    found, total = [], 0
-    kinds = [(_users_page, users.InvalidFilter), (_groups_page, users.InvalidFilter)]
-    refusals = []
-    for page_of, refusal in kinds:
+    found, total, refusals = [], 0, []
+    for page_of in (_users_page, _groups_page):
         try:
             # This kind's share of the page: what is left of it, from where the page starts in it.
             resources, kind_total, _ = page_of(organization, {**query, "startIndex": max(start - total, 1),
                                                               "count": count - len(found)}, shown)
-        except refusal as error:
+        except InvalidFilter as error:
             refusals.append(error)
             continue
-        found += resources if start <= total + kind_total else []
+        found += resources
         total += kind_total
-    if len(refusals) == len(kinds):
+    if len(refusals) == 2:
         raise refusals[0]
     return scim(listed(found, total, start))

@@ -177,3 +177,13 @@ def test_etags_answer_304_for_an_unchanged_resource_and_412_for_a_stale_write(ok
         {"op": "add", "path": "members", "value": [{"value": grace}]}]})
     assert okta.get(f"/Groups/{group.get_json()['id']}",
                     headers={"If-None-Match": group_version}).status_code == 200  # a new member, a new version
+
+
+def test_root_search_pages_across_users_then_groups(okta, db):
+    okta.post("/Groups", {"displayName": "Engines"})
+    users = okta.get("/Users", query_string={"count": "0"}).get_json()["totalResults"]
+    page = okta.post("/.search", {"startIndex": users, "count": 2, "attributes": ["id"]}).get_json()
+    assert page["totalResults"] == users + 1 and page["startIndex"] == users
+    assert [item["schemas"][0].rsplit(":", 1)[1] for item in page["Resources"]] == ["User", "Group"]
+    beyond = okta.post("/.search", {"startIndex": users + 1, "count": 5}).get_json()
+    assert [item["displayName"] for item in beyond["Resources"]] == ["Engines"]
