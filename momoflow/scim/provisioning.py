@@ -157,7 +157,7 @@ def _checked(organization, attributes, user=None):
     problems = fields.Problems()
     user_name = fields.text(attributes["userName"], "userName", problems, label="userName", max_length=255,
                             required="userName is required")
-    email_given = attributes["email"] if attributes["email"] not in (None, "") else user_name
+    email_given = _email_given(attributes["email"], user_name)
     email = fields.email(email_given, "emails", problems, NEEDS_EMAIL) if email_given is not None else None
     if email_given is None and user_name is not None:
         problems.add("emails", NEEDS_EMAIL)
@@ -179,6 +179,11 @@ def _checked(organization, attributes, user=None):
             "display_name": name, "given_name": texts["givenName"], "family_name": texts["familyName"],
             "designation": texts["title"], "department": texts["department"],
             "external_id": external, "active": attributes["active"], "manager": manager}
+
+
+def _email_given(email, user_name):
+    """The address a request names: its emails' one, else its userName (when that is one)."""
+    return email if email not in (None, "") else user_name
 
 
 def _require_unique(organization, user, user_name, email):
@@ -224,7 +229,7 @@ def create(token, body):
 
 
 def _removed_person(organization, attributes):
-    email = attributes["email"] if attributes["email"] not in (None, "") else attributes["userName"]
+    email = _email_given(attributes["email"], attributes["userName"])
     email = normalize_email(email) if isinstance(email, str) else None
     if not email:
         return None

@@ -15,7 +15,6 @@ from momoflow.settings import bp
 from momoflow.transactions import refusals
 
 FIELDS = ("name", "issuer", "client_id", "client_secret", "domains", "groups_claim", "role_mapping")
-TEXT_FIELDS = FIELDS
 FLAGS = ("password_sign_in", "enabled")
 
 
@@ -27,7 +26,7 @@ def sign_in():
 
 @bp.post("/sign-in")
 def save_sign_in():
-    values = {name: request.form.get(name, "") for name in TEXT_FIELDS}
+    values = {name: request.form.get(name, "") for name in FIELDS}
     values.update({name: bool(request.form.get(name)) for name in FLAGS})
     with refusals() as refused:
         provider = services.configure(current_user.organization, values)

@@ -131,8 +131,12 @@ def _email_verified(claims):
     return claims.get("email_verified") in (True, "true") or claims.get("xms_edov") in (True, "true", "1", 1)
 
 
+def _is_allowed(provider, email):
+    return email.rpartition("@")[2] in {domain.domain for domain in provider.domains}
+
+
 def _require_allowed_domain(provider, email):
-    if email.rpartition("@")[2] not in {domain.domain for domain in provider.domains}:
+    if not _is_allowed(provider, email):
         raise SsoRefused(DOMAIN_NOT_ALLOWED.format(email=email))
 
 
@@ -158,7 +162,7 @@ def _follow_email_change(user, email, provider):
     gets the new address, when it is allowed and nobody else here has it."""
     if not email or email == user.email:
         return
-    if email.rpartition("@")[2] not in {domain.domain for domain in provider.domains}:
+    if not _is_allowed(provider, email):
         return
     if db.session.scalar(sa.select(sa.exists().where(User.email == email))):
         return
